@@ -1,0 +1,132 @@
+//! The command line: flags mirror the environment variables (a flag wins over its variable,
+//! which wins over `.env`, which wins over the default). Secrets are environment-only so they
+//! never show up in `ps` output or shell history.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.sqlite3";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
+pub const DEFAULT_CORS_ORIGINS: &str =
+    "http://localhost:8080,http://127.0.0.1:8080,http://localhost:3000,http://127.0.0.1:3000";
+
+const ENVIRONMENT_ONLY: &str = "\
+Environment only (never flags, so they stay out of process listings):
+  SECRET_KEY               JWT signing key. Required outside development: at least 32
+                           characters and not a placeholder. In development a random key is
+                           made per process (tokens then die with the process).
+  API_SUPERUSER_PASSWORD   Password for `createsuperuser`; prompted for when unset.
+  RUST_LOG                 Log filter, e.g. `info` or `api=debug,actix_web=info` [default: info]
+
+Settings are read from flags, then the environment, then a `.env` file in the working
+directory, then the defaults shown above.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "api",
+    version,
+    about = "The portfolio and Wall Street game API server."
+)]
+#[command(after_help = ENVIRONMENT_ONLY)]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default), applying pending migrations first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a staff account (password from API_SUPERUSER_PASSWORD, else prompted).
+    Createsuperuser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "")]
+        email: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Staging,
+    Production,
+}
+
+#[derive(Debug, Args)]
+pub struct Options {
+    /// Deployment mode; anything but development insists on a real SECRET_KEY.
+    #[arg(
+        long = "env",
+        env = "APP_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
+    pub environment: Environment,
+
+    /// Database: postgres://user:pass@host/db or sqlite://path/to/file.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+
+    /// Most database connections held open at once.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 10, global = true)]
+    pub database_pool_size: u32,
+
+    /// Seconds a request waits for a database connection before answering 503.
+    #[arg(
+        long,
+        env = "DATABASE_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub database_timeout_secs: u64,
+
+    /// Seconds to keep retrying the database at start-up before giving up.
+    #[arg(
+        long,
+        env = "DATABASE_STARTUP_WAIT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub database_startup_wait_secs: u64,
+
+    /// Address (host:port) the HTTP server listens on.
+    #[arg(long, env = "API_LISTEN", default_value = DEFAULT_LISTEN, global = true)]
+    pub listen: String,
+
+    /// Worker threads; 0 means one per CPU.
+    #[arg(long, env = "API_WORKERS", default_value_t = 0, global = true)]
+    pub workers: usize,
+
+    /// Comma-separated origins allowed by CORS (`*` allows any).
+    #[arg(long, env = "API_CORS_ORIGINS", default_value = DEFAULT_CORS_ORIGINS, global = true)]
+    pub cors_origins: String,
+
+    /// Folder of a built web UI to serve at `/` (development convenience; the proxy does this in
+    /// deployments).
+    #[arg(long, env = "API_STATIC_DIR", global = true)]
+    pub static_dir: Option<PathBuf>,
+
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_LIFETIME_SECS", default_value_t = 15 * 60, global = true)]
+    pub access_token_lifetime_secs: u64,
+
+    /// Refresh-token lifetime in seconds.
+    #[arg(long, env = "REFRESH_TOKEN_LIFETIME_SECS", default_value_t = 24 * 60 * 60, global = true)]
+    pub refresh_token_lifetime_secs: u64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+    #[arg(
+        long,
+        env = "API_SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
+}

@@ -1,0 +1,52 @@
+//! `api createsuperuser`: a staff account, like Django's command of the same name.
+
+use std::io::IsTerminal;
+
+use crate::auth::password;
+use crate::db::DbPool;
+use crate::domain::{Email, Password, Username};
+use crate::models::user::{self, CreateUserError, NewUser};
+
+pub const PASSWORD_ENV: &str = "API_SUPERUSER_PASSWORD";
+
+pub fn run(pool: &DbPool, username: &str, email: &str) -> Result<(), String> {
+    let username = Username::parse(username).map_err(|err| format!("username: {err}"))?;
+    let email = Email::parse(email).map_err(|err| format!("email: {err}"))?;
+    let password = Password::parse(read_password()?).map_err(|err| format!("password: {err}"))?;
+    let password_hash = password::hash(&password)?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let new = NewUser {
+        username,
+        email,
+        password_hash,
+        is_staff: true,
+    };
+    match user::create(&mut conn, &new) {
+        Ok(created) => {
+            println!(
+                "Superuser {:?} created (id {}).",
+                created.username, created.id
+            );
+            Ok(())
+        }
+        Err(CreateUserError::UsernameTaken) => Err("That username is already taken.".into()),
+        Err(CreateUserError::Database(err)) => Err(format!("database: {err}")),
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "no terminal to prompt for a password: set {PASSWORD_ENV}"
+        ));
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(|err| err.to_string())?;
+    let second = rpassword::prompt_password("Password (again): ").map_err(|err| err.to_string())?;
+    if first != second {
+        return Err("the passwords did not match".into());
+    }
+    Ok(first)
+}

@@ -1,0 +1,3 @@
+//! The non-server subcommands.
+
+pub mod createsuperuser;

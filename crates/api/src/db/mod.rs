@@ -1,0 +1,46 @@
+//! Database access: one pool type over PostgreSQL or SQLite, chosen by `DATABASE_URL`.
+//!
+//! Queries are written once with diesel's query builder and compiled for both backends by the
+//! [`with_conn!`](crate::with_conn) and [`write_tx!`](crate::write_tx) macros, so every model
+//! function reads like single-backend code.
+
+mod pool;
+pub mod schema;
+pub mod sql_types;
+pub mod url;
+
+pub use pool::{DbConn, DbError, DbPool, PoolOptions};
+pub use url::DatabaseUrl;
+
+/// Runs `$body` with `$c` bound to the concrete connection (`&mut PgConnection` or
+/// `&mut SqliteConnection`); the body is compiled once per backend.
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres(pooled) => {
+                let $c: &mut ::diesel::PgConnection = &mut *pooled;
+                $body
+            }
+            $crate::db::DbConn::Sqlite(pooled) => {
+                let $c: &mut ::diesel::SqliteConnection = &mut *pooled;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` in a transaction meant to write. On SQLite it is `BEGIN IMMEDIATE`, which takes
+/// the write lock up front: a deferred transaction that reads and then writes can fail at once
+/// with "database is locked" instead of waiting out the busy timeout.
+#[macro_export]
+macro_rules! write_tx {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres(pooled) => {
+                ::diesel::Connection::transaction(&mut **pooled, |$c| $body)
+            }
+            $crate::db::DbConn::Sqlite(pooled) => pooled.immediate_transaction(|$c| $body),
+        }
+    };
+}

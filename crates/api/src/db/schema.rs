@@ -1,0 +1,34 @@
+//! The tables, as diesel sees them. Kept by hand: the two backends' migrations differ in column
+//! types (see `sql_types`), so neither backend's `print-schema` output is the whole truth.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        /// The username case-folded: the unique key that makes `Alice` and `alice` one account.
+        username_key -> Text,
+        email -> Text,
+        password_hash -> Text,
+        is_staff -> Bool,
+        is_superuser -> Bool,
+        is_active -> Bool,
+        date_joined -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::ExactDecimal;
+
+    assets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        ticker -> Text,
+        shares -> ExactDecimal,
+        costbasis -> ExactDecimal,
+        buy -> Date,
+    }
+}
+
+diesel::joinable!(assets -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, assets);

@@ -1,0 +1,16 @@
+//! Value types that are valid once constructed ("parse, don't validate"). Each `parse` returns
+//! the user-facing message DRF clients know when the input is not acceptable.
+
+mod buy_date;
+mod email;
+mod fixed_decimal;
+mod password;
+mod ticker;
+mod username;
+
+pub use buy_date::BuyDate;
+pub use email::Email;
+pub use fixed_decimal::{CostBasis, FixedDecimal, Shares};
+pub use password::Password;
+pub use ticker::Ticker;
+pub use username::Username;

@@ -1,0 +1,164 @@
+//! The API's one error type, and the single place it becomes an HTTP response.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use shared::wire::ErrorBody;
+
+use crate::db::DbError;
+
+/// Field name -> messages, serialised as DRF does: `{"username": ["..."]}`.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid fields: {0:?}")]
+    Fields(FieldErrors),
+    #[error("bad request: {detail}")]
+    BadRequest { detail: String, code: &'static str },
+    #[error("no credentials")]
+    NotAuthenticated,
+    #[error("token not valid")]
+    TokenNotValid,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("permission denied")]
+    PermissionDenied,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("unsupported media type {0:?}")]
+    UnsupportedMediaType(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("request body too slow")]
+    RequestTimeout,
+    #[error(transparent)]
+    Unavailable(DbError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// One field's error, for checks that can only fail on one field (a taken username).
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        Self::Fields(BTreeMap::from([(name.to_owned(), vec![message.into()])]))
+    }
+
+    pub fn bad_request(detail: impl Into<String>, code: &'static str) -> Self {
+        Self::BadRequest {
+            detail: detail.into(),
+            code,
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Unavailable(_) => Self::Unavailable(err),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Fields(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotAuthenticated | Self::TokenNotValid | Self::InvalidCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::PermissionDenied => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::Fields(errors) = self {
+            return response.json(errors);
+        }
+        let body = match self {
+            Self::Fields(_) => unreachable!("answered above"),
+            Self::BadRequest { detail, code } => ErrorBody::new(detail.clone(), *code),
+            Self::NotAuthenticated => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="api""#));
+                ErrorBody::new(
+                    "Authentication credentials were not provided.",
+                    "not_authenticated",
+                )
+            }
+            Self::TokenNotValid => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="api""#));
+                ErrorBody::new(
+                    "Given token not valid for any token type",
+                    "token_not_valid",
+                )
+            }
+            Self::InvalidCredentials => ErrorBody::new(
+                "No active account found with the given credentials",
+                "no_active_account",
+            ),
+            Self::PermissionDenied => ErrorBody::new(
+                "You do not have permission to perform this action.",
+                "permission_denied",
+            ),
+            Self::NotFound => ErrorBody::new("Not found.", "not_found"),
+            Self::MethodNotAllowed => ErrorBody::new("Method not allowed.", "method_not_allowed"),
+            Self::UnsupportedMediaType(media_type) => ErrorBody::new(
+                format!(
+                    "Unsupported media type \"{media_type}\" in request; use application/json."
+                ),
+                "unsupported_media_type",
+            ),
+            Self::PayloadTooLarge => {
+                ErrorBody::new("Request body is too large.", "payload_too_large")
+            }
+            Self::RequestTimeout => ErrorBody::new(
+                "The request body took too long to arrive.",
+                "request_timeout",
+            ),
+            Self::Unavailable(cause) => {
+                log::error!("{cause}");
+                response.insert_header((header::RETRY_AFTER, "5"));
+                ErrorBody::new(
+                    "The service is temporarily unavailable; try again shortly.",
+                    "service_unavailable",
+                )
+            }
+            Self::Internal(cause) => {
+                log::error!("internal error: {cause}");
+                ErrorBody::new("A server error occurred.", "server_error")
+            }
+        };
+        response.json(body)
+    }
+}

@@ -1,0 +1,90 @@
+use std::process::ExitCode;
+
+use api::cli::{Cli, Command};
+use api::commands::createsuperuser;
+use api::db::DbPool;
+use api::settings::{self, Settings};
+use api::startup::{migrate_when_ready, Application};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let dotenv = shared::env::load_dotenv();
+    let cli = Cli::parse();
+    shared::logging::init("info");
+    if let Err(err) = dotenv {
+        log::error!("{err}");
+        return ExitCode::from(2);
+    }
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            log::error!("{err}");
+            eprintln!("api: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let options = &cli.options;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let settings = Settings::from_options(options, std::env::var("SECRET_KEY").ok())?;
+            serve(settings)
+        }
+        Command::Migrate => {
+            let pool = DbPool::new(
+                &settings::database_url(options)?,
+                &settings::pool_options(options),
+            )
+            .map_err(|err| err.to_string())?;
+            migrate_when_ready(
+                &pool,
+                std::time::Duration::from_secs(options.database_startup_wait_secs),
+            )?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Createsuperuser { username, email } => {
+            let pool = DbPool::new(
+                &settings::database_url(options)?,
+                &settings::pool_options(options),
+            )
+            .map_err(|err| err.to_string())?;
+            migrate_when_ready(
+                &pool,
+                std::time::Duration::from_secs(options.database_startup_wait_secs),
+            )?;
+            createsuperuser::run(&pool, &username, &email)
+        }
+    }
+}
+
+/// Runs the server until SIGTERM or SIGINT, then lets in-flight requests finish (bounded by
+/// `API_SHUTDOWN_TIMEOUT_SECS`).
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)?;
+        let handle = app.handle();
+        actix_web::rt::spawn(async move {
+            let signal = shutdown_signal().await;
+            log::info!("{signal} received: finishing in-flight requests, then stopping");
+            handle.stop(true).await;
+        });
+        app.run_until_stopped()
+            .await
+            .map_err(|err| err.to_string())?;
+        log::info!("api stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut interrupt = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    }
+}

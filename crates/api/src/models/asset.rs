@@ -1,0 +1,99 @@
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::schema::assets;
+use crate::db::sql_types::DbDecimal;
+use crate::db::DbConn;
+use crate::with_conn;
+
+/// A holding as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = assets)]
+pub struct Asset {
+    pub id: i64,
+    pub user_id: i64,
+    pub ticker: String,
+    pub shares: DbDecimal,
+    pub costbasis: DbDecimal,
+    pub buy: NaiveDate,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assets)]
+pub struct NewAsset {
+    pub user_id: i64,
+    pub ticker: String,
+    pub shares: DbDecimal,
+    pub costbasis: DbDecimal,
+    pub buy: NaiveDate,
+}
+
+/// The fields a PATCH or PUT sets; `None` leaves a column as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = assets)]
+pub struct AssetChanges {
+    pub ticker: Option<String>,
+    pub shares: Option<DbDecimal>,
+    pub costbasis: Option<DbDecimal>,
+    pub buy: Option<NaiveDate>,
+}
+
+impl AssetChanges {
+    fn is_empty(&self) -> bool {
+        self.ticker.is_none()
+            && self.shares.is_none()
+            && self.costbasis.is_none()
+            && self.buy.is_none()
+    }
+}
+
+pub fn list_for(conn: &mut DbConn, owner: i64) -> QueryResult<Vec<Asset>> {
+    with_conn!(conn, |c| assets::table
+        .filter(assets::user_id.eq(owner))
+        .order(assets::id)
+        .select(Asset::as_select())
+        .load(c))
+}
+
+pub fn find_for(conn: &mut DbConn, owner: i64, id: i64) -> QueryResult<Option<Asset>> {
+    with_conn!(conn, |c| assets::table
+        .filter(assets::id.eq(id).and(assets::user_id.eq(owner)))
+        .select(Asset::as_select())
+        .first(c)
+        .optional())
+}
+
+pub fn create(conn: &mut DbConn, new: &NewAsset) -> QueryResult<Asset> {
+    with_conn!(conn, |c| diesel::insert_into(assets::table)
+        .values(new)
+        .returning(Asset::as_returning())
+        .get_result(c))
+}
+
+/// Applies `changes` to the owner's holding; `None` when the owner has no such holding.
+pub fn update_for(
+    conn: &mut DbConn,
+    owner: i64,
+    id: i64,
+    changes: &AssetChanges,
+) -> QueryResult<Option<Asset>> {
+    if changes.is_empty() {
+        return find_for(conn, owner, id);
+    }
+    with_conn!(conn, |c| diesel::update(
+        assets::table.filter(assets::id.eq(id).and(assets::user_id.eq(owner)))
+    )
+    .set(changes)
+    .returning(Asset::as_returning())
+    .get_result(c)
+    .optional())
+}
+
+/// Deletes the owner's holding; `false` when the owner has no such holding.
+pub fn delete_for(conn: &mut DbConn, owner: i64, id: i64) -> QueryResult<bool> {
+    let deleted = with_conn!(conn, |c| diesel::delete(
+        assets::table.filter(assets::id.eq(id).and(assets::user_id.eq(owner)))
+    )
+    .execute(c))?;
+    Ok(deleted > 0)
+}

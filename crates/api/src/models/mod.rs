@@ -1,0 +1,5 @@
+//! Database rows and the queries over them. Every query about a user's objects takes the owner's
+//! id, so an ownership check cannot be forgotten by a handler.
+
+pub mod asset;
+pub mod user;

@@ -1,0 +1,210 @@
+//! Request bodies: a bounded, JSON-only, object-only extractor, and field-by-field parsing that
+//! collects every field's error at once (as DRF serializers do).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{dev, web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, FieldErrors};
+
+/// The largest request body accepted anywhere in the API.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// How long a client may take to send a body once its headers have arrived.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A request body that is a JSON object, read up to [`MAX_BODY_BYTES`].
+///
+/// An empty body counts as `{}` so that a bare POST gets per-field "required" errors.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl FromRequest for JsonObject {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        let checked = check_headers(req);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            actix_web::rt::time::timeout(BODY_TIMEOUT, read_bounded(&mut payload))
+                .await
+                .map_err(|_| ApiError::RequestTimeout)?
+                .and_then(|body| parse_object(&body))
+                .map(JsonObject)
+        })
+    }
+}
+
+/// Reads the whole body, refusing it as soon as it passes [`MAX_BODY_BYTES`].
+async fn read_bounded(payload: &mut dev::Payload) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|err| match err {
+            actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge,
+            other => {
+                ApiError::bad_request(format!("Could not read the body: {other}"), "parse_error")
+            }
+        })?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn check_headers(req: &HttpRequest) -> Result<(), ApiError> {
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_length.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let Some(content_type) = req.headers().get(header::CONTENT_TYPE) else {
+        // A body with no declared type is refused; an empty one is just an empty form.
+        return match declared_length {
+            Some(0) | None if !req.headers().contains_key(header::TRANSFER_ENCODING) => Ok(()),
+            _ => Err(ApiError::UnsupportedMediaType(String::new())),
+        };
+    };
+    let content_type = content_type.to_str().unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(content_type.to_owned()))
+    }
+}
+
+fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    // serde_json refuses nesting deeper than 128 levels, so hostile depth is a parse error here.
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(ApiError::bad_request(
+            format!(
+                "Invalid data. Expected a JSON object, but got {}.",
+                json_kind(&other)
+            ),
+            "invalid",
+        )),
+        Err(err) => Err(ApiError::bad_request(
+            format!("JSON parse error - {err}"),
+            "parse_error",
+        )),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads named fields out of a JSON object, collecting an error per bad field.
+pub struct Fields {
+    map: Map<String, Value>,
+    errors: FieldErrors,
+}
+
+const REQUIRED: &str = "This field is required.";
+
+impl Fields {
+    pub fn new(JsonObject(map): JsonObject) -> Self {
+        Self {
+            map,
+            errors: FieldErrors::new(),
+        }
+    }
+
+    /// A field that must be present; `parse` turns its JSON value into a domain value.
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        self.field(name, true, parse)
+    }
+
+    /// A field that may be absent (and then is `None` without error).
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        self.field(name, false, parse)
+    }
+
+    /// A field, required or not; a present field is always parsed and `null` is never a value.
+    pub fn field<T>(
+        &mut self,
+        name: &str,
+        required: bool,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        match self.map.get(name) {
+            None if required => self.fail(name, REQUIRED),
+            None => None,
+            Some(Value::Null) => self.fail(name, "This field may not be null."),
+            Some(value) => match parse(value) {
+                Ok(parsed) => Some(parsed),
+                Err(message) => self.fail(name, message),
+            },
+        }
+    }
+
+    /// Every collected error, or the values if there were none.
+    pub fn finish<T>(self, values: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        if !self.errors.is_empty() {
+            return Err(ApiError::Fields(self.errors));
+        }
+        values().ok_or_else(|| ApiError::internal("a field parsed without error but has no value"))
+    }
+
+    fn fail<T>(&mut self, name: &str, message: impl Into<String>) -> Option<T> {
+        self.errors
+            .entry(name.to_owned())
+            .or_default()
+            .push(message.into());
+        None
+    }
+}
+
+/// A JSON string, as-is.
+pub fn string(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        _ => Err("Not a valid string.".into()),
+    }
+}
+
+/// The text of a JSON number or string, for exact decimal parsing (numbers keep their source
+/// digits because serde_json's `arbitrary_precision` is on).
+pub fn decimal_text(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err("A valid number is required.".into()),
+    }
+}

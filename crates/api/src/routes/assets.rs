@@ -1,0 +1,135 @@
+use actix_web::{web, HttpResponse};
+
+use super::with_db;
+use crate::auth::Identity;
+use crate::db::sql_types::DbDecimal;
+use crate::db::DbPool;
+use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
+use crate::error::ApiError;
+use crate::models::asset::{self, AssetChanges, NewAsset};
+use crate::payload::{decimal_text, string, Fields, JsonObject};
+use crate::views::asset::AssetView;
+
+/// `GET /api/assets/`: the caller's holdings, oldest first.
+pub async fn list(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
+    let rows = with_db(&pool, move |conn| Ok(asset::list_for(conn, me.user_id)?)).await?;
+    let views: Vec<AssetView> = rows.into_iter().map(AssetView::from).collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// `POST /api/assets/`: a new holding owned by the caller (any `user` in the body is ignored).
+pub async fn create(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let changes = read_fields(body, Presence::Required)?;
+    let new = NewAsset {
+        user_id: me.user_id,
+        ticker: changes.ticker.ok_or_else(missing)?,
+        shares: changes.shares.ok_or_else(missing)?,
+        costbasis: changes.costbasis.ok_or_else(missing)?,
+        buy: changes.buy.ok_or_else(missing)?,
+    };
+    let row = with_db(&pool, move |conn| Ok(asset::create(conn, &new)?)).await?;
+    Ok(HttpResponse::Created().json(AssetView::from(row)))
+}
+
+/// `GET /api/assets/{id}/`.
+pub async fn retrieve(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = with_db(&pool, move |conn| {
+        Ok(asset::find_for(conn, me.user_id, id)?)
+    })
+    .await?;
+    let row = row.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(AssetView::from(row)))
+}
+
+/// `PATCH /api/assets/{id}/`: changes the fields given.
+pub async fn patch(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    id: web::Path<i64>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    update(pool, me, id.into_inner(), body, Presence::Optional).await
+}
+
+/// `PUT /api/assets/{id}/`: replaces every field.
+pub async fn replace(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    id: web::Path<i64>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    update(pool, me, id.into_inner(), body, Presence::Required).await
+}
+
+/// `DELETE /api/assets/{id}/`.
+pub async fn delete(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let deleted = with_db(&pool, move |conn| {
+        Ok(asset::delete_for(conn, me.user_id, id)?)
+    })
+    .await?;
+    if deleted {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+async fn update(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    id: i64,
+    body: JsonObject,
+    presence: Presence,
+) -> Result<HttpResponse, ApiError> {
+    let changes = read_fields(body, presence)?;
+    let row = with_db(&pool, move |conn| {
+        Ok(asset::update_for(conn, me.user_id, id, &changes)?)
+    })
+    .await?;
+    let row = row.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(AssetView::from(row)))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Required,
+    Optional,
+}
+
+/// Parses the holding fields of a body, reporting every bad field at once.
+fn read_fields(body: JsonObject, presence: Presence) -> Result<AssetChanges, ApiError> {
+    let mut fields = Fields::new(body);
+    let required = presence == Presence::Required;
+    let ticker = fields.field("ticker", required, |v| Ticker::parse(&string(v)?));
+    let shares = fields.field("shares", required, |v| Shares::parse(&decimal_text(v)?));
+    let costbasis = fields.field("costbasis", required, |v| {
+        CostBasis::parse(&decimal_text(v)?)
+    });
+    let buy = fields.field("buy", required, |v| BuyDate::parse(&string(v)?));
+    fields.finish(|| {
+        Some(AssetChanges {
+            ticker: ticker.map(Ticker::into_inner),
+            shares: shares.map(|s| DbDecimal(s.value())),
+            costbasis: costbasis.map(|c| DbDecimal(c.value())),
+            buy: buy.map(BuyDate::into_inner),
+        })
+    })
+}
+
+fn missing() -> ApiError {
+    ApiError::internal("a required holding field passed validation without a value")
+}

@@ -1,0 +1,72 @@
+use actix_web::{web, HttpResponse};
+
+use super::with_db;
+use crate::auth::{password, TokenKind, TokenService};
+use crate::db::DbPool;
+use crate::domain::Username;
+use crate::error::ApiError;
+use crate::models::user;
+use crate::payload::{string, Fields, JsonObject};
+use crate::views::token::{AccessToken, TokenPair};
+
+/// `POST /api/token/`: `{username, password}` -> `{access, refresh}`.
+pub async fn obtain(
+    pool: web::Data<DbPool>,
+    tokens: web::Data<TokenService>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let mut fields = Fields::new(body);
+    let name = fields.required("username", string);
+    let secret = fields.required("password", string);
+    let (name, secret) = fields.finish(|| Some((name?, secret?)))?;
+
+    let user_id = with_db(&pool, move |conn| {
+        match user::find_by_key(conn, &Username::key_of(&name))? {
+            Some(found) if password::verify(&secret, &found.password_hash) && found.is_active => {
+                Ok(found.id)
+            }
+            Some(_) => Err(ApiError::InvalidCredentials),
+            None => {
+                password::verify_against_nothing(&secret);
+                Err(ApiError::InvalidCredentials)
+            }
+        }
+    })
+    .await?;
+    let pair = TokenPair {
+        access: tokens
+            .issue(TokenKind::Access, user_id)
+            .map_err(ApiError::internal)?,
+        refresh: tokens
+            .issue(TokenKind::Refresh, user_id)
+            .map_err(ApiError::internal)?,
+    };
+    Ok(HttpResponse::Ok().json(pair))
+}
+
+/// `POST /api/token/refresh/`: `{refresh}` -> `{access}`, while the account still exists and is
+/// active.
+pub async fn refresh(
+    pool: web::Data<DbPool>,
+    tokens: web::Data<TokenService>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let mut fields = Fields::new(body);
+    let refresh = fields.required("refresh", string);
+    let refresh = fields.finish(|| refresh)?;
+
+    let user_id = tokens
+        .verify(&refresh, TokenKind::Refresh)
+        .ok_or(ApiError::TokenNotValid)?;
+    let active = with_db(&pool, move |conn| {
+        Ok(user::find(conn, user_id)?.is_some_and(|found| found.is_active))
+    })
+    .await?;
+    if !active {
+        return Err(ApiError::TokenNotValid);
+    }
+    let access = tokens
+        .issue(TokenKind::Access, user_id)
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(AccessToken { access }))
+}

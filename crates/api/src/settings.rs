@@ -1,0 +1,187 @@
+//! Typed, validated settings, built once from the command line and environment.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::{Environment, Options};
+use crate::db::{DatabaseUrl, PoolOptions};
+
+pub const MIN_SECRET_KEY_LEN: usize = 32;
+
+/// Fragments that mark a key copied from an example rather than generated.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "change-me",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "insecure",
+    "example",
+    "your-secret",
+    "your_secret",
+    "replace-me",
+    "replaceme",
+    "dev-secret",
+    "secret-key",
+    "xxxxxxxx",
+];
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub database_url: DatabaseUrl,
+    pub pool: PoolOptions,
+    pub database_startup_wait: Duration,
+    pub listen: SocketAddr,
+    pub workers: usize,
+    pub cors_origins: Vec<String>,
+    pub static_dir: Option<PathBuf>,
+    pub secret_key: SecretKey,
+    pub access_token_lifetime: Duration,
+    pub refresh_token_lifetime: Duration,
+    pub shutdown_timeout: Duration,
+}
+
+/// The JWT signing key; `Debug` never prints it.
+#[derive(Clone)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
+}
+
+impl Settings {
+    /// Validates everything the server needs; `secret_key` is the raw `SECRET_KEY` value.
+    pub fn from_options(options: &Options, secret_key: Option<String>) -> Result<Self, String> {
+        let database_url = database_url(options)?;
+        let listen = options
+            .listen
+            .to_socket_addrs()
+            .map_err(|err| {
+                format!(
+                    "API_LISTEN {:?} is not a host:port address: {err}",
+                    options.listen
+                )
+            })?
+            .next()
+            .ok_or_else(|| format!("API_LISTEN {:?} resolves to no address", options.listen))?;
+        if options.access_token_lifetime_secs == 0 || options.refresh_token_lifetime_secs == 0 {
+            return Err("token lifetimes must be at least one second".into());
+        }
+        if options.database_pool_size == 0 {
+            return Err("DATABASE_POOL_SIZE must be at least 1".into());
+        }
+        let workers = match options.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        Ok(Self {
+            environment: options.environment,
+            database_url,
+            pool: pool_options(options),
+            database_startup_wait: Duration::from_secs(options.database_startup_wait_secs),
+            listen,
+            workers,
+            cors_origins: split_list(&options.cors_origins),
+            static_dir: options.static_dir.clone(),
+            secret_key: secret_key_for(options.environment, secret_key)?,
+            access_token_lifetime: Duration::from_secs(options.access_token_lifetime_secs),
+            refresh_token_lifetime: Duration::from_secs(options.refresh_token_lifetime_secs),
+            shutdown_timeout: Duration::from_secs(options.shutdown_timeout_secs),
+        })
+    }
+}
+
+pub fn database_url(options: &Options) -> Result<DatabaseUrl, String> {
+    options
+        .database_url
+        .parse()
+        .map_err(|err| format!("DATABASE_URL: {err}"))
+}
+
+pub fn pool_options(options: &Options) -> PoolOptions {
+    PoolOptions {
+        max_size: options.database_pool_size.max(1),
+        acquire_timeout: Duration::from_secs(options.database_timeout_secs.max(1)),
+    }
+}
+
+fn split_list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn secret_key_for(environment: Environment, raw: Option<String>) -> Result<SecretKey, String> {
+    let raw = raw
+        .map(|key| key.trim().to_owned())
+        .filter(|key| !key.is_empty());
+    if environment == Environment::Development {
+        return Ok(SecretKey(raw.unwrap_or_else(|| {
+            log::warn!(
+                "SECRET_KEY is not set: using a random key; tokens will not survive a restart"
+            );
+            format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            )
+        })));
+    }
+    let key = raw.ok_or("SECRET_KEY is required outside development (APP_ENV=development)")?;
+    if key.chars().count() < MIN_SECRET_KEY_LEN {
+        return Err(format!(
+            "SECRET_KEY must be at least {MIN_SECRET_KEY_LEN} characters; generate one with `openssl rand -hex 32`"
+        ));
+    }
+    let lower = key.to_ascii_lowercase();
+    let placeholder = PLACEHOLDER_MARKERS
+        .iter()
+        .any(|marker| lower.contains(marker))
+        || key.chars().all(|c| Some(c) == key.chars().next());
+    if placeholder {
+        return Err(
+            "SECRET_KEY looks like a placeholder; generate one with `openssl rand -hex 32`".into(),
+        );
+    }
+    Ok(SecretKey(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_missing_short_and_placeholder_keys() {
+        let prod = Environment::Production;
+        assert!(secret_key_for(prod, None).is_err());
+        assert!(secret_key_for(prod, Some("   ".into())).is_err());
+        assert!(secret_key_for(prod, Some("short".into())).is_err());
+        assert!(secret_key_for(
+            prod,
+            Some("change-me-to-a-long-random-string-please".into())
+        )
+        .is_err());
+        assert!(secret_key_for(prod, Some("a".repeat(64))).is_err());
+        assert!(secret_key_for(
+            prod,
+            Some("3f9a1c0e5b7d2a4c6e8f0a1b3c5d7e9f1a2b4c6d".into())
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn development_works_without_a_key() {
+        assert!(secret_key_for(Environment::Development, None).is_ok());
+    }
+}

@@ -1,0 +1,184 @@
+//! Builds the application from settings and runs the HTTP server.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, Logger, NormalizePath, TrailingSlash};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+
+use crate::auth::TokenService;
+use crate::db::{DbError, DbPool};
+use crate::error::ApiError;
+use crate::router;
+use crate::routes::fallback;
+use crate::settings::Settings;
+
+/// Path prefixes that belong to the API: never answered with the web UI's `index.html`.
+const API_PREFIXES: &[&str] = &["/api/", "/portfolio/api/", "/wallstreet/api/"];
+
+/// A bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database (waiting for it up to the configured time), applies migrations
+    /// and binds the listener.
+    pub fn build(settings: Settings) -> Result<Self, String> {
+        let pool =
+            DbPool::new(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
+        migrate_when_ready(&pool, settings.database_startup_wait)?;
+        let listener = TcpListener::bind(settings.listen)
+            .map_err(|err| format!("cannot listen on {}: {err}", settings.listen))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        log::info!(
+            "api listening on http://{} ({} database, {:?} mode, {} workers)",
+            listener.local_addr().map_err(|e| e.to_string())?,
+            pool.backend_name(),
+            settings.environment,
+            settings.workers,
+        );
+        let server = serve(listener, pool, &settings).map_err(|e| e.to_string())?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Applies migrations, retrying while the database is unreachable (containers often start
+/// before their database accepts connections).
+pub fn migrate_when_ready(pool: &DbPool, wait: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + wait;
+    loop {
+        match pool.migrate() {
+            Ok(applied) => {
+                for name in applied {
+                    log::info!("applied migration {name}");
+                }
+                return Ok(());
+            }
+            Err(DbError::Unavailable(err)) if Instant::now() < deadline => {
+                log::warn!("database not reachable yet ({err}); retrying");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            Err(err) => return Err(err.to_string()),
+        }
+    }
+}
+
+fn serve(listener: TcpListener, pool: DbPool, settings: &Settings) -> std::io::Result<Server> {
+    let pool = web::Data::new(pool);
+    let tokens = web::Data::new(TokenService::new(
+        settings.secret_key.expose(),
+        settings.access_token_lifetime,
+        settings.refresh_token_lifetime,
+    ));
+    let cors_origins = settings.cors_origins.clone();
+    let static_dir = settings.static_dir.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(pool.clone())
+            .app_data(tokens.clone())
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()
+            }))
+            .wrap(cors(&cors_origins))
+            .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms "%{User-Agent}i""#))
+            .wrap(security_headers())
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .configure(router::configure)
+            .configure(|cfg| static_files(cfg, static_dir.as_deref()))
+            .default_service(web::to(fallback::not_found))
+    })
+    .workers(settings.workers)
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
+    // Slow or idle clients must not hold sockets forever.
+    .client_request_timeout(Duration::from_secs(10))
+    .client_disconnect_timeout(Duration::from_secs(5))
+    .keep_alive(Duration::from_secs(75))
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(3600)
+        // A foreign origin simply gets no CORS headers; the browser enforces the refusal.
+        .block_on_origin_mismatch(false);
+    if origins.iter().any(|origin| origin == "*") {
+        return cors.allow_any_origin();
+    }
+    origins
+        .iter()
+        .fold(cors, |cors, origin| cors.allowed_origin(origin))
+}
+
+/// With `API_STATIC_DIR` set, the API serves the web UI itself, with the same single-page-app
+/// fallback the proxy has.
+fn static_files(cfg: &mut web::ServiceConfig, dir: Option<&Path>) {
+    let Some(dir) = dir else { return };
+    let index = dir.join("index.html");
+    cfg.service(
+        actix_files::Files::new("/", dir)
+            .index_file("index.html")
+            .default_handler(web::to(move |req: HttpRequest| {
+                spa_fallback(req, index.clone())
+            })),
+    );
+}
+
+async fn spa_fallback(req: HttpRequest, index: PathBuf) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let is_api = API_PREFIXES
+        .iter()
+        .any(|prefix| format!("{path}/").starts_with(prefix));
+    let has_extension = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    if is_api
+        || has_extension
+        || !matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        )
+    {
+        return Err(ApiError::NotFound);
+    }
+    let file = actix_files::NamedFile::open_async(&index)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let mut response = file.into_response(&req);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    Ok(response)
+}

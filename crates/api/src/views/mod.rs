@@ -1,0 +1,5 @@
+//! What goes on the wire: response bodies, converted from database rows in one place each.
+
+pub mod asset;
+pub mod token;
+pub mod user;

@@ -1,0 +1,12 @@
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct TokenPair {
+    pub access: String,
+    pub refresh: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessToken {
+    pub access: String,
+}

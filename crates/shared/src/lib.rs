@@ -1,0 +1,6 @@
+//! What both services need and nothing more: loading the environment, starting the logger and
+//! the JSON shapes that clients see from either service (errors and health reports).
+
+pub mod env;
+pub mod logging;
+pub mod wire;

@@ -1,0 +1,44 @@
+//! JSON shapes both services put on the wire.
+
+use serde::{Deserialize, Serialize};
+
+/// The body of every non-field error: `{"detail": "...", "code": "..."}`, as DRF clients expect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(detail: impl Into<String>, code: impl Into<String>) -> Self {
+        Self {
+            detail: detail.into(),
+            code: Some(code.into()),
+        }
+    }
+
+    /// An error without a machine code, for the few DRF messages that carry none.
+    pub fn detail_only(detail: impl Into<String>) -> Self {
+        Self {
+            detail: detail.into(),
+            code: None,
+        }
+    }
+}
+
+/// Whether a service (or one of its dependencies) is working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Unavailable,
+}
+
+/// The body of a health endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthReport {
+    pub status: Status,
+    pub database: Status,
+    pub version: String,
+}
