@@ -148,7 +148,7 @@ fn secret_key_for(environment: Environment, raw: Option<String>) -> Result<Secre
     let placeholder = PLACEHOLDER_MARKERS
         .iter()
         .any(|marker| lower.contains(marker))
-        || key.chars().all(|c| Some(c) == key.chars().next());
+        || key.chars().all(|c| key.starts_with(c));
     if placeholder {
         return Err(
             "SECRET_KEY looks like a placeholder; generate one with `openssl rand -hex 32`".into(),

@@ -1,0 +1,343 @@
+//! The `api` binary itself: configuration, subcommands and signals.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Backend, TestApp, TestDb, PASSWORD};
+
+const GOOD_SECRET: &str = "9c4f0e1a7b3d5c2e8f6a0b1c3d5e7f9a2b4c6d8e";
+
+/// `api` with a clean environment (only PATH), run in `dir`.
+fn api(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run api")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A running `api serve` process and the port it reported.
+struct Server {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(command: &mut Command) -> Self {
+        let mut child = command
+            .env("API_LISTEN", "127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn api");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        let lines = BufReader::new(child.stderr.take().unwrap());
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                    let port: u16 = rest
+                        .split(|c: char| !c.is_ascii_digit())
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap();
+                    let _ = port_tx.send(port);
+                }
+                sink.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let port = port_rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("api did not start: {}", log.lock().unwrap()));
+        Self { child, port, log }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait_for_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "api did not exit: {}",
+                self.log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn help_documents_every_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(api(dir.path()).arg("--help"));
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for setting in [
+        "APP_ENV",
+        "DATABASE_URL",
+        "DATABASE_POOL_SIZE",
+        "DATABASE_TIMEOUT_SECS",
+        "DATABASE_STARTUP_WAIT_SECS",
+        "API_LISTEN",
+        "API_WORKERS",
+        "API_CORS_ORIGINS",
+        "API_STATIC_DIR",
+        "ACCESS_TOKEN_LIFETIME_SECS",
+        "REFRESH_TOKEN_LIFETIME_SECS",
+        "API_SHUTDOWN_TIMEOUT_SECS",
+        "SECRET_KEY",
+        "API_SUPERUSER_PASSWORD",
+        "RUST_LOG",
+        "serve",
+        "migrate",
+        "createsuperuser",
+    ] {
+        assert!(
+            help.contains(setting),
+            "--help does not mention {setting}:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn production_refuses_a_missing_short_or_placeholder_secret_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = [
+        None,
+        Some("too-short"),
+        Some("change-me-change-me-change-me-change-me"),
+    ];
+    for key in keys {
+        let mut command = api(dir.path());
+        command
+            .env("APP_ENV", "production")
+            .env("API_LISTEN", "127.0.0.1:0");
+        if let Some(key) = key {
+            command.env("SECRET_KEY", key);
+        }
+        let output = run(&mut command);
+        assert!(!output.status.success(), "{key:?} was accepted");
+        assert!(
+            stderr(&output).contains("SECRET_KEY"),
+            "{key:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(!dir.path().join("data").exists(), "nothing was started");
+}
+
+#[test]
+fn production_starts_with_a_real_secret_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(
+        api(dir.path())
+            .env("APP_ENV", "production")
+            .env("SECRET_KEY", GOOD_SECRET),
+    );
+    let health = reqwest::blocking::get(server.url("/api/health")).unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    server.signal("TERM");
+    assert!(server.wait_for_exit(Duration::from_secs(20)).success());
+}
+
+#[test]
+fn development_needs_no_configuration_and_creates_its_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&mut api(dir.path()));
+    let health = reqwest::blocking::get(server.url("/api/health")).unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert!(dir.path().join("data/app.sqlite3").is_file());
+}
+
+#[test]
+fn dotenv_is_read_and_flags_win_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "DATABASE_URL=sqlite://from-dotenv.sqlite3\n",
+    )
+    .unwrap();
+    assert!(run(api(dir.path()).arg("migrate")).status.success());
+    assert!(dir.path().join("from-dotenv.sqlite3").is_file());
+    assert!(
+        run(api(dir.path()).args(["migrate", "--database-url", "sqlite://from-flag.sqlite3"]))
+            .status
+            .success()
+    );
+    assert!(dir.path().join("from-flag.sqlite3").is_file());
+    let bad = run(api(dir.path()).args(["migrate", "--database-url", "mysql://nope"]));
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("DATABASE_URL"), "{}", stderr(&bad));
+}
+
+fn migrate_is_repeatable(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(backend);
+    for _ in 0..2 {
+        let output = run(api(dir.path()).arg("migrate").env("DATABASE_URL", &db.url));
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("up to date"));
+    }
+}
+
+#[test]
+fn migrate_is_repeatable_on_sqlite() {
+    migrate_is_repeatable(Backend::Sqlite);
+}
+
+#[test]
+fn migrate_is_repeatable_on_postgres() {
+    migrate_is_repeatable(Backend::Postgres);
+}
+
+async fn createsuperuser_makes_a_staff_account(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = tokio::task::spawn_blocking(move || TestDb::new(backend))
+        .await
+        .unwrap();
+    let create = |password: Option<&str>| {
+        let mut command = api(dir.path());
+        command
+            .args([
+                "createsuperuser",
+                "--username",
+                "boss",
+                "--email",
+                "boss@example.com",
+            ])
+            .env("DATABASE_URL", &db.url);
+        if let Some(password) = password {
+            command.env("API_SUPERUSER_PASSWORD", password);
+        }
+        run(&mut command)
+    };
+    let no_password = create(None);
+    assert!(!no_password.status.success());
+    assert!(
+        stderr(&no_password).contains("API_SUPERUSER_PASSWORD"),
+        "{}",
+        stderr(&no_password)
+    );
+    let created = create(Some(PASSWORD));
+    assert!(created.status.success(), "{}", stderr(&created));
+    let again = create(Some(PASSWORD));
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already taken"));
+
+    let pool = api::db::DbPool::new(
+        &db.url.parse().unwrap(),
+        &api::db::PoolOptions {
+            max_size: 1,
+            acquire_timeout: Duration::from_secs(5),
+        },
+    )
+    .unwrap();
+    let boss = api::models::user::find_by_key(&mut pool.get().unwrap(), "boss")
+        .unwrap()
+        .unwrap();
+    assert!(boss.is_staff);
+    assert_ne!(boss.password_hash, PASSWORD);
+    drop(pool);
+
+    let app = TestApp::spawn_on(db, |_| {});
+    assert_eq!(app.login("boss", PASSWORD).await.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn createsuperuser_makes_a_staff_account_on_sqlite() {
+    createsuperuser_makes_a_staff_account(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn createsuperuser_makes_a_staff_account_on_postgres() {
+    createsuperuser_makes_a_staff_account(Backend::Postgres).await;
+}
+
+/// Sends the headers and half of a registration, delivers `signal`, then the rest: the request
+/// must still complete and the process then exit cleanly.
+fn in_flight_requests_finish_after(signal: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&mut api(dir.path()));
+    let body = format!(r#"{{"username": "inflight", "password": "{PASSWORD}"}}"#);
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /api/users/ HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal(signal);
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(rest.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let status = server.wait_for_exit(Duration::from_secs(20));
+    assert!(
+        status.success(),
+        "exit {status}: {}",
+        server.log.lock().unwrap()
+    );
+    assert!(server
+        .log
+        .lock()
+        .unwrap()
+        .contains(&format!("SIG{signal} received")));
+}
+
+#[test]
+fn sigterm_lets_in_flight_requests_finish() {
+    in_flight_requests_finish_after("TERM");
+}
+
+#[test]
+fn sigint_lets_in_flight_requests_finish() {
+    in_flight_requests_finish_after("INT");
+}

@@ -1,0 +1,247 @@
+//! Spawning the real server on 127.0.0.1:0 against a fresh database, and talking to it.
+
+pub mod postgres;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use api::cli::{Environment, Options};
+use api::settings::Settings;
+use api::startup::Application;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{json, Value};
+
+pub const SECRET: &str = "an-integration-test-signing-key-of-decent-length";
+pub const PASSWORD: &str = "s3cure-enough-password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database of one backend; a SQLite file lives as long as this value.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!(
+                    "sqlite://{}",
+                    dir.path().join("nested/app.sqlite3").display()
+                );
+                Self {
+                    url,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => Self {
+                url: postgres::PgServer::shared().create_database(),
+                _dir: None,
+            },
+        }
+    }
+
+    /// A database served by someone else (a private cluster in a test).
+    pub fn external(url: String) -> Self {
+        Self { url, _dir: None }
+    }
+}
+
+/// The server settings tests start from, independent of the process environment.
+pub fn test_options(database_url: &str) -> Options {
+    Options {
+        environment: Environment::Development,
+        database_url: database_url.to_owned(),
+        database_pool_size: 8,
+        database_timeout_secs: 5,
+        database_startup_wait_secs: 10,
+        listen: "127.0.0.1:0".into(),
+        workers: 2,
+        cors_origins: "http://localhost:8080".into(),
+        static_dir: None::<PathBuf>,
+        access_token_lifetime_secs: 900,
+        refresh_token_lifetime_secs: 86_400,
+        shutdown_timeout_secs: 5,
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    handle: ServerHandle,
+    _db: TestDb,
+}
+
+/// A registered, logged-in user.
+pub struct TestUser {
+    pub id: i64,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns with settings adjusted by `configure`.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Options)) -> Self {
+        let db = tokio::task::spawn_blocking(move || TestDb::new(backend))
+            .await
+            .expect("create database");
+        Self::spawn_on(db, configure)
+    }
+
+    pub fn spawn_on(db: TestDb, configure: impl FnOnce(&mut Options)) -> Self {
+        shared::logging::init("warn");
+        let mut options = test_options(&db.url);
+        configure(&mut options);
+        let settings = Settings::from_options(&options, Some(SECRET.into())).expect("settings");
+        let app = Application::build(settings).expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            address,
+            client,
+            handle,
+            _db: db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::POST, path, token, Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::PATCH, path, token, Some(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::PUT, path, token, Some(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
+    pub async fn register(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/api/users/",
+            None,
+            json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/api/token/",
+            None,
+            json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// Registers `username` and logs in.
+    pub async fn user(&self, username: &str) -> TestUser {
+        let registered =
+            json_of(self.register(username, PASSWORD).await, StatusCode::CREATED).await;
+        let tokens = json_of(self.login(username, PASSWORD).await, StatusCode::OK).await;
+        TestUser {
+            id: registered["id"].as_i64().expect("id"),
+            access: tokens["access"].as_str().expect("access").to_owned(),
+            refresh: tokens["refresh"].as_str().expect("refresh").to_owned(),
+        }
+    }
+
+    /// Creates a holding for `user` and returns its JSON.
+    pub async fn asset(&self, user: &TestUser, ticker: &str) -> Value {
+        let body =
+            json!({"ticker": ticker, "shares": "10", "costbasis": "100.50", "buy": "2024-01-02"});
+        json_of(
+            self.post("/api/assets/", Some(&user.access), body).await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stops accepting at once; the runtime going away ends the rest.
+        drop(handle.stop(false));
+    }
+}
+
+/// The JSON body of `response`, after checking its status (the body is shown when it differs).
+pub async fn json_of(response: Response, expected: StatusCode) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(status, expected, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("not JSON ({err}): {text:?}"))
+}
+
+/// Runs each named `async fn(TestApp)` once per backend, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                    super::$name(app).await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,334 @@
+//! Throwaway PostgreSQL clusters started from the machine's server binaries.
+//!
+//! One shared cluster per test process holds a migrated template database; every test clones it
+//! with `CREATE DATABASE … TEMPLATE`, which is fast and isolates tests completely. Tests that
+//! need to stop the database start a private cluster of their own.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+
+const INSTALL_HINT: &str =
+    "PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and PATH). \
+Install them with `sudo apt-get install -y postgresql`, or set TEST_DATABASE_URL to a server \
+where the user may create databases.";
+
+/// Where test databases are created: the shared cluster, or `TEST_DATABASE_URL`.
+pub struct PgServer {
+    /// URL of a maintenance database on the server (`…/postgres`).
+    admin_url: String,
+    template: String,
+    _cluster: Option<PgCluster>,
+}
+
+static SERVER: OnceLock<PgServer> = OnceLock::new();
+
+impl PgServer {
+    pub fn shared() -> &'static PgServer {
+        SERVER.get_or_init(|| {
+            let (admin_url, cluster) = match std::env::var("TEST_DATABASE_URL") {
+                Ok(url) if !url.trim().is_empty() => (url, None),
+                _ => {
+                    let cluster = PgCluster::start_new();
+                    (cluster.url("postgres"), Some(cluster))
+                }
+            };
+            let template = format!("app_template_{}", std::process::id());
+            let server = PgServer {
+                admin_url,
+                template,
+                _cluster: cluster,
+            };
+            server.create_template();
+            server
+        })
+    }
+
+    fn create_template(&self) {
+        let mut admin = connect(&self.admin_url);
+        // Separate statements: PostgreSQL runs a multi-statement batch as one transaction, and
+        // CREATE/DROP DATABASE refuse to run inside one.
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {}", self.template))
+            .expect("drop old template database");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {}", self.template))
+            .expect("create template database");
+        let url = database_url(&self.admin_url, &self.template);
+        let pool = api::db::DbPool::new(
+            &url.parse().expect("postgres url"),
+            &api::db::PoolOptions {
+                max_size: 1,
+                acquire_timeout: Duration::from_secs(10),
+            },
+        )
+        .expect("pool");
+        pool.migrate().expect("migrate template");
+    }
+
+    /// A new, migrated, empty database; returns its URL.
+    pub fn create_database(&self) -> String {
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = connect(&self.admin_url);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            // Cloning fails while another session is still attached to the template; retry.
+            match admin.batch_execute(&format!(
+                "CREATE DATABASE {name} TEMPLATE {}",
+                self.template
+            )) {
+                Ok(()) => return database_url(&self.admin_url, &name),
+                Err(err)
+                    if Instant::now() < deadline && err.to_string().contains("being accessed") =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(err) => panic!("create test database: {err}"),
+            }
+        }
+    }
+}
+
+/// `base` with its database name replaced by `name`.
+fn database_url(base: &str, name: &str) -> String {
+    let (without_query, query) = match base.split_once('?') {
+        Some((url, query)) => (url, Some(query)),
+        None => (base, None),
+    };
+    let scheme_end = without_query.find("://").map_or(0, |i| i + 3);
+    let root = match without_query[scheme_end..].find('/') {
+        Some(slash) => &without_query[..scheme_end + slash],
+        None => without_query,
+    };
+    match query {
+        Some(query) => format!("{root}/{name}?{query}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+pub fn connect(url: &str) -> PgConnection {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match PgConnection::establish(url) {
+            Ok(conn) => return conn,
+            Err(err) if Instant::now() < deadline => {
+                let _ = err;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(err) => panic!("cannot connect to {url}: {err}"),
+        }
+    }
+}
+
+/// A PostgreSQL cluster in a temporary folder, listening on 127.0.0.1.
+pub struct PgCluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    as_postgres_user: bool,
+    /// The shell that runs the server and watches this process; it exits with the server.
+    watchdog: Mutex<Option<Child>>,
+}
+
+impl PgCluster {
+    /// `initdb` and start a new cluster.
+    pub fn start_new() -> Self {
+        let bin = server_bin_dir().unwrap_or_else(|| panic!("{INSTALL_HINT}"));
+        let as_postgres_user = is_root();
+        let dir =
+            std::env::temp_dir().join(format!("api-test-pg-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("create cluster folder");
+        if as_postgres_user {
+            let status = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&dir)
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown of the cluster folder failed");
+        }
+        let cluster = Self {
+            dir,
+            bin,
+            port: free_port(),
+            as_postgres_user,
+            watchdog: Mutex::new(None),
+        };
+        let output = cluster
+            .command("initdb")
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&cluster.dir)
+            .output()
+            .expect("run initdb");
+        assert!(
+            output.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        cluster.start();
+        cluster
+    }
+
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Starts the server and waits until it accepts connections. A watchdog stops it (and
+    /// removes its files) if the test process dies without cleaning up.
+    pub fn start(&self) {
+        let postgres = self.bin.join("postgres");
+        let script = format!(
+            r#"'{postgres}' -D '{dir}' -p {port} -h 127.0.0.1 -k '{dir}' \
+                -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+                -c max_connections=300 -c shared_buffers=32MB >'{dir}/server.log' 2>&1 &
+            pg=$!
+            while [ -d /proc/{parent} ] && kill -0 $pg 2>/dev/null; do sleep 0.5; done
+            if [ ! -d /proc/{parent} ]; then kill -INT $pg 2>/dev/null; wait $pg; rm -rf '{dir}'; fi"#,
+            postgres = postgres.display(),
+            dir = self.dir.display(),
+            port = self.port,
+            parent = std::process::id(),
+        );
+        let watchdog = self
+            .shell(&script)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start postgres");
+        *self.watchdog.lock().unwrap() = Some(watchdog);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while PgConnection::establish(&self.url("postgres")).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "postgres did not start: {}",
+                std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops the server (fast shutdown: open connections are cut, as in a real outage).
+    pub fn stop(&self) {
+        let status = self
+            .command("pg_ctl")
+            .args(["stop", "-m", "fast", "-w", "-D"])
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run pg_ctl");
+        assert!(status.success(), "pg_ctl stop failed");
+        self.reap_watchdog();
+    }
+
+    fn reap_watchdog(&self) {
+        if let Some(mut watchdog) = self.watchdog.lock().unwrap().take() {
+            let _ = watchdog.wait();
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        if self.as_postgres_user {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        }
+    }
+
+    fn shell(&self, script: &str) -> Command {
+        if self.as_postgres_user {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--", "sh", "-c", script]);
+            command
+        } else {
+            let mut command = Command::new("sh");
+            command.args(["-c", script]);
+            command
+        }
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl")
+            .args(["stop", "-m", "immediate", "-D"])
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        self.reap_watchdog();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn server_bin_dir() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin"))
+        .filter(|bin| bin.join("initdb").is_file())
+        .collect();
+    versions.sort_by_key(|bin| {
+        bin.parent()
+            .and_then(Path::file_name)
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    versions.pop().or_else(|| {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file())
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url;
+
+    #[test]
+    fn database_urls_swap_only_the_name() {
+        assert_eq!(
+            database_url("postgres://u:p@h:5/postgres", "x"),
+            "postgres://u:p@h:5/x"
+        );
+        assert_eq!(
+            database_url("postgres://u@h/postgres?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(database_url("postgres://h", "x"), "postgres://h/x");
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: every behaviour through HTTP against the real server, on SQLite and on
+//! PostgreSQL.
+
+mod helpers;
+
+mod assets;
+mod binary;
+mod errors;
+mod health;
+mod tokens;
+mod users;

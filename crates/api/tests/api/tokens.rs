@@ -1,0 +1,187 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{json_of, Backend, TestApp, PASSWORD};
+
+async fn logging_in_gives_an_access_and_a_refresh_token(app: TestApp) {
+    app.user("erin").await;
+    let tokens = json_of(app.login("erin", PASSWORD).await, StatusCode::OK).await;
+    let access = tokens["access"].as_str().unwrap();
+    assert_ne!(access, tokens["refresh"].as_str().unwrap());
+    assert_eq!(
+        app.get("/api/assets/", Some(access)).await.status(),
+        StatusCode::OK
+    );
+    let via_alias = app
+        .post(
+            "/portfolio/api/token/",
+            None,
+            json!({"username": "ERIN", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(via_alias.status(), StatusCode::OK);
+}
+
+async fn wrong_password_and_unknown_user_look_the_same(app: TestApp) {
+    app.user("frank").await;
+    let wrong = app.login("frank", "not-the-password").await;
+    let unknown = app.login("nobody-here", "not-the-password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+}
+
+async fn a_refresh_token_buys_a_new_access_token(app: TestApp) {
+    let user = app.user("gina").await;
+    let body = json!({"refresh": user.refresh});
+    let refreshed = json_of(
+        app.post("/api/token/refresh/", None, body.clone()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let access = refreshed["access"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/assets/", Some(access)).await.status(),
+        StatusCode::OK
+    );
+    let via_alias = app.post("/portfolio/api/token/refresh/", None, body).await;
+    assert_eq!(via_alias.status(), StatusCode::OK);
+}
+
+async fn tokens_are_never_accepted_for_the_wrong_job(app: TestApp) {
+    let user = app.user("hank").await;
+    let refresh_as_access = app.get("/api/assets/", Some(&user.refresh)).await;
+    let body = json_of(refresh_as_access, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(body["code"], "token_not_valid");
+    let access_as_refresh = app
+        .post("/api/token/refresh/", None, json!({"refresh": user.access}))
+        .await;
+    let body = json_of(access_as_refresh, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(body["code"], "token_not_valid");
+}
+
+async fn invalid_tokens_are_401_token_not_valid(app: TestApp) {
+    let user = app.user("ivy").await;
+    let mut tampered = user.access.clone();
+    tampered.pop();
+    tampered.push(if user.access.ends_with('A') { 'B' } else { 'A' });
+    let forged_elsewhere = {
+        let other = api::auth::TokenService::new(
+            b"some other key entirely, not the server's",
+            std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs(60),
+        );
+        other.issue(api::auth::TokenKind::Access, user.id).unwrap()
+    };
+    for token in [
+        tampered.as_str(),
+        "garbage",
+        "a.b.c",
+        forged_elsewhere.as_str(),
+    ] {
+        let body = json_of(
+            app.get("/api/assets/", Some(token)).await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+        assert_eq!(body["code"], "token_not_valid", "{token}");
+        assert!(body["detail"].is_string());
+    }
+    let body = json!({"refresh": "garbage"});
+    let refused = json_of(
+        app.post("/api/token/refresh/", None, body).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(refused["code"], "token_not_valid");
+}
+
+async fn missing_credentials_are_401_with_the_drf_message(app: TestApp) {
+    let response = app.get("/api/assets/", None).await;
+    assert!(response.headers().contains_key("www-authenticate"));
+    let body = json_of(response, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(
+        body["detail"],
+        "Authentication credentials were not provided."
+    );
+    let basic = app
+        .client
+        .get(app.url("/api/assets/"))
+        .basic_auth("someone", Some("pw"))
+        .send()
+        .await
+        .unwrap();
+    let body = json_of(basic, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(
+        body["detail"],
+        "Authentication credentials were not provided."
+    );
+}
+
+async fn a_login_needs_both_fields(app: TestApp) {
+    let errors = json_of(
+        app.post("/api/token/", None, json!({"username": "x"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(errors["password"][0], "This field is required.");
+    let errors = json_of(
+        app.post("/api/token/refresh/", None, json!({})).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(errors["refresh"][0], "This field is required.");
+}
+
+crate::backend_tests!(
+    logging_in_gives_an_access_and_a_refresh_token,
+    wrong_password_and_unknown_user_look_the_same,
+    a_refresh_token_buys_a_new_access_token,
+    tokens_are_never_accepted_for_the_wrong_job,
+    invalid_tokens_are_401_token_not_valid,
+    missing_credentials_are_401_with_the_drf_message,
+    a_login_needs_both_fields,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_tokens_are_refused_and_lifetimes_are_configurable() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |options| {
+        options.access_token_lifetime_secs = 1;
+        options.refresh_token_lifetime_secs = 3;
+    })
+    .await;
+    let user = app.user("jack").await;
+    assert_eq!(
+        app.get("/api/assets/", Some(&user.access)).await.status(),
+        StatusCode::OK
+    );
+
+    // Token times have one-second resolution: two seconds on, the access token is past its
+    // expiry while the refresh token is not.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let expired = json_of(
+        app.get("/api/assets/", Some(&user.access)).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(expired["code"], "token_not_valid");
+    let body = json!({"refresh": user.refresh});
+    let renewed = json_of(
+        app.post("/api/token/refresh/", None, body.clone()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let access = renewed["access"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/assets/", Some(access)).await.status(),
+        StatusCode::OK
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    let refused = app.post("/api/token/refresh/", None, body).await;
+    assert_eq!(
+        json_of(refused, StatusCode::UNAUTHORIZED).await["code"],
+        "token_not_valid"
+    );
+}
