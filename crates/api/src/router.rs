@@ -18,6 +18,7 @@ pub const ALIASES: &[(&str, &str)] = &[
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, "/api/health", |r| {
         r.route(web::get().to(health::check))
+            .route(web::head().to(health::check))
     });
     route(cfg, "/api/users", |r| {
         r.route(web::post().to(users::register))

@@ -7,5 +7,6 @@ mod assets;
 mod binary;
 mod errors;
 mod health;
+mod operations;
 mod tokens;
 mod users;

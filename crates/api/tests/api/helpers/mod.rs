@@ -77,7 +77,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     handle: ServerHandle,
-    _db: TestDb,
+    db: TestDb,
 }
 
 /// A registered, logged-in user.
@@ -118,8 +118,12 @@ impl TestApp {
             address,
             client,
             handle,
-            _db: db,
+            db,
         }
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self.db.url
     }
 
     pub fn url(&self, path: &str) -> String {
