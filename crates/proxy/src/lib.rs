@@ -1,0 +1,11 @@
+//! The reverse proxy in front of the API: serves the web UI from a folder (with the single-page
+//! app fallback) and forwards the API prefixes to one or more upstream API servers.
+//!
+//! `config` (settings, parsed once) -> `service` (the pingora phases) -> `static_files` or
+//! `upstreams` (discovery, health, selection); `responses` holds what the proxy answers itself.
+
+pub mod config;
+pub mod responses;
+pub mod service;
+pub mod static_files;
+pub mod upstreams;

@@ -1,0 +1,423 @@
+//! The web UI's files: safe path resolution, SPA fallback, validators and ranges, compression,
+//! and a small cache so hot files cost neither a `stat` nor a read per request.
+
+mod conditional;
+mod encoding;
+mod media_type;
+mod request_path;
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use lru::LruCache;
+use pingora::http::{Method, RequestHeader, ResponseHeader};
+
+use self::conditional::RangeRequest;
+use self::encoding::Coding;
+use self::request_path::PathRejection;
+use crate::responses::{security_headers, text_response};
+
+/// How long a resolved path is trusted before the file system is asked again. Deploys that swap
+/// files are picked up within this time.
+const LOOKUP_TTL: Duration = Duration::from_secs(2);
+const LOOKUP_ENTRIES: usize = 4096;
+/// Files up to this size are kept in memory once read.
+const CACHED_FILE_MAX: u64 = 256 * 1024;
+const BODY_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// Text files are compressed on the fly between these sizes (larger ones go out as they are,
+/// unless a precompressed sibling exists).
+const COMPRESS_MIN: u64 = 512;
+const COMPRESS_MAX: u64 = 4 * 1024 * 1024;
+
+/// One file that can be served, as found on disk.
+#[derive(Debug)]
+struct FileInfo {
+    path: PathBuf,
+    name: String,
+    len: u64,
+    modified: SystemTime,
+    etag: String,
+    /// `app.js.br` / `app.js.gz` next to the file, newer than it.
+    precompressed: Vec<(Coding, PathBuf, u64)>,
+}
+
+/// A resolved request path (or the knowledge that it names nothing) and when it was resolved.
+type Lookup = (Instant, Option<Arc<FileInfo>>);
+
+/// What goes out after the header.
+#[derive(Debug)]
+pub enum Body {
+    Empty,
+    Bytes(Bytes),
+    /// `len` bytes of the file at `path` from `start`, streamed in chunks.
+    File {
+        path: PathBuf,
+        start: u64,
+        len: u64,
+    },
+}
+
+#[derive(Debug)]
+pub struct StaticResponse {
+    pub header: ResponseHeader,
+    pub body: Body,
+}
+
+pub struct StaticFiles {
+    root: PathBuf,
+    default_max_age: Duration,
+    lookups: Mutex<LruCache<String, Lookup>>,
+    bodies: Mutex<BodyCache>,
+}
+
+impl StaticFiles {
+    /// `root` must be canonical (the configuration guarantees it).
+    pub fn new(root: PathBuf, default_max_age: Duration) -> Self {
+        Self {
+            root,
+            default_max_age,
+            lookups: Mutex::new(LruCache::new(
+                NonZeroUsize::new(LOOKUP_ENTRIES).expect("non-zero"),
+            )),
+            bodies: Mutex::new(BodyCache::new(BODY_CACHE_BYTES)),
+        }
+    }
+
+    /// The response for a GET or HEAD of a static path.
+    pub async fn respond(&self, req: &RequestHeader) -> pingora::Result<StaticResponse> {
+        let head = req.method == Method::HEAD;
+        if req.method != Method::GET && !head {
+            let mut response = text_response(405, "Method Not Allowed\n")?;
+            response.header.insert_header("Allow", "GET, HEAD")?;
+            return Ok(response);
+        }
+        let path = req.uri.path();
+        let segments = match request_path::safe_segments(path) {
+            Ok(segments) => segments,
+            Err(PathRejection::Malformed) => return text_response(400, "Bad Request\n"),
+            Err(PathRejection::Hidden) => return text_response(404, "Not Found\n"),
+        };
+        let file = match self.locate(path, segments).await {
+            Some(file) => file,
+            // Like `try_files $uri /index.html`, but a missing `app-x.js` stays a 404 rather
+            // than HTML pretending to be JavaScript.
+            None if !request_path::has_extension(path) => {
+                match self.locate("/", Vec::new()).await {
+                    Some(index) => index,
+                    None => return text_response(404, "Not Found\n"),
+                }
+            }
+            None => return text_response(404, "Not Found\n"),
+        };
+        let mut response = self.file_response(req, &file).await?;
+        if head {
+            response.body = Body::Empty;
+        }
+        Ok(response)
+    }
+
+    async fn file_response(
+        &self,
+        req: &RequestHeader,
+        file: &Arc<FileInfo>,
+    ) -> pingora::Result<StaticResponse> {
+        let header_str = |name: &str| req.headers.get(name).and_then(|v| v.to_str().ok());
+        let compressible = media_type::is_compressible(&file.name);
+        let range_header = header_str("range");
+        let coding = if compressible && range_header.is_none() {
+            self.choose_coding(file, header_str("accept-encoding"))
+        } else {
+            None
+        };
+        let etag = match coding {
+            Some((coding, _)) => conditional::etag(file.len, file.modified, Some(coding.suffix())),
+            None => file.etag.clone(),
+        };
+
+        let mut header = ResponseHeader::build(200, Some(10))?;
+        header.insert_header("Content-Type", media_type::content_type(&file.name))?;
+        header.insert_header("ETag", etag.as_str())?;
+        header.insert_header("Last-Modified", httpdate::fmt_http_date(file.modified))?;
+        header.insert_header(
+            "Cache-Control",
+            media_type::cache_control(&file.name, self.default_max_age),
+        )?;
+        if compressible {
+            header.insert_header("Vary", "Accept-Encoding")?;
+        }
+        security_headers(&mut header)?;
+
+        if conditional::not_modified(
+            header_str("if-none-match"),
+            header_str("if-modified-since"),
+            &etag,
+            file.modified,
+        ) {
+            header.set_status(304)?;
+            return Ok(StaticResponse {
+                header,
+                body: Body::Empty,
+            });
+        }
+
+        if let Some((coding, sibling)) = coding {
+            header.insert_header("Content-Encoding", coding.token())?;
+            let body = match sibling {
+                Some((path, len)) => self.body(&path, 0, len, len, &etag).await?,
+                None => Body::Bytes(self.compressed(file, coding, &etag).await?),
+            };
+            let len = match &body {
+                Body::Bytes(bytes) => bytes.len() as u64,
+                Body::File { len, .. } => *len,
+                Body::Empty => 0,
+            };
+            header.insert_header("Content-Length", len.to_string())?;
+            return Ok(StaticResponse { header, body });
+        }
+
+        header.insert_header("Accept-Ranges", "bytes")?;
+        match conditional::range(range_header, header_str("if-range"), &etag, file.len) {
+            RangeRequest::Full => {
+                header.insert_header("Content-Length", file.len.to_string())?;
+                let body = self.body(&file.path, 0, file.len, file.len, &etag).await?;
+                Ok(StaticResponse { header, body })
+            }
+            RangeRequest::Partial { start, end } => {
+                let len = end - start + 1;
+                header.set_status(206)?;
+                header
+                    .insert_header("Content-Range", format!("bytes {start}-{end}/{}", file.len))?;
+                header.insert_header("Content-Length", len.to_string())?;
+                let body = self.body(&file.path, start, len, file.len, &etag).await?;
+                Ok(StaticResponse { header, body })
+            }
+            RangeRequest::Unsatisfiable => {
+                header.set_status(416)?;
+                header.insert_header("Content-Range", format!("bytes */{}", file.len))?;
+                header.insert_header("Content-Length", "0")?;
+                Ok(StaticResponse {
+                    header,
+                    body: Body::Empty,
+                })
+            }
+        }
+    }
+
+    /// The best coding the client accepts that we can produce: a precompressed sibling, or
+    /// on-the-fly compression for moderately sized files.
+    fn choose_coding(
+        &self,
+        file: &FileInfo,
+        accept_encoding: Option<&str>,
+    ) -> Option<(Coding, Option<(PathBuf, u64)>)> {
+        encoding::accepted(accept_encoding)
+            .into_iter()
+            .find_map(|coding| {
+                let sibling = file
+                    .precompressed
+                    .iter()
+                    .find(|(c, _, _)| *c == coding)
+                    .map(|(_, path, len)| (path.clone(), *len));
+                match sibling {
+                    Some(sibling) => Some((coding, Some(sibling))),
+                    None if (COMPRESS_MIN..=COMPRESS_MAX).contains(&file.len) => {
+                        Some((coding, None))
+                    }
+                    None => None,
+                }
+            })
+    }
+
+    /// A slice of a file: from memory for small files (read once), streamed for large ones.
+    async fn body(
+        &self,
+        path: &Path,
+        start: u64,
+        len: u64,
+        file_len: u64,
+        etag: &str,
+    ) -> pingora::Result<Body> {
+        if file_len > CACHED_FILE_MAX {
+            return Ok(Body::File {
+                path: path.to_owned(),
+                start,
+                len,
+            });
+        }
+        let key = (path.to_owned(), None);
+        let cached = self.bodies.lock().expect("body cache").get(&key, etag);
+        let bytes = match cached {
+            Some(bytes) => bytes,
+            None => {
+                let bytes = Bytes::from(tokio::fs::read(path).await.map_err(read_error)?);
+                self.bodies
+                    .lock()
+                    .expect("body cache")
+                    .put(key, etag, bytes.clone());
+                bytes
+            }
+        };
+        let end = usize::try_from(start + len)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        let start = usize::try_from(start).unwrap_or(usize::MAX).min(end);
+        Ok(Body::Bytes(bytes.slice(start..end)))
+    }
+
+    async fn compressed(
+        &self,
+        file: &FileInfo,
+        coding: Coding,
+        etag: &str,
+    ) -> pingora::Result<Bytes> {
+        let key = (file.path.clone(), Some(coding));
+        let cached = self.bodies.lock().expect("body cache").get(&key, etag);
+        if let Some(bytes) = cached {
+            return Ok(bytes);
+        }
+        let path = file.path.clone();
+        let compressed = tokio::task::spawn_blocking(move || {
+            let data = std::fs::read(&path)?;
+            coding.compress(&data)
+        })
+        .await
+        .map_err(|err| {
+            pingora::Error::because(pingora::ErrorType::InternalError, "compression task", err)
+        })?
+        .map_err(read_error)?;
+        let bytes = Bytes::from(compressed);
+        self.bodies
+            .lock()
+            .expect("body cache")
+            .put(key, etag, bytes.clone());
+        Ok(bytes)
+    }
+
+    /// The file a request path names, if any; answers from the cache within [`LOOKUP_TTL`].
+    async fn locate(&self, raw_path: &str, segments: Vec<String>) -> Option<Arc<FileInfo>> {
+        let cached = self
+            .lookups
+            .lock()
+            .expect("lookup cache")
+            .get(raw_path)
+            .filter(|(at, _)| at.elapsed() < LOOKUP_TTL)
+            .map(|(_, found)| found.clone());
+        if let Some(found) = cached {
+            return found;
+        }
+        let root = self.root.clone();
+        let found = tokio::task::spawn_blocking(move || locate_on_disk(&root, &segments))
+            .await
+            .ok()
+            .flatten()
+            .map(Arc::new);
+        self.lookups
+            .lock()
+            .expect("lookup cache")
+            .put(raw_path.to_owned(), (Instant::now(), found.clone()));
+        found
+    }
+}
+
+fn read_error(err: std::io::Error) -> Box<pingora::Error> {
+    pingora::Error::because(
+        pingora::ErrorType::FileReadError,
+        "reading a static file",
+        err,
+    )
+}
+
+/// Resolves segments under `root`, following symlinks only while they stay inside it, and
+/// a folder to its `index.html` (folders are never listed).
+fn locate_on_disk(root: &Path, segments: &[String]) -> Option<FileInfo> {
+    let candidate = segments
+        .iter()
+        .fold(root.to_path_buf(), |path, segment| path.join(segment));
+    let mut real = inside(root, &candidate)?;
+    let mut meta = real.metadata().ok()?;
+    if meta.is_dir() {
+        real = inside(root, &real.join("index.html"))?;
+        meta = real.metadata().ok()?;
+    }
+    if !meta.is_file() {
+        return None;
+    }
+    let modified = meta.modified().ok()?;
+    let name = real.file_name()?.to_string_lossy().into_owned();
+    let precompressed = [Coding::Brotli, Coding::Gzip]
+        .into_iter()
+        .filter_map(|coding| {
+            let sibling = inside(
+                root,
+                &real.with_file_name(format!("{name}.{}", coding.suffix())),
+            )?;
+            let sibling_meta = sibling.metadata().ok()?;
+            // A sibling older than its source would serve stale content.
+            let fresh = sibling_meta.is_file() && sibling_meta.modified().ok()? >= modified;
+            fresh.then_some((coding, sibling, sibling_meta.len()))
+        })
+        .collect();
+    Some(FileInfo {
+        etag: conditional::etag(meta.len(), modified, None),
+        path: real,
+        name,
+        len: meta.len(),
+        modified,
+        precompressed,
+    })
+}
+
+/// The canonical form of `path` if it exists, lies under `root` and passes through no dotfile
+/// (a symlink may not lead out of the root or onto a hidden file).
+fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
+    let real = path.canonicalize().ok()?;
+    let relative = real.strip_prefix(root).ok()?;
+    let hidden = relative
+        .components()
+        .any(|part| part.as_os_str().to_string_lossy().starts_with('.'));
+    (!hidden).then_some(real)
+}
+
+/// File contents (and compressed variants) by path, valid while their entity tag matches,
+/// bounded by total size.
+struct BodyCache {
+    entries: LruCache<(PathBuf, Option<Coding>), (String, Bytes)>,
+    bytes: usize,
+    capacity: usize,
+}
+
+impl BodyCache {
+    fn new(capacity: usize) -> Self {
+        Self {
+            entries: LruCache::unbounded(),
+            bytes: 0,
+            capacity,
+        }
+    }
+
+    fn get(&mut self, key: &(PathBuf, Option<Coding>), etag: &str) -> Option<Bytes> {
+        match self.entries.get(key) {
+            Some((tag, bytes)) if tag == etag => Some(bytes.clone()),
+            _ => None,
+        }
+    }
+
+    fn put(&mut self, key: (PathBuf, Option<Coding>), etag: &str, bytes: Bytes) {
+        if bytes.len() > self.capacity / 8 {
+            return;
+        }
+        self.bytes += bytes.len();
+        if let Some((_, old)) = self.entries.put(key, (etag.to_owned(), bytes)) {
+            self.bytes -= old.len();
+        }
+        while self.bytes > self.capacity {
+            match self.entries.pop_lru() {
+                Some((_, (_, evicted))) => self.bytes -= evicted.len(),
+                None => break,
+            }
+        }
+    }
+}

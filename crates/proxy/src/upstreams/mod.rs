@@ -1,0 +1,108 @@
+//! The upstream API servers: discovered through DNS, checked actively in the background and
+//! passively on failures, and picked round-robin.
+
+mod discovery;
+mod passive;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use pingora::lb::health_check::HttpHealthCheck;
+use pingora::lb::selection::RoundRobin;
+use pingora::lb::{Backend, Backends, LoadBalancer};
+use pingora::services::background::{background_service, GenBackgroundService};
+
+use crate::config::ProxyConfig;
+pub use discovery::DnsDiscovery;
+pub use passive::PassiveHealth;
+
+/// What the request path needs from the upstream set.
+pub struct Upstreams {
+    balancer: Arc<LoadBalancer<RoundRobin>>,
+    passive: PassiveHealth,
+}
+
+/// How many backends a selection may walk past before giving up.
+const MAX_SELECTION_STEPS: usize = 256;
+
+impl Upstreams {
+    /// The upstream set and the background service that keeps it fresh (DNS and health).
+    pub fn new(
+        config: &ProxyConfig,
+    ) -> (Arc<Self>, GenBackgroundService<LoadBalancer<RoundRobin>>) {
+        let discovery = DnsDiscovery::new(config.upstreams.clone(), config.hosts_file.clone());
+        let mut backends = Backends::new(Box::new(discovery));
+        let host = config
+            .upstreams
+            .first()
+            .map_or("localhost", |t| t.host.as_str());
+        let mut check = HttpHealthCheck::new(host, false);
+        check.req.set_uri(
+            config
+                .upstream_health_path
+                .parse()
+                .expect("validated absolute path"),
+        );
+        check.consecutive_failure = 1;
+        check.consecutive_success = 1;
+        check.peer_template.options.connection_timeout = Some(
+            config
+                .connect_timeout
+                .min(std::time::Duration::from_secs(2)),
+        );
+        backends.set_health_check(Box::new(check));
+        let mut balancer = LoadBalancer::from_backends(backends);
+        balancer.health_check_frequency = Some(config.health_interval);
+        balancer.update_frequency = Some(config.dns_refresh);
+        balancer.parallel_health_check = true;
+        let service = background_service("upstreams", balancer);
+        let upstreams = Arc::new(Self {
+            balancer: service.task(),
+            passive: PassiveHealth::new(config.passive_cooldown),
+        });
+        (upstreams, service)
+    }
+
+    /// The next upstream round-robin that is healthy, not cooling down after a failure and not
+    /// already tried for this request. When no upstream is healthy at all, any untried one is
+    /// attempted rather than failing outright (health checks lag behind recoveries).
+    pub fn select(&self, tried: &[SocketAddr]) -> Option<SocketAddr> {
+        let untried =
+            |backend: &Backend| backend.as_inet().is_some_and(|addr| !tried.contains(addr));
+        self.balancer
+            .select_with(b"", MAX_SELECTION_STEPS, |backend, healthy| {
+                healthy
+                    && untried(backend)
+                    && backend
+                        .as_inet()
+                        .is_some_and(|addr| !self.passive.is_cooling(addr))
+            })
+            .or_else(|| {
+                if self.healthy_count() > 0 {
+                    return None;
+                }
+                self.balancer
+                    .select_with(b"", MAX_SELECTION_STEPS, |backend, _| untried(backend))
+            })
+            .and_then(|backend| backend.as_inet().copied())
+    }
+
+    pub fn mark_failed(&self, addr: SocketAddr) {
+        self.passive.mark_failed(addr);
+    }
+
+    /// Known upstream addresses.
+    pub fn total_count(&self) -> usize {
+        self.balancer.backends().get_backend().len()
+    }
+
+    /// Upstream addresses passing their active health check.
+    pub fn healthy_count(&self) -> usize {
+        let backends = self.balancer.backends();
+        backends
+            .get_backend()
+            .iter()
+            .filter(|b| backends.ready(b))
+            .count()
+    }
+}

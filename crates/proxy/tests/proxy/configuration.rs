@@ -1,0 +1,60 @@
+use std::process::Command;
+
+fn proxy(env: &[(&str, &str)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "x").unwrap();
+    Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PROXY_STATIC_DIR", dir.path())
+        .env("PROXY_LISTEN", "127.0.0.1:1")
+        .envs(env.iter().copied())
+        .arg("--threads")
+        .arg("1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn invalid_settings_stop_the_process_naming_the_setting() {
+    let cases = [
+        ("PROXY_UPSTREAMS", "api"),
+        ("PROXY_UPSTREAMS", "api:notaport"),
+        ("PROXY_LISTEN", "everywhere"),
+        ("PROXY_API_PREFIXES", "api"),
+        ("PROXY_STATIC_DIR", "/definitely/not/here"),
+        ("PROXY_CONNECT_TIMEOUT_SECS", "0"),
+    ];
+    for (setting, value) in cases {
+        let output = proxy(&[(setting, value)]);
+        assert_eq!(output.status.code(), Some(2), "{setting}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(setting), "{setting}={value}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one clear message: {stderr}");
+    }
+}
+
+#[test]
+fn help_documents_every_setting() {
+    let output = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for setting in [
+        "PROXY_LISTEN",
+        "PROXY_UPSTREAMS",
+        "PROXY_STATIC_DIR",
+        "PROXY_API_PREFIXES",
+        "PROXY_HEALTH_PATH",
+        "PROXY_CONNECT_TIMEOUT_SECS",
+        "PROXY_UPSTREAM_TIMEOUT_SECS",
+        "PROXY_MAX_HEADER_BYTES",
+        "PROXY_SHUTDOWN_GRACE_SECS",
+        "PROXY_DNS_REFRESH_SECS",
+        "RUST_LOG",
+    ] {
+        assert!(help.contains(setting), "--help lacks {setting}");
+    }
+}

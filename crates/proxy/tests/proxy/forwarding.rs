@@ -1,0 +1,172 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{client, raw_request, Behaviour, Proxy, Stub};
+
+fn web() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>shell</title>",
+    )
+    .unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn api_requests_reach_the_upstream_unchanged_with_forwarding_headers() {
+    let web = web();
+    let stub = Stub::start("one", Behaviour::Echo).await;
+    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
+    proxy.wait_for_healthy(1).await;
+
+    let response = client()
+        .patch(proxy.url("/portfolio/api/asset/7/?a=1&b=%20x"))
+        .header("host", "shop.example:8443")
+        .header("x-forwarded-for", "203.0.113.9")
+        .header("x-forwarded-proto", "https")
+        .header("authorization", "Bearer abc")
+        .header("content-type", "application/json")
+        .body(r#"{"shares":"1.5"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let echo: Value = response.json().await.unwrap();
+    assert_eq!(echo["method"], "PATCH");
+    assert_eq!(echo["path"], "/portfolio/api/asset/7/?a=1&b=%20x");
+    assert_eq!(echo["body_len"], 16);
+    let headers = &echo["headers"];
+    assert_eq!(headers["host"][0], "shop.example:8443");
+    assert_eq!(headers["x-forwarded-for"][0], "203.0.113.9, 127.0.0.1");
+    assert_eq!(
+        headers["x-forwarded-proto"][0], "http",
+        "an untrusted client cannot claim https"
+    );
+    assert_eq!(headers["x-forwarded-host"][0], "shop.example:8443");
+    assert_eq!(headers["authorization"][0], "Bearer abc");
+}
+
+#[tokio::test]
+async fn hop_by_hop_headers_stop_at_the_proxy() {
+    let web = web();
+    let stub = Stub::start("one", Behaviour::Echo).await;
+    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
+    proxy.wait_for_healthy(1).await;
+    let port = proxy.port;
+    // The stub runs on this test's runtime, so the blocking exchange goes to another thread.
+    let response = tokio::task::spawn_blocking(move || raw_request(
+        port,
+        "GET /api/echo HTTP/1.1\r\nHost: t\r\nConnection: close, X-Hop-Secret\r\nX-Hop-Secret: 1\r\nKeep-Alive: timeout=5\r\nProxy-Authorization: Basic eA==\r\nTE: trailers\r\nX-End-To-End: kept\r\n\r\n",
+    ))
+    .await
+    .unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let body = body.trim_start_matches(|c: char| c.is_ascii_hexdigit() || c == '\r' || c == '\n');
+    let echo: Value = serde_json::from_str(body.split("\r\n").next().unwrap())
+        .unwrap_or_else(|_| panic!("{response}\n{}", proxy.log()));
+    let headers = echo["headers"].as_object().unwrap();
+    for hop in ["x-hop-secret", "keep-alive", "proxy-authorization", "te"] {
+        assert!(
+            !headers.contains_key(hop),
+            "{hop} was forwarded: {headers:?}"
+        );
+    }
+    assert_eq!(headers["x-end-to-end"][0], "kept");
+}
+
+#[tokio::test]
+async fn trusted_forwarded_headers_are_kept_when_configured() {
+    let web = web();
+    let stub = Stub::start("one", Behaviour::Echo).await;
+    let proxy = Proxy::start(
+        web.path(),
+        &stub.addr.to_string(),
+        &[("PROXY_TRUST_FORWARDED", "true")],
+    );
+    proxy.wait_for_healthy(1).await;
+    let echo: Value = client()
+        .get(proxy.url("/api/x"))
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-host", "www.example.com")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(echo["headers"]["x-forwarded-proto"][0], "https");
+    assert_eq!(echo["headers"]["x-forwarded-host"][0], "www.example.com");
+}
+
+#[tokio::test]
+async fn large_request_bodies_are_streamed_through() {
+    let web = web();
+    let stub = Stub::start("one", Behaviour::Echo).await;
+    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
+    proxy.wait_for_healthy(1).await;
+    let chunk: Vec<u8> = (0..=255u8).cycle().take(64 * 1024).collect();
+    let chunks = 160;
+    let expected_sum: u64 = chunk.iter().map(|b| u64::from(*b)).sum::<u64>() * chunks;
+    let stream = futures_util::stream::iter(
+        (0..chunks).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+    );
+    let response = client()
+        .post(proxy.url("/api/upload"))
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let echo: Value = response.json().await.unwrap();
+    assert_eq!(echo["body_len"], 160 * 64 * 1024);
+    assert_eq!(echo["body_sum"], expected_sum);
+}
+
+#[tokio::test]
+async fn requests_are_spread_round_robin() {
+    let web = web();
+    let first = Stub::start("first", Behaviour::Echo).await;
+    let second = Stub::start("second", Behaviour::Echo).await;
+    let proxy = Proxy::start(web.path(), &format!("{},{}", first.addr, second.addr), &[]);
+    proxy.wait_for_healthy(2).await;
+    let client = client();
+    for _ in 0..20 {
+        assert_eq!(
+            client
+                .get(proxy.url("/api/x"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(first.hits() + second.hits(), 20);
+    assert!(
+        first.hits().abs_diff(second.hits()) <= 2,
+        "{} vs {}",
+        first.hits(),
+        second.hits()
+    );
+}
+
+#[tokio::test]
+async fn the_proxy_reports_its_own_health() {
+    let web = web();
+    let stub = Stub::start("one", Behaviour::Echo).await;
+    let proxy = Proxy::start(web.path(), &format!("{},127.0.0.1:9", stub.addr), &[]);
+    proxy.wait_for_healthy(1).await;
+    let body: Value = client()
+        .get(proxy.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["upstreams_total"], 2);
+    assert_eq!(body["upstreams_healthy"], 1);
+    assert_eq!(stub.hits(), 0, "the health endpoint is not forwarded");
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real `proxy` binary with a temporary static folder, real `api`
+//! servers, and stub upstreams where a failure must be staged.
+
+mod helpers;
+
+mod configuration;
+mod forwarding;
+mod resilience;
+mod static_files;
+mod through_api;

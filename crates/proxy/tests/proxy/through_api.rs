@@ -1,0 +1,74 @@
+//! The real API behind the proxy: the user stories of the API work unchanged through it.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{client, Api, Proxy};
+
+#[tokio::test]
+async fn the_api_works_through_the_proxy_on_both_path_styles() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!doctype html><title>shell</title>",
+    )
+    .unwrap();
+    let api = Api::start();
+    let proxy = Proxy::start(web.path(), &format!("127.0.0.1:{}", api.port), &[]);
+    proxy.wait_for_healthy(1).await;
+    let client = client();
+
+    let health: Value = client
+        .get(proxy.url("/api/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["database"], "ok");
+    let registered = client
+        .post(proxy.url("/portfolio/api/users/"))
+        .json(&json!({"username": "proxied", "password": "long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let tokens: Value = client
+        .post(proxy.url("/api/token/"))
+        .json(&json!({"username": "proxied", "password": "long enough password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access"].as_str().unwrap();
+    let created: Value = client
+        .post(proxy.url("/api/assets/"))
+        .bearer_auth(access)
+        .json(&json!({"ticker": "vti", "shares": "0.1", "costbasis": "200", "buy": "2024-01-02"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["shares"], "0.10000");
+    let fetched = client
+        .get(proxy.url(&format!("/portfolio/api/asset/{}/", created["id"])))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), StatusCode::OK);
+    let missing = client.get(proxy.url("/api/nothing/")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(
+        body["code"], "not_found",
+        "the API's own 404, not the app shell"
+    );
+    let unauthenticated = client.get(proxy.url("/api/assets/")).send().await.unwrap();
+    assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+}
