@@ -49,6 +49,8 @@ pub enum Command {
         #[arg(long, default_value = "")]
         email: String,
     },
+    /// Exit 0 when the server at API_LISTEN answers /api/health with 200 (container health checks).
+    Healthcheck,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -45,6 +45,12 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Database is up to date.");
             Ok(())
         }
+        Command::Healthcheck => {
+            let listen = options.listen.parse().map_err(|_| {
+                format!("API_LISTEN {:?} is not an ip:port address", options.listen)
+            })?;
+            shared::probe::probe(listen, "/api/health", std::time::Duration::from_secs(3))
+        }
         Command::Createsuperuser { username, email } => {
             let pool = DbPool::new(
                 &settings::database_url(options)?,

@@ -23,6 +23,9 @@ directory, then the defaults shown above.";
 )]
 #[command(after_help = ENVIRONMENT_ONLY)]
 pub struct Options {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address (ip:port) to listen on for HTTP.
     #[arg(long, env = "PROXY_LISTEN", default_value = "0.0.0.0:8080")]
     pub listen: String,
@@ -111,6 +114,14 @@ pub struct Options {
     /// Worker threads; 0 means one per CPU.
     #[arg(long, env = "PROXY_THREADS", default_value_t = 0)]
     pub threads: usize,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run the proxy (the default).
+    Serve,
+    /// Exit 0 when the proxy at PROXY_LISTEN answers its health endpoint (container health checks).
+    Healthcheck,
 }
 
 /// An upstream as configured: a name (or IP literal) and a port.

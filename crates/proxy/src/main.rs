@@ -4,7 +4,7 @@ use std::sync::Arc;
 use clap::Parser;
 use pingora::server::configuration::ServerConf;
 use pingora::server::Server;
-use proxy::config::{Options, ProxyConfig};
+use proxy::config::{Command, Options, ProxyConfig};
 use proxy::service::ProxyService;
 use proxy::upstreams::Upstreams;
 
@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         eprintln!("proxy: {err}");
         return ExitCode::from(2);
     }
+    if let Some(Command::Healthcheck) = options.command {
+        return healthcheck(&options);
+    }
     let config = match ProxyConfig::from_options(&options) {
         Ok(config) => Arc::new(config),
         Err(err) => {
@@ -27,6 +30,33 @@ fn main() -> ExitCode {
         }
     };
     run(config)
+}
+
+fn healthcheck(options: &Options) -> ExitCode {
+    let probed = options
+        .listen
+        .trim()
+        .parse()
+        .map_err(|_| {
+            format!(
+                "PROXY_LISTEN {:?} is not an ip:port address",
+                options.listen
+            )
+        })
+        .and_then(|listen| {
+            shared::probe::probe(
+                listen,
+                &options.health_path,
+                std::time::Duration::from_secs(3),
+            )
+        });
+    match probed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("proxy: unhealthy: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run(config: Arc<ProxyConfig>) -> ExitCode {

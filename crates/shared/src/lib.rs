@@ -3,4 +3,5 @@
 
 pub mod env;
 pub mod logging;
+pub mod probe;
 pub mod wire;

@@ -178,8 +178,17 @@ fn production_starts_with_a_real_secret_key() {
     );
     let health = reqwest::blocking::get(server.url("/api/health")).unwrap();
     assert_eq!(health.status(), StatusCode::OK);
+    let listen = format!("127.0.0.1:{}", server.port);
+    let probe = run(api(dir.path())
+        .arg("healthcheck")
+        .env("API_LISTEN", &listen));
+    assert!(probe.status.success(), "{}", stderr(&probe));
     server.signal("TERM");
     assert!(server.wait_for_exit(Duration::from_secs(20)).success());
+    let probe = run(api(dir.path())
+        .arg("healthcheck")
+        .env("API_LISTEN", &listen));
+    assert!(!probe.status.success(), "a stopped server is unhealthy");
 }
 
 #[test]

@@ -169,4 +169,18 @@ async fn the_proxy_reports_its_own_health() {
     assert_eq!(body["upstreams_total"], 2);
     assert_eq!(body["upstreams_healthy"], 1);
     assert_eq!(stub.hits(), 0, "the health endpoint is not forwarded");
+
+    let probe = |port: u16| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_proxy"))
+            .arg("healthcheck")
+            .env_clear()
+            .env("PROXY_LISTEN", format!("0.0.0.0:{port}"))
+            .output()
+            .unwrap()
+    };
+    assert!(
+        probe(proxy.port).status.success(),
+        "the container health check passes"
+    );
+    assert!(!probe(crate::helpers::free_port()).status.success());
 }
