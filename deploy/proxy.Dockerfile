@@ -1,0 +1,55 @@
+# syntax=docker/dockerfile:1
+# The reverse proxy, with the web UI baked in. Build from the repository root:
+#   docker build -f deploy/proxy.Dockerfile -t fattore-proxy .
+
+ARG RUST_VERSION=1.95
+ARG DEBIAN_RELEASE=bookworm
+
+# cargo-chef splits the build in two: dependencies (cached until Cargo.lock changes) and our code.
+FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
+# cmake for zlib-ng; perl and make build the vendored OpenSSL.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential pkg-config cmake perl \
+    && rm -rf /var/lib/apt/lists/*
+RUN cargo install cargo-chef --locked --version ^0.1
+WORKDIR /src
+
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+FROM chef AS builder
+COPY --from=planner /src/recipe.json recipe.json
+RUN cargo chef cook --release --locked --recipe-path recipe.json --package proxy
+COPY . .
+RUN cargo build --release --locked --package proxy \
+    && install -m 0755 target/release/proxy /usr/local/bin/proxy
+
+FROM debian:${DEBIAN_RELEASE}-slim AS runtime
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="fattore-proxy" \
+      org.opencontainers.image.description="Reverse proxy (pingora): serves the web UI, forwards the API" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="MIT"
+COPY --from=builder /usr/local/bin/proxy /usr/local/bin/proxy
+# OpenSSL is statically linked. The file capability lets the non-root user bind port 80 where
+# the platform requires it (ECS awsvpc maps container port = host port); libcap is removed after.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates libcap2-bin \
+    && setcap cap_net_bind_service=+ep /usr/local/bin/proxy \
+    && apt-get purge -y libcap2-bin \
+    && apt-get autoremove -y \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app
+COPY web /app/web
+WORKDIR /app
+USER 10001:10001
+ENV PROXY_LISTEN=0.0.0.0:8080 \
+    PROXY_STATIC_DIR=/app/web \
+    PROXY_SHUTDOWN_GRACE_SECS=5 \
+    RUST_LOG=info
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["/usr/local/bin/proxy", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/proxy"]
