@@ -17,6 +17,8 @@ Environment only (never flags, so they stay out of process listings):
                            characters and not a placeholder. In development a random key is
                            made per process (tokens then die with the process).
   API_SUPERUSER_PASSWORD   Password for `createsuperuser`; prompted for when unset.
+  FINNHUB_TOKEN            Finnhub API key for quotes and the game's prices. Without it,
+                           /api/quotes answers 503 and staff enter prices by hand.
   RUST_LOG                 Log filter, e.g. `info` or `api=debug,actix_web=info` [default: info]
 
 Settings are read from flags, then the environment, then a `.env` file in the working
@@ -51,6 +53,24 @@ pub enum Command {
     },
     /// Exit 0 when the server at API_LISTEN answers /api/health with 200 (container health checks).
     Healthcheck,
+    /// Record a game week's start prices (from --prices, else Finnhub). Safe to re-run.
+    OpenWeek {
+        /// The week's Sunday, YYYY-MM-DD.
+        #[arg(long)]
+        sunday: String,
+        /// A CSV file of `ticker,price` lines.
+        #[arg(long)]
+        prices: Option<PathBuf>,
+    },
+    /// Record a game week's end prices (from --prices, else Finnhub), score and rank it. Safe to re-run.
+    CloseWeek {
+        /// The week's Sunday, YYYY-MM-DD.
+        #[arg(long)]
+        sunday: String,
+        /// A CSV file of `ticker,price` lines.
+        #[arg(long)]
+        prices: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,6 +142,63 @@ pub struct Options {
     /// Refresh-token lifetime in seconds.
     #[arg(long, env = "REFRESH_TOKEN_LIFETIME_SECS", default_value_t = 24 * 60 * 60, global = true)]
     pub refresh_token_lifetime_secs: u64,
+
+    /// Base URL of the Finnhub API (the quote endpoint is `<url>/quote`).
+    #[arg(
+        long,
+        env = "FINNHUB_URL",
+        default_value = "https://finnhub.io/api/v1",
+        global = true
+    )]
+    pub finnhub_url: String,
+
+    /// Seconds one Finnhub request may take.
+    #[arg(long, env = "FINNHUB_TIMEOUT_SECS", default_value_t = 5, global = true)]
+    pub finnhub_timeout_secs: u64,
+
+    /// Seconds a fetched quote is reused.
+    #[arg(long, env = "QUOTE_CACHE_SECS", default_value_t = 30, global = true)]
+    pub quote_cache_secs: u64,
+
+    /// The exchange's time zone, for the game's calendar.
+    #[arg(
+        long,
+        env = "WALLSTREET_TIMEZONE",
+        default_value = "America/New_York",
+        global = true
+    )]
+    pub wallstreet_timezone: String,
+
+    /// Market open (HH:MM, exchange time): picks close at Monday's open.
+    #[arg(
+        long,
+        env = "WALLSTREET_MARKET_OPEN",
+        default_value = "09:30",
+        global = true
+    )]
+    pub wallstreet_market_open: String,
+
+    /// Market close (HH:MM, exchange time): a week is scored after Friday's close.
+    #[arg(
+        long,
+        env = "WALLSTREET_MARKET_CLOSE",
+        default_value = "16:00",
+        global = true
+    )]
+    pub wallstreet_market_close: String,
+
+    /// Run the in-process scheduler that records start prices and closes weeks (needs FINNHUB_TOKEN).
+    #[arg(long, env = "WALLSTREET_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub wallstreet_scheduler: bool,
+
+    /// Seconds between the scheduler's checks.
+    #[arg(
+        long,
+        env = "WALLSTREET_SCHEDULER_INTERVAL_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub wallstreet_scheduler_interval_secs: u64,
 
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(

@@ -25,6 +25,12 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("permission denied")]
     PermissionDenied,
+    #[error("conflict: {detail}")]
+    Conflict { detail: String, code: &'static str },
+    #[error("upstream provider failed: {0}")]
+    BadGateway(String),
+    #[error("not configured: {0}")]
+    NotConfigured(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -52,6 +58,17 @@ impl ApiError {
             detail: detail.into(),
             code,
         }
+    }
+
+    pub fn conflict(detail: impl Into<String>, code: &'static str) -> Self {
+        Self::Conflict {
+            detail: detail.into(),
+            code,
+        }
+    }
+
+    pub fn bad_gateway(cause: impl Into<String>) -> Self {
+        Self::BadGateway(cause.into())
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -91,6 +108,9 @@ impl ResponseError for ApiError {
                 StatusCode::UNAUTHORIZED
             }
             Self::PermissionDenied => StatusCode::FORBIDDEN,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            Self::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -131,6 +151,15 @@ impl ResponseError for ApiError {
                 "You do not have permission to perform this action.",
                 "permission_denied",
             ),
+            Self::Conflict { detail, code } => ErrorBody::new(detail.clone(), *code),
+            Self::BadGateway(cause) => {
+                log::warn!("upstream provider failed: {cause}");
+                ErrorBody::new(
+                    "The price provider could not be reached; try again later.",
+                    "bad_gateway",
+                )
+            }
+            Self::NotConfigured(detail) => ErrorBody::new(detail.clone(), "not_configured"),
             Self::NotFound => ErrorBody::new("Not found.", "not_found"),
             Self::MethodNotAllowed => ErrorBody::new("Method not allowed.", "method_not_allowed"),
             Self::UnsupportedMediaType(media_type) => ErrorBody::new(

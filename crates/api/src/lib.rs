@@ -7,12 +7,15 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod game;
 pub mod models;
 pub mod payload;
+pub mod prices;
 pub mod router;
 pub mod routes;
 pub mod settings;

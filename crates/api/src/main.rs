@@ -1,8 +1,14 @@
 use std::process::ExitCode;
 
-use api::cli::{Cli, Command};
+use std::path::Path;
+
+use api::cli::{Cli, Command, Options};
 use api::commands::createsuperuser;
 use api::db::DbPool;
+use api::domain::Sunday;
+use api::game::lifecycle;
+use api::models::week::GameOption;
+use api::prices::{FinnhubClient, ManualPrices, PriceSource};
 use api::settings::{self, Settings};
 use api::startup::{migrate_when_ready, Application};
 use clap::Parser;
@@ -29,7 +35,11 @@ fn run(cli: Cli) -> Result<(), String> {
     let options = &cli.options;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let settings = Settings::from_options(options, std::env::var("SECRET_KEY").ok())?;
+            let settings = Settings::from_options(
+                options,
+                std::env::var("SECRET_KEY").ok(),
+                std::env::var("FINNHUB_TOKEN").ok(),
+            )?;
             serve(settings)
         }
         Command::Migrate => {
@@ -44,6 +54,12 @@ fn run(cli: Cli) -> Result<(), String> {
             )?;
             println!("Database is up to date.");
             Ok(())
+        }
+        Command::OpenWeek { sunday, prices } => {
+            week_command(options, &sunday, prices.as_deref(), Step::Open)
+        }
+        Command::CloseWeek { sunday, prices } => {
+            week_command(options, &sunday, prices.as_deref(), Step::Close)
         }
         Command::Healthcheck => {
             let listen = options.listen.parse().map_err(|_| {
@@ -63,6 +79,81 @@ fn run(cli: Cli) -> Result<(), String> {
             )?;
             createsuperuser::run(&pool, &username, &email)
         }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Open,
+    Close,
+}
+
+/// `api open-week` / `api close-week`: the same idempotent steps as the staff endpoints.
+fn week_command(
+    options: &Options,
+    sunday: &str,
+    prices: Option<&Path>,
+    step: Step,
+) -> Result<(), String> {
+    let sunday = Sunday::parse(sunday).map_err(|err| format!("--sunday: {err}"))?;
+    let manual = match prices {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|err| format!("{}: {err}", path.display()))?;
+            Some(
+                ManualPrices::from_csv(&text)
+                    .map_err(|err| format!("{}: {err}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let finnhub = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
+        .map(FinnhubClient::new)
+        .transpose()?;
+    let pool = DbPool::new(
+        &settings::database_url(options)?,
+        &settings::pool_options(options),
+    )
+    .map_err(|err| err.to_string())?;
+    migrate_when_ready(
+        &pool,
+        std::time::Duration::from_secs(options.database_startup_wait_secs),
+    )?;
+    let now = chrono::Utc::now().naive_utc();
+    let options = actix_web::rt::System::new().block_on(async {
+        let outcome = match (manual, finnhub) {
+            (Some(manual), _) => run_step(&pool, sunday, &manual, now, step).await,
+            (None, Some(finnhub)) => run_step(&pool, sunday, &finnhub, now, step).await,
+            (None, None) => run_step(&pool, sunday, &ManualPrices::default(), now, step).await,
+        };
+        outcome.map_err(|err| err.to_string())
+    })?;
+    for option in options {
+        let text = |value: Option<api::db::sql_types::DbDecimal>| {
+            value.map_or("-".to_owned(), |v| v.0.to_string())
+        };
+        println!(
+            "{:<6} start {:>12}  end {:>12}  change {:>8}%  rank {}",
+            option.ticker,
+            text(option.start_price),
+            text(option.end_price),
+            text(option.percent_change),
+            option.rank.map_or("-".to_owned(), |r| r.to_string()),
+        );
+    }
+    Ok(())
+}
+
+async fn run_step(
+    pool: &DbPool,
+    sunday: Sunday,
+    source: &impl PriceSource,
+    now: chrono::NaiveDateTime,
+    step: Step,
+) -> Result<Vec<GameOption>, lifecycle::LifecycleError> {
+    match step {
+        Step::Open => lifecycle::open_week(pool, sunday, source, now).await,
+        Step::Close => lifecycle::close_week(pool, sunday, source, now).await,
     }
 }
 

@@ -4,7 +4,8 @@
 
 use actix_web::{web, Resource};
 
-use crate::routes::{assets, fallback, health, tokens, users};
+use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
+use crate::routes::{assets, fallback, health, quotes, tokens, users};
 
 /// (canonical path, Django alias) for every endpoint that had one.
 pub const ALIASES: &[(&str, &str)] = &[
@@ -13,6 +14,12 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("/api/token/refresh", "/portfolio/api/token/refresh"),
     ("/api/assets", "/portfolio/api/assets"),
     ("/api/assets/{id}", "/portfolio/api/asset/{id}"),
+    ("/api/wallstreet/options", "/wallstreet/api/options"),
+    ("/api/wallstreet/selections", "/wallstreet/api/selections"),
+    (
+        "/api/wallstreet/selections/{id}",
+        "/wallstreet/api/selection/{id}",
+    ),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -39,6 +46,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(assets::replace))
             .route(web::delete().to(assets::delete))
     });
+    route(cfg, "/api/wallstreet/options", |r| {
+        r.route(web::get().to(options::list))
+            .route(web::post().to(options::create))
+    });
+    route(cfg, "/api/wallstreet/selections", |r| {
+        r.route(web::get().to(selections::list))
+            .route(web::post().to(selections::create))
+    });
+    route(cfg, "/api/wallstreet/selections/{id}", |r| {
+        r.route(web::get().to(selections::retrieve))
+            .route(web::delete().to(selections::delete))
+    });
+    route(cfg, "/api/wallstreet/leaderboard", |r| {
+        r.route(web::get().to(leaderboard::list))
+    });
+    route(cfg, "/api/wallstreet/weeks/{sunday}", |r| {
+        r.route(web::get().to(weeks::retrieve))
+    });
+    route(cfg, "/api/wallstreet/weeks/{sunday}/open", |r| {
+        r.route(web::post().to(weeks::open))
+    });
+    route(cfg, "/api/wallstreet/weeks/{sunday}/close", |r| {
+        r.route(web::post().to(weeks::close))
+    });
+    route(cfg, "/api/quotes", |r| r.route(web::get().to(quotes::list)));
 }
 
 /// Registers `path` and its Django alias (if any) with the same handlers; any other method on

@@ -4,8 +4,12 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::NaiveTime;
+
 use crate::cli::{Environment, Options};
 use crate::db::{DatabaseUrl, PoolOptions};
+use crate::game::calendar::GameCalendar;
+use crate::prices::FinnhubSettings;
 
 pub const MIN_SECRET_KEY_LEN: usize = 32;
 
@@ -40,6 +44,11 @@ pub struct Settings {
     pub access_token_lifetime: Duration,
     pub refresh_token_lifetime: Duration,
     pub shutdown_timeout: Duration,
+    pub calendar: GameCalendar,
+    /// Market data, when `FINNHUB_TOKEN` is set.
+    pub finnhub: Option<FinnhubSettings>,
+    /// How often the scheduler runs, when it runs (it needs market data).
+    pub scheduler_interval: Option<Duration>,
 }
 
 /// The JWT signing key; `Debug` never prints it.
@@ -60,7 +69,11 @@ impl std::fmt::Debug for SecretKey {
 
 impl Settings {
     /// Validates everything the server needs; `secret_key` is the raw `SECRET_KEY` value.
-    pub fn from_options(options: &Options, secret_key: Option<String>) -> Result<Self, String> {
+    pub fn from_options(
+        options: &Options,
+        secret_key: Option<String>,
+        finnhub_token: Option<String>,
+    ) -> Result<Self, String> {
         let database_url = database_url(options)?;
         let listen = options
             .listen
@@ -96,8 +109,46 @@ impl Settings {
             access_token_lifetime: Duration::from_secs(options.access_token_lifetime_secs),
             refresh_token_lifetime: Duration::from_secs(options.refresh_token_lifetime_secs),
             shutdown_timeout: Duration::from_secs(options.shutdown_timeout_secs),
+            calendar: calendar(options)?,
+            finnhub: finnhub(options, finnhub_token),
+            scheduler_interval: options
+                .wallstreet_scheduler
+                .then(|| Duration::from_secs(options.wallstreet_scheduler_interval_secs.max(1))),
         })
     }
+}
+
+pub fn calendar(options: &Options) -> Result<GameCalendar, String> {
+    let timezone = options.wallstreet_timezone.parse().map_err(|_| {
+        format!(
+            "WALLSTREET_TIMEZONE {:?} is not an IANA time zone",
+            options.wallstreet_timezone
+        )
+    })?;
+    let time = |setting: &str, raw: &str| {
+        NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+            .map_err(|_| format!("{setting} {raw:?} is not HH:MM"))
+    };
+    Ok(GameCalendar {
+        timezone,
+        market_open: time("WALLSTREET_MARKET_OPEN", &options.wallstreet_market_open)?,
+        market_close: time("WALLSTREET_MARKET_CLOSE", &options.wallstreet_market_close)?,
+    })
+}
+
+/// Finnhub settings when a token is configured (`FINNHUB_TOKEN`, environment only).
+pub fn finnhub(options: &Options, token: Option<String>) -> Option<FinnhubSettings> {
+    let token = token
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())?;
+    Some(FinnhubSettings {
+        base_url: options.finnhub_url.clone(),
+        token,
+        timeout: Duration::from_secs(options.finnhub_timeout_secs.max(1)),
+        cache_for: Duration::from_secs(options.quote_cache_secs),
+        retries: 3,
+        first_backoff: Duration::from_millis(200),
+    })
 }
 
 pub fn database_url(options: &Options) -> Result<DatabaseUrl, String> {

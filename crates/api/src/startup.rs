@@ -11,8 +11,12 @@ use actix_web::middleware::{DefaultHeaders, Logger, NormalizePath, TrailingSlash
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
 use crate::auth::TokenService;
+use crate::clock::{SharedClock, SystemClock};
 use crate::db::{DbError, DbPool};
 use crate::error::ApiError;
+use crate::game::scheduler::Scheduler;
+use crate::game::Game;
+use crate::prices::FinnhubClient;
 use crate::router;
 use crate::routes::fallback;
 use crate::settings::Settings;
@@ -20,16 +24,22 @@ use crate::settings::Settings;
 /// Path prefixes that belong to the API: never answered with the web UI's `index.html`.
 const API_PREFIXES: &[&str] = &["/api/", "/portfolio/api/", "/wallstreet/api/"];
 
-/// A bound, not yet running, server.
+/// A bound, not yet running, server (and the game's scheduler, when it runs).
 pub struct Application {
     port: u16,
     server: Server,
+    scheduler: Option<Scheduler>,
 }
 
 impl Application {
     /// Connects to the database (waiting for it up to the configured time), applies migrations
     /// and binds the listener.
     pub fn build(settings: Settings) -> Result<Self, String> {
+        Self::build_with_clock(settings, std::sync::Arc::new(SystemClock))
+    }
+
+    /// As [`Application::build`], with the game's notion of "now" supplied (tests move it).
+    pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
         let pool =
             DbPool::new(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
         migrate_when_ready(&pool, settings.database_startup_wait)?;
@@ -43,8 +53,36 @@ impl Application {
             settings.environment,
             settings.workers,
         );
-        let server = serve(listener, pool, &settings).map_err(|e| e.to_string())?;
-        Ok(Self { port, server })
+        let prices = match &settings.finnhub {
+            Some(finnhub) => Some(std::sync::Arc::new(FinnhubClient::new(finnhub.clone())?)),
+            None => {
+                log::info!(
+                    "no FINNHUB_TOKEN: quotes are unavailable and staff enter game prices by hand"
+                );
+                None
+            }
+        };
+        let scheduler = match (&prices, settings.scheduler_interval) {
+            (Some(prices), Some(interval)) => Some(Scheduler {
+                pool: pool.clone(),
+                calendar: settings.calendar.clone(),
+                clock: clock.clone(),
+                prices: prices.clone(),
+                interval,
+            }),
+            _ => None,
+        };
+        let game = Game {
+            calendar: settings.calendar.clone(),
+            clock,
+            prices,
+        };
+        let server = serve(listener, pool, game, &settings).map_err(|e| e.to_string())?;
+        Ok(Self {
+            port,
+            server,
+            scheduler,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -55,8 +93,16 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped; the scheduler runs alongside and stops with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let scheduler = self
+            .scheduler
+            .map(|scheduler| tokio::spawn(scheduler.run()));
+        let served = self.server.await;
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+        }
+        served
     }
 }
 
@@ -81,8 +127,14 @@ pub fn migrate_when_ready(pool: &DbPool, wait: Duration) -> Result<(), String> {
     }
 }
 
-fn serve(listener: TcpListener, pool: DbPool, settings: &Settings) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    pool: DbPool,
+    game: Game,
+    settings: &Settings,
+) -> std::io::Result<Server> {
     let pool = web::Data::new(pool);
+    let game = web::Data::new(game);
     let tokens = web::Data::new(TokenService::new(
         settings.secret_key.expose(),
         settings.access_token_lifetime,
@@ -94,6 +146,7 @@ fn serve(listener: TcpListener, pool: DbPool, settings: &Settings) -> std::io::R
         App::new()
             .app_data(pool.clone())
             .app_data(tokens.clone())
+            .app_data(game.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()

@@ -10,9 +10,24 @@ use crate::models::user::{self, CreateUserError, NewUser};
 pub const PASSWORD_ENV: &str = "API_SUPERUSER_PASSWORD";
 
 pub fn run(pool: &DbPool, username: &str, email: &str) -> Result<(), String> {
+    let created = create(pool, username, email, read_password()?)?;
+    println!(
+        "Superuser {:?} created (id {}).",
+        created.username, created.id
+    );
+    Ok(())
+}
+
+/// Creates a staff account with the given password.
+pub fn create(
+    pool: &DbPool,
+    username: &str,
+    email: &str,
+    password: String,
+) -> Result<user::User, String> {
     let username = Username::parse(username).map_err(|err| format!("username: {err}"))?;
     let email = Email::parse(email).map_err(|err| format!("email: {err}"))?;
-    let password = Password::parse(read_password()?).map_err(|err| format!("password: {err}"))?;
+    let password = Password::parse(password).map_err(|err| format!("password: {err}"))?;
     let password_hash = password::hash(&password)?;
     let mut conn = pool.get().map_err(|err| err.to_string())?;
     let new = NewUser {
@@ -22,13 +37,7 @@ pub fn run(pool: &DbPool, username: &str, email: &str) -> Result<(), String> {
         is_staff: true,
     };
     match user::create(&mut conn, &new) {
-        Ok(created) => {
-            println!(
-                "Superuser {:?} created (id {}).",
-                created.username, created.id
-            );
-            Ok(())
-        }
+        Ok(created) => Ok(created),
         Err(CreateUserError::UsernameTaken) => Err("That username is already taken.".into()),
         Err(CreateUserError::Database(err)) => Err(format!("database: {err}")),
     }

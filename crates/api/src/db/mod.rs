@@ -1,8 +1,8 @@
 //! Database access: one pool type over PostgreSQL or SQLite, chosen by `DATABASE_URL`.
 //!
 //! Queries are written once with diesel's query builder and compiled for both backends by the
-//! [`with_conn!`](crate::with_conn) and [`write_tx!`](crate::write_tx) macros, so every model
-//! function reads like single-backend code.
+//! [`with_conn!`](crate::with_conn) macro, so every model function reads like single-backend
+//! code; [`DbConn::write_transaction`] groups them atomically.
 
 mod pool;
 pub mod schema;
@@ -26,21 +26,6 @@ macro_rules! with_conn {
                 let $c: &mut ::diesel::SqliteConnection = &mut *pooled;
                 $body
             }
-        }
-    };
-}
-
-/// Runs `$body` in a transaction meant to write. On SQLite it is `BEGIN IMMEDIATE`, which takes
-/// the write lock up front: a deferred transaction that reads and then writes can fail at once
-/// with "database is locked" instead of waiting out the busy timeout.
-#[macro_export]
-macro_rules! write_tx {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConn::Postgres(pooled) => {
-                ::diesel::Connection::transaction(&mut **pooled, |$c| $body)
-            }
-            $crate::db::DbConn::Sqlite(pooled) => pooled.immediate_transaction(|$c| $body),
         }
     };
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -48,6 +48,45 @@ pub enum DbPool {
 pub enum DbConn {
     Postgres(PooledConnection<ConnectionManager<PgConnection>>),
     Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
+}
+
+impl DbConn {
+    /// Runs `work` in a transaction meant to write: committed when it returns `Ok`, rolled back
+    /// otherwise. On SQLite it is `BEGIN IMMEDIATE`, which takes the write lock up front: a
+    /// deferred transaction that reads and then writes can fail at once with "database is
+    /// locked" instead of waiting out the busy timeout.
+    pub fn write_transaction<T, E>(
+        &mut self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            Self::Postgres(conn) => AnsiTransactionManager::begin_transaction(&mut **conn)?,
+            Self::Sqlite(conn) => {
+                AnsiTransactionManager::begin_transaction_sql(&mut **conn, "BEGIN IMMEDIATE")?
+            }
+        }
+        let outcome = work(self);
+        let finished = match (&outcome, &mut *self) {
+            (Ok(_), Self::Postgres(conn)) => {
+                AnsiTransactionManager::commit_transaction(&mut **conn)
+            }
+            (Ok(_), Self::Sqlite(conn)) => AnsiTransactionManager::commit_transaction(&mut **conn),
+            (Err(_), Self::Postgres(conn)) => {
+                AnsiTransactionManager::rollback_transaction(&mut **conn)
+            }
+            (Err(_), Self::Sqlite(conn)) => {
+                AnsiTransactionManager::rollback_transaction(&mut **conn)
+            }
+        };
+        match (outcome, finished) {
+            (Ok(value), Ok(())) => Ok(value),
+            (Ok(_), Err(err)) => Err(err.into()),
+            (Err(err), _) => Err(err),
+        }
+    }
 }
 
 impl DbPool {

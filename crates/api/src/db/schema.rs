@@ -31,4 +31,44 @@ diesel::table! {
 }
 
 diesel::joinable!(assets -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, assets);
+
+diesel::table! {
+    weeks (sunday) {
+        sunday -> Date,
+        started_at -> Nullable<Timestamp>,
+        start_claimed_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        close_claimed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::ExactDecimal;
+
+    options (id) {
+        id -> BigInt,
+        sunday -> Date,
+        ticker -> Text,
+        start_price -> Nullable<ExactDecimal>,
+        end_price -> Nullable<ExactDecimal>,
+        percent_change -> Nullable<ExactDecimal>,
+        rank -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    selections (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        option_id -> BigInt,
+        sunday -> Date,
+        slot -> SmallInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(options -> weeks (sunday));
+diesel::joinable!(selections -> options (option_id));
+diesel::joinable!(selections -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, assets, weeks, options, selections);

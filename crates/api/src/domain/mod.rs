@@ -1,10 +1,12 @@
 //! Value types that are valid once constructed ("parse, don't validate"). Each `parse` returns
 //! the user-facing message DRF clients know when the input is not acceptable.
 
-mod buy_date;
+pub(crate) mod buy_date;
 mod email;
 mod fixed_decimal;
 mod password;
+mod price;
+mod sunday;
 mod ticker;
 mod username;
 
@@ -12,5 +14,7 @@ pub use buy_date::BuyDate;
 pub use email::Email;
 pub use fixed_decimal::{CostBasis, FixedDecimal, Shares};
 pub use password::Password;
+pub use price::Price;
+pub use sunday::Sunday;
 pub use ticker::Ticker;
 pub use username::Username;

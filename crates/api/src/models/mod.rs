@@ -2,4 +2,6 @@
 //! id, so an ownership check cannot be forgotten by a handler.
 
 pub mod asset;
+pub mod selection;
 pub mod user;
+pub mod week;

@@ -3,8 +3,10 @@
 pub mod assets;
 pub mod fallback;
 pub mod health;
+pub mod quotes;
 pub mod tokens;
 pub mod users;
+pub mod wallstreet;
 
 use actix_web::web;
 

@@ -10,3 +10,4 @@ mod health;
 mod operations;
 mod tokens;
 mod users;
+mod wallstreet;

@@ -1,12 +1,16 @@
 //! Spawning the real server on 127.0.0.1:0 against a fresh database, and talking to it.
 
+pub mod finnhub;
 pub mod postgres;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
+use std::sync::Arc;
+
 use api::cli::{Environment, Options};
+use api::clock::{SharedClock, SystemClock};
 use api::settings::Settings;
 use api::startup::Application;
 use reqwest::{Method, Response, StatusCode};
@@ -69,6 +73,14 @@ pub fn test_options(database_url: &str) -> Options {
         access_token_lifetime_secs: 900,
         refresh_token_lifetime_secs: 86_400,
         shutdown_timeout_secs: 5,
+        finnhub_url: "http://127.0.0.1:9".into(),
+        finnhub_timeout_secs: 1,
+        quote_cache_secs: 30,
+        wallstreet_timezone: "America/New_York".into(),
+        wallstreet_market_open: "09:30".into(),
+        wallstreet_market_close: "16:00".into(),
+        wallstreet_scheduler: false,
+        wallstreet_scheduler_interval_secs: 1,
     }
 }
 
@@ -101,11 +113,27 @@ impl TestApp {
     }
 
     pub fn spawn_on(db: TestDb, configure: impl FnOnce(&mut Options)) -> Self {
-        shared::logging::init("warn");
         let mut options = test_options(&db.url);
         configure(&mut options);
-        let settings = Settings::from_options(&options, Some(SECRET.into())).expect("settings");
-        let app = Application::build(settings).expect("build app");
+        Self::spawn_game(db, options, None, Arc::new(SystemClock))
+    }
+
+    /// A server with a game clock the test controls and, with `finnhub_token`, market data
+    /// from `options.finnhub_url`.
+    pub fn spawn_game(
+        db: TestDb,
+        options: Options,
+        finnhub_token: Option<&str>,
+        clock: SharedClock,
+    ) -> Self {
+        shared::logging::init("warn");
+        let settings = Settings::from_options(
+            &options,
+            Some(SECRET.into()),
+            finnhub_token.map(str::to_owned),
+        )
+        .expect("settings");
+        let app = Application::build_with_clock(settings, clock).expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
@@ -244,6 +272,29 @@ macro_rules! backend_tests {
                 async fn $name() {
                     let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
                     super::$name(app).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Runs each named `async fn(Backend)` once per backend, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
                 }
             )*
         }

@@ -1,0 +1,100 @@
+//! When weeks open and close, in the exchange's time zone.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::Sunday;
+
+/// The game's schedule: picks close when the market opens on the week's Monday; the week ends
+/// when the market closes on its Friday.
+#[derive(Debug, Clone)]
+pub struct GameCalendar {
+    pub timezone: Tz,
+    pub market_open: NaiveTime,
+    pub market_close: NaiveTime,
+}
+
+impl Default for GameCalendar {
+    fn default() -> Self {
+        Self {
+            timezone: chrono_tz::America::New_York,
+            market_open: NaiveTime::from_hms_opt(9, 30, 0).expect("valid time"),
+            market_close: NaiveTime::from_hms_opt(16, 0, 0).expect("valid time"),
+        }
+    }
+}
+
+impl GameCalendar {
+    /// The week the exchange's calendar is in at `now`.
+    pub fn current_week(&self, now: DateTime<Utc>) -> Sunday {
+        Sunday::of_week_containing(now.with_timezone(&self.timezone).date_naive())
+    }
+
+    /// The moment picks for `week` stop: its first trading day's market open.
+    pub fn picks_close_at(&self, week: Sunday) -> DateTime<Utc> {
+        self.at(week.date() + Duration::days(1), self.market_open)
+    }
+
+    /// The moment `week` is over and can be scored: its Friday's market close.
+    pub fn week_ends_at(&self, week: Sunday) -> DateTime<Utc> {
+        self.at(week.date() + Duration::days(5), self.market_close)
+    }
+
+    pub fn picks_open(&self, week: Sunday, now: DateTime<Utc>) -> bool {
+        now < self.picks_close_at(week)
+    }
+
+    fn at(&self, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+        let local = day.and_time(time);
+        // A time skipped by a DST change is taken an hour later; a repeated one at its first occurrence.
+        self.timezone
+            .from_local_datetime(&local)
+            .earliest()
+            .or_else(|| {
+                self.timezone
+                    .from_local_datetime(&(local + Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn picks_close_at_monday_market_open_new_york_time() {
+        let calendar = GameCalendar::default();
+        let winter = Sunday::parse("2024-01-07").unwrap();
+        assert_eq!(calendar.picks_close_at(winter), utc("2024-01-08T14:30:00Z"));
+        let summer = Sunday::parse("2024-07-07").unwrap();
+        assert_eq!(calendar.picks_close_at(summer), utc("2024-07-08T13:30:00Z"));
+        assert_eq!(calendar.week_ends_at(summer), utc("2024-07-12T20:00:00Z"));
+        assert!(calendar.picks_open(winter, utc("2024-01-08T14:29:59Z")));
+        assert!(!calendar.picks_open(winter, utc("2024-01-08T14:30:00Z")));
+    }
+
+    #[test]
+    fn the_current_week_follows_the_exchange_calendar() {
+        let calendar = GameCalendar::default();
+        // Sunday 02:00 UTC is still Saturday evening in New York.
+        assert_eq!(
+            calendar
+                .current_week(utc("2024-01-14T02:00:00Z"))
+                .to_string(),
+            "2024-01-07"
+        );
+        assert_eq!(
+            calendar
+                .current_week(utc("2024-01-14T12:00:00Z"))
+                .to_string(),
+            "2024-01-14"
+        );
+    }
+}

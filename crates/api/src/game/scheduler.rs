@@ -1,0 +1,104 @@
+//! The in-process scheduler (the old celery beat): records start prices once a week's picks
+//! close and closes each week after its last market close. Every api replica runs it; a job
+//! runs only in the instance that wins its claim in the database (see `models::week::claim`),
+//! so each happens exactly once however many replicas there are. A claim that is not finished
+//! within `CLAIM_LEASE` (a crashed instance) can be taken over.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+
+use crate::clock::SharedClock;
+use crate::db::DbPool;
+use crate::domain::Sunday;
+use crate::error::ApiError;
+use crate::game::calendar::GameCalendar;
+use crate::game::lifecycle;
+use crate::models::week::{self, Job};
+use crate::prices::FinnhubClient;
+
+const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
+pub struct Scheduler {
+    pub pool: DbPool,
+    pub calendar: GameCalendar,
+    pub clock: SharedClock,
+    pub prices: Arc<FinnhubClient>,
+    pub interval: Duration,
+}
+
+impl Scheduler {
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        log::info!("wall street scheduler: checking every {:?}", self.interval);
+        let mut ticker = tokio::time::interval(self.interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(err) = self.tick().await {
+                log::error!("wall street scheduler: {err}");
+            }
+        }
+    }
+
+    /// One pass: start prices for the current week once its picks have closed, then every
+    /// past week that is over and not yet closed.
+    pub async fn tick(&self) -> Result<(), ApiError> {
+        let now = self.clock.now();
+        let current = self.calendar.current_week(now);
+        if now >= self.calendar.picks_close_at(current)
+            && self
+                .claim(current, Job::RecordStartPrices, now.naive_utc())
+                .await?
+        {
+            match lifecycle::open_week(&self.pool, current, self.prices.as_ref(), now.naive_utc())
+                .await
+            {
+                Ok(options) => log::info!(
+                    "week {current}: recorded start prices for {} options",
+                    options.len()
+                ),
+                Err(lifecycle::LifecycleError::NoOptions(_)) => {}
+                Err(err) => log::error!("week {current}: recording start prices failed: {err}"),
+            }
+        }
+        let pool = self.pool.clone();
+        let pending = actix_web::web::block(move || -> Result<_, ApiError> {
+            Ok(week::unclosed_until(&mut pool.get()?, current.date())?)
+        })
+        .await??;
+        for sunday in pending.into_iter().filter_map(Sunday::from_date) {
+            if now < self.calendar.week_ends_at(sunday)
+                || !self.claim(sunday, Job::Close, now.naive_utc()).await?
+            {
+                continue;
+            }
+            match lifecycle::close_week(&self.pool, sunday, self.prices.as_ref(), now.naive_utc())
+                .await
+            {
+                Ok(options) => {
+                    log::info!("week {sunday}: closed and scored {} options", options.len())
+                }
+                Err(err) => {
+                    log::error!("week {sunday}: closing failed (retried after the lease): {err}")
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn claim(&self, sunday: Sunday, job: Job, now: NaiveDateTime) -> Result<bool, ApiError> {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || -> Result<bool, ApiError> {
+            Ok(week::claim(
+                &mut pool.get()?,
+                sunday.date(),
+                job,
+                now,
+                now - CLAIM_LEASE,
+            )?)
+        })
+        .await?
+    }
+}

@@ -1,0 +1,105 @@
+//! Where share prices come from: Finnhub (the one real market-data source), or prices staff
+//! type in or upload. The game's lifecycle works with either through [`PriceSource`].
+
+mod finnhub;
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use rust_decimal::Decimal;
+
+pub use finnhub::{FinnhubClient, FinnhubSettings};
+
+/// A latest quote for one symbol.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    pub symbol: String,
+    pub price: Decimal,
+    pub change: Option<Decimal>,
+    pub percent_change: Option<Decimal>,
+    pub previous_close: Option<Decimal>,
+    /// Unix time of the quote, as the provider reports it.
+    pub time: Option<i64>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PriceError {
+    #[error("no price is known for {0}")]
+    UnknownSymbol(String),
+    #[error("the price provider is unavailable: {0}")]
+    Unavailable(String),
+}
+
+pub trait PriceSource: Send + Sync {
+    fn quote(&self, symbol: &str) -> impl Future<Output = Result<Quote, PriceError>> + Send;
+}
+
+/// Prices given by hand (staff requests, `--prices file.csv`).
+#[derive(Debug, Clone, Default)]
+pub struct ManualPrices(HashMap<String, Decimal>);
+
+impl ManualPrices {
+    pub fn new(prices: HashMap<String, Decimal>) -> Self {
+        Self(
+            prices
+                .into_iter()
+                .map(|(ticker, price)| (ticker.to_ascii_uppercase(), price))
+                .collect(),
+        )
+    }
+
+    /// Reads `ticker,price` lines (a header line and blank lines are skipped).
+    pub fn from_csv(text: &str) -> Result<Self, String> {
+        let mut prices = HashMap::new();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || (number == 0 && line.to_ascii_lowercase().starts_with("ticker")) {
+                continue;
+            }
+            let (ticker, price) = line
+                .split_once(',')
+                .ok_or_else(|| format!("line {}: expected ticker,price", number + 1))?;
+            let price = crate::domain::Price::parse(price.trim())
+                .map_err(|err| format!("line {}: {err}", number + 1))?;
+            prices.insert(ticker.trim().to_ascii_uppercase(), price.value());
+        }
+        Ok(Self(prices))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl PriceSource for ManualPrices {
+    async fn quote(&self, symbol: &str) -> Result<Quote, PriceError> {
+        let price = self
+            .0
+            .get(symbol)
+            .ok_or_else(|| PriceError::UnknownSymbol(symbol.to_owned()))?;
+        Ok(Quote {
+            symbol: symbol.to_owned(),
+            price: *price,
+            change: None,
+            percent_change: None,
+            previous_close: None,
+            time: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_prices_are_exact_and_upper_cased() {
+        let prices = ManualPrices::from_csv("ticker,price\nspy, 412.5\n\nVTI,230.1234\n").unwrap();
+        assert_eq!(prices.0["SPY"].to_string(), "412.5000");
+        assert_eq!(prices.0["VTI"].to_string(), "230.1234");
+        assert!(ManualPrices::from_csv("SPY 412")
+            .unwrap_err()
+            .contains("line 1"));
+        assert!(ManualPrices::from_csv("SPY,-1").is_err());
+    }
+}

@@ -1,0 +1,181 @@
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::db::DbPool;
+use crate::domain::buy_date::parse_iso_date;
+use crate::error::ApiError;
+use crate::game::scoring;
+use crate::models::selection;
+use crate::routes::with_db;
+use crate::views::wallstreet::{AllTimeEntry, Page, WeeklyEntry};
+
+const DEFAULT_PAGE_SIZE: usize = 25;
+const MAX_PAGE_SIZE: usize = 100;
+
+/// `GET /api/wallstreet/leaderboard/?sunday=D`: one closed week's ranking by score (the mean
+/// percent change of a user's picks); without `sunday`, the all-time ranking by total score.
+/// Public, paginated (`page`, `page_size`), usernames only.
+pub async fn list(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
+    let page = positive(&query, "page")?.unwrap_or(1);
+    let page_size = positive(&query, "page_size")?
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .min(MAX_PAGE_SIZE);
+    let week = match query
+        .get("sunday")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        Some(raw) => Some(parse_iso_date(raw).map_err(|err| ApiError::field("sunday", err))?),
+        None => None,
+    };
+    let picks = with_db(&pool, move |conn| Ok(selection::scored_picks(conn, week)?)).await?;
+    let weekly = weekly_scores(&picks);
+    let body = match week {
+        Some(_) => {
+            let entries: Vec<(String, Decimal, u32)> = weekly
+                .into_iter()
+                .map(|((user, _), (score, picks))| (user, score, picks))
+                .collect();
+            let ranks = scoring::competition_ranks(
+                &entries
+                    .iter()
+                    .map(|(_, score, _)| *score)
+                    .collect::<Vec<_>>(),
+            );
+            let mut results: Vec<WeeklyEntry> = entries
+                .into_iter()
+                .zip(ranks)
+                .map(|((username, score, picks), rank)| WeeklyEntry {
+                    rank,
+                    username,
+                    score: score.to_string(),
+                    picks,
+                })
+                .collect();
+            results.sort_by(|a, b| {
+                a.rank
+                    .cmp(&b.rank)
+                    .then_with(|| a.username.cmp(&b.username))
+            });
+            paginate(&req, results, page, page_size)?
+        }
+        None => {
+            let per_week: Vec<(String, Decimal)> = weekly
+                .into_iter()
+                .map(|((user, _), (score, _))| (user, score))
+                .collect();
+            let standings: Vec<(String, scoring::Standing)> =
+                scoring::all_time(&per_week).into_iter().collect();
+            let ranks = scoring::competition_ranks(
+                &standings.iter().map(|(_, s)| s.total).collect::<Vec<_>>(),
+            );
+            let mut results: Vec<AllTimeEntry> = standings
+                .into_iter()
+                .zip(ranks)
+                .map(|((username, standing), rank)| AllTimeEntry {
+                    rank,
+                    username,
+                    total: standing.total.to_string(),
+                    average: standing.average.to_string(),
+                    weeks_played: standing.weeks_played,
+                })
+                .collect();
+            results.sort_by(|a, b| {
+                a.rank
+                    .cmp(&b.rank)
+                    .then_with(|| a.username.cmp(&b.username))
+            });
+            paginate(&req, results, page, page_size)?
+        }
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// (username, week) -> (score, number of picks).
+fn weekly_scores(picks: &[selection::ScoredPick]) -> BTreeMap<(String, NaiveDate), (Decimal, u32)> {
+    let mut changes: BTreeMap<(String, NaiveDate), Vec<Decimal>> = BTreeMap::new();
+    for (username, sunday, change) in picks {
+        changes
+            .entry((username.clone(), *sunday))
+            .or_default()
+            .push(change.0);
+    }
+    changes
+        .into_iter()
+        .filter_map(|(key, values)| {
+            Some((key, (scoring::weekly_score(&values)?, values.len() as u32)))
+        })
+        .collect()
+}
+
+fn positive(query: &HashMap<String, String>, name: &str) -> Result<Option<usize>, ApiError> {
+    match query.get(name) {
+        None => Ok(None),
+        Some(raw) => match raw.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(ApiError::field(
+                name,
+                "A valid positive integer is required.",
+            )),
+        },
+    }
+}
+
+fn paginate<T: Serialize>(
+    req: &HttpRequest,
+    all: Vec<T>,
+    page: usize,
+    page_size: usize,
+) -> Result<serde_json::Value, ApiError> {
+    let count = all.len();
+    let pages = count.div_ceil(page_size).max(1);
+    if page > pages {
+        return Err(ApiError::NotFound);
+    }
+    let link = |page: usize| {
+        let mut query: Vec<(String, String)> =
+            web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+                .map(|q| q.into_inner())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(key, _)| key != "page")
+                .collect();
+        query.push(("page".into(), page.to_string()));
+        let encoded: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        format!("{}?{}", req.path(), encoded.join("&"))
+    };
+    let results: Vec<T> = all
+        .into_iter()
+        .skip((page - 1) * page_size)
+        .take(page_size)
+        .collect();
+    let body = Page {
+        count,
+        next: (page < pages).then(|| link(page + 1)),
+        previous: (page > 1).then(|| link(page - 1)),
+        results,
+    };
+    serde_json::to_value(body).map_err(ApiError::internal)
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,132 @@
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::require_staff;
+use crate::auth::Identity;
+use crate::db::DbPool;
+use crate::domain::{Price, Sunday};
+use crate::error::ApiError;
+use crate::game::{lifecycle, Game};
+use crate::models::week;
+use crate::payload::{decimal_text, Fields, JsonObject};
+use crate::prices::{ManualPrices, PriceSource};
+use crate::routes::with_db;
+use crate::views::wallstreet::{OptionView, WeekView};
+
+fn parse_sunday(raw: &str) -> Result<Sunday, ApiError> {
+    Sunday::parse(raw).map_err(|err| ApiError::field("sunday", err))
+}
+
+async fn view(pool: &web::Data<DbPool>, game: &Game, sunday: Sunday) -> Result<WeekView, ApiError> {
+    let (found, options) = with_db(pool, move |conn| {
+        Ok((
+            week::find(conn, sunday.date())?,
+            week::options_of(conn, sunday.date())?,
+        ))
+    })
+    .await?;
+    Ok(WeekView {
+        sunday: sunday.date(),
+        picks_close_at: game.calendar.picks_close_at(sunday),
+        ends_at: game.calendar.week_ends_at(sunday),
+        picks_open: game.calendar.picks_open(sunday, game.clock.now()),
+        started: found.as_ref().is_some_and(|w| w.started_at.is_some()),
+        closed: found.as_ref().is_some_and(|w| w.closed_at.is_some()),
+        options: options.into_iter().map(OptionView::from).collect(),
+    })
+}
+
+/// `GET /api/wallstreet/weeks/{sunday}/`: the week's schedule, state and options (public).
+pub async fn retrieve(
+    pool: web::Data<DbPool>,
+    game: web::Data<Game>,
+    sunday: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sunday = parse_sunday(&sunday)?;
+    Ok(HttpResponse::Ok().json(view(&pool, &game, sunday).await?))
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Open,
+    Close,
+}
+
+/// `POST /api/wallstreet/weeks/{sunday}/open/` (staff): records start prices, from the body's
+/// `{"prices": {"SPY": "412.50"}}` or else from the market-data source. Safe to repeat.
+pub async fn open(
+    pool: web::Data<DbPool>,
+    game: web::Data<Game>,
+    me: Identity,
+    sunday: web::Path<String>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    run(pool, game, me, sunday.into_inner(), body, Step::Open).await
+}
+
+/// `POST /api/wallstreet/weeks/{sunday}/close/` (staff): records end prices (given or fetched),
+/// scores and ranks the options. Safe to repeat.
+pub async fn close(
+    pool: web::Data<DbPool>,
+    game: web::Data<Game>,
+    me: Identity,
+    sunday: web::Path<String>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    run(pool, game, me, sunday.into_inner(), body, Step::Close).await
+}
+
+async fn run(
+    pool: web::Data<DbPool>,
+    game: web::Data<Game>,
+    me: Identity,
+    sunday: String,
+    body: JsonObject,
+    step: Step,
+) -> Result<HttpResponse, ApiError> {
+    with_db(&pool, move |conn| require_staff(conn, me.user_id)).await?;
+    let sunday = parse_sunday(&sunday)?;
+    let mut fields = Fields::new(body);
+    let given = fields.optional("prices", price_map);
+    let given = fields.finish(|| Some(given))?;
+    let now = game.clock.now().naive_utc();
+    // Prices given in the request win; otherwise the market-data source, if configured; with
+    // neither, only prices already recorded can be used and a missing one is reported.
+    let manual = ManualPrices::new(given.unwrap_or_default());
+    match (&game.prices, manual.is_empty()) {
+        (Some(source), true) => apply(step, &pool, sunday, source.as_ref(), now).await?,
+        _ => apply(step, &pool, sunday, &manual, now).await?,
+    };
+    Ok(HttpResponse::Ok().json(view(&pool, &game, sunday).await?))
+}
+
+async fn apply(
+    step: Step,
+    pool: &DbPool,
+    sunday: Sunday,
+    source: &impl PriceSource,
+    now: chrono::NaiveDateTime,
+) -> Result<(), ApiError> {
+    match step {
+        Step::Open => lifecycle::open_week(pool, sunday, source, now).await?,
+        Step::Close => lifecycle::close_week(pool, sunday, source, now).await?,
+    };
+    Ok(())
+}
+
+/// `{"SPY": "412.50", "VTI": 230.1}` -> exact prices.
+fn price_map(value: &Value) -> Result<HashMap<String, Decimal>, String> {
+    let map = value
+        .as_object()
+        .ok_or("Expected an object of ticker: price.")?;
+    map.iter()
+        .map(|(ticker, price)| {
+            let price =
+                Price::parse(&decimal_text(price)?).map_err(|err| format!("{ticker}: {err}"))?;
+            Ok((ticker.trim().to_ascii_uppercase(), price.value()))
+        })
+        .collect()
+}

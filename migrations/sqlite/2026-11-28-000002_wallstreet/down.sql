@@ -1,0 +1,3 @@
+DROP TABLE selections;
+DROP TABLE options;
+DROP TABLE weeks;
