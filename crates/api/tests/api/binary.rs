@@ -350,3 +350,63 @@ fn sigterm_lets_in_flight_requests_finish() {
 fn sigint_lets_in_flight_requests_finish() {
     in_flight_requests_finish_after("INT");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_week_runs_from_the_command_line_with_a_prices_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(Backend::Sqlite);
+    let url = db.url.clone();
+    let app = TestApp::spawn_on(TestDb::external(url.clone()), |_| {});
+    let pool = api::db::DbPool::new(
+        &url.parse().unwrap(),
+        &api::db::PoolOptions {
+            max_size: 1,
+            acquire_timeout: Duration::from_secs(5),
+        },
+    )
+    .unwrap();
+    api::commands::createsuperuser::create(&pool, "operator", "", PASSWORD.into()).unwrap();
+    drop(pool);
+    let login: serde_json::Value = app.login("operator", PASSWORD).await.json().await.unwrap();
+    let staff = login["access"].as_str().unwrap();
+    for (ticker, start) in [("AAA", "100"), ("BBB", "100")] {
+        let body =
+            serde_json::json!({"ticker": ticker, "sunday": "2030-01-06", "start_price": start});
+        assert_eq!(
+            app.post("/api/wallstreet/options/", Some(staff), body)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let prices = dir.path().join("prices.csv");
+    std::fs::write(&prices, "ticker,price\nAAA,110\nbbb,90.5\n").unwrap();
+    let close = || {
+        run(api(dir.path())
+            .args(["close-week", "--sunday", "2030-01-06", "--prices"])
+            .arg(&prices)
+            .env("DATABASE_URL", &url))
+    };
+    for _ in 0..2 {
+        let output = close();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("AAA") && stdout.contains("10.00") && stdout.contains("-9.50"),
+            "{stdout}"
+        );
+    }
+    let week: serde_json::Value = app
+        .get("/api/wallstreet/weeks/2030-01-06/", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(week["closed"], true);
+    assert_eq!(week["options"][1]["rank"], 2);
+    let bad = run(api(dir.path())
+        .args(["close-week", "--sunday", "2030-01-07"])
+        .env("DATABASE_URL", &url));
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--sunday"), "{}", stderr(&bad));
+}
