@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::edge::{EdgePolicy, UnknownHost};
+use crate::tls::acme::AcmeSettings;
+
 const ENVIRONMENT_ONLY: &str = "\
 Environment only:
   RUST_LOG   Log filter, e.g. `info` or `proxy=debug,access=info` [default: info]. Access-log
@@ -114,6 +117,74 @@ pub struct Options {
     /// Worker threads; 0 means one per CPU.
     #[arg(long, env = "PROXY_THREADS", default_value_t = 0)]
     pub threads: usize,
+
+    /// Address (ip:port) of the HTTPS listener; unset means no TLS.
+    #[arg(long, env = "PROXY_TLS_LISTEN")]
+    pub tls_listen: Option<String>,
+
+    /// Comma-separated PEM certificate chains (leaf first), one per SNI name set.
+    #[arg(long, env = "PROXY_TLS_CERT")]
+    pub tls_cert: Option<String>,
+
+    /// Comma-separated PEM private keys, in the order of PROXY_TLS_CERT.
+    #[arg(long, env = "PROXY_TLS_KEY")]
+    pub tls_key: Option<String>,
+
+    /// Seconds between checks for replaced certificate files.
+    #[arg(long, env = "PROXY_TLS_RELOAD_SECS", default_value_t = 10)]
+    pub tls_reload_secs: u64,
+
+    /// Port that plain-HTTP requests are redirected to (default: the TLS listener's port).
+    #[arg(long, env = "PROXY_HTTPS_PORT")]
+    pub https_port: Option<u16>,
+
+    /// Comma-separated domains to obtain certificates for automatically (ACME, HTTP-01).
+    #[arg(long, env = "PROXY_ACME_DOMAINS")]
+    pub acme_domains: Option<String>,
+
+    /// Contact email for the ACME account.
+    #[arg(long, env = "PROXY_ACME_EMAIL")]
+    pub acme_email: Option<String>,
+
+    /// ACME directory URL.
+    #[arg(
+        long,
+        env = "PROXY_ACME_DIRECTORY",
+        default_value = "https://acme-v02.api.letsencrypt.org/directory"
+    )]
+    pub acme_directory: String,
+
+    /// Folder for the ACME account key and the certificates.
+    #[arg(long, env = "PROXY_ACME_STATE_DIR", default_value = "acme")]
+    pub acme_state_dir: PathBuf,
+
+    /// Extra CA certificate (PEM) to trust for the ACME server itself (private or test CAs).
+    #[arg(long, env = "PROXY_ACME_CA_FILE")]
+    pub acme_ca_file: Option<PathBuf>,
+
+    /// Renew when less than this many seconds remain (default: at two thirds of the lifetime).
+    #[arg(long, env = "PROXY_ACME_RENEW_BEFORE_SECS")]
+    pub acme_renew_before_secs: Option<u64>,
+
+    /// Seconds between certificate expiry checks.
+    #[arg(long, env = "PROXY_ACME_CHECK_SECS", default_value_t = 3600)]
+    pub acme_check_secs: u64,
+
+    /// The one host name the site answers to; other known names are redirected to it.
+    #[arg(long, env = "PROXY_CANONICAL_HOST")]
+    pub canonical_host: Option<String>,
+
+    /// Comma-separated names (or *.domain patterns) redirected to the canonical host.
+    #[arg(long, env = "PROXY_HOST_ALIASES")]
+    pub host_aliases: Option<String>,
+
+    /// What to do with other host names when a canonical host is set.
+    #[arg(long, env = "PROXY_UNKNOWN_HOST", value_enum, default_value = "reject")]
+    pub unknown_host: UnknownHost,
+
+    /// Strict-Transport-Security max-age in seconds on HTTPS responses (0 = no header).
+    #[arg(long, env = "PROXY_HSTS_MAX_AGE_SECS", default_value_t = 0)]
+    pub hsts_max_age_secs: u64,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -163,6 +234,17 @@ pub struct ProxyConfig {
     pub trust_forwarded: bool,
     pub shutdown_grace: Duration,
     pub threads: usize,
+    pub tls: Option<TlsConfig>,
+    pub edge: EdgePolicy,
+}
+
+/// HTTPS settings: where to listen and where certificates come from (files, ACME, or both).
+#[derive(Debug, Clone)]
+pub struct TlsConfig {
+    pub listen: SocketAddr,
+    pub files: Vec<(PathBuf, PathBuf)>,
+    pub reload: Duration,
+    pub acme: Option<AcmeSettings>,
 }
 
 /// What is wrong with the configuration: the setting and the reason.
@@ -200,6 +282,24 @@ impl ProxyConfig {
                 format!("{} is not a folder", static_dir.display()),
             ));
         }
+        let tls = tls_config(options)?;
+        let edge = EdgePolicy {
+            https_port: tls
+                .as_ref()
+                .map(|tls| options.https_port.unwrap_or(tls.listen.port())),
+            canonical_host: options
+                .canonical_host
+                .as_deref()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty()),
+            aliases: list(options.host_aliases.as_deref())
+                .into_iter()
+                .map(|a| a.to_ascii_lowercase())
+                .collect(),
+            unknown_host: options.unknown_host,
+            hsts: (options.hsts_max_age_secs > 0)
+                .then(|| format!("max-age={}; includeSubDomains", options.hsts_max_age_secs)),
+        };
         Ok(Self {
             listen,
             upstreams: parse_upstreams(&options.upstreams)?,
@@ -242,6 +342,8 @@ impl ProxyConfig {
                 0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
                 n => n,
             },
+            tls,
+            edge,
         })
     }
 
@@ -251,6 +353,87 @@ impl ProxyConfig {
             .iter()
             .any(|prefix| path.starts_with(prefix.as_str()) || path == prefix.trim_end_matches('/'))
     }
+}
+
+fn list(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn tls_config(options: &Options) -> Result<Option<TlsConfig>, ConfigError> {
+    let certs = list(options.tls_cert.as_deref());
+    let keys = list(options.tls_key.as_deref());
+    let domains: Vec<String> = list(options.acme_domains.as_deref())
+        .into_iter()
+        .map(|d| d.to_ascii_lowercase())
+        .collect();
+    let Some(listen) = options
+        .tls_listen
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    else {
+        if !certs.is_empty() || !domains.is_empty() {
+            return Err(invalid(
+                "PROXY_TLS_LISTEN",
+                "certificates are configured but no HTTPS listener is",
+            ));
+        }
+        return Ok(None);
+    };
+    let listen: SocketAddr = listen.parse().map_err(|_| {
+        invalid(
+            "PROXY_TLS_LISTEN",
+            format!("{listen:?} is not an ip:port address"),
+        )
+    })?;
+    if certs.len() != keys.len() {
+        return Err(invalid(
+            "PROXY_TLS_KEY",
+            format!("{} certificates but {} keys", certs.len(), keys.len()),
+        ));
+    }
+    if certs.is_empty() && domains.is_empty() {
+        return Err(invalid(
+            "PROXY_TLS_CERT",
+            "HTTPS needs PROXY_TLS_CERT/PROXY_TLS_KEY or PROXY_ACME_DOMAINS",
+        ));
+    }
+    for domain in &domains {
+        let valid = domain.contains('.')
+            && domain.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !valid {
+            return Err(invalid(
+                "PROXY_ACME_DOMAINS",
+                format!("{domain:?} is not a domain name"),
+            ));
+        }
+    }
+    let acme = (!domains.is_empty()).then(|| AcmeSettings {
+        domains,
+        email: options.acme_email.clone().filter(|e| !e.trim().is_empty()),
+        directory: options.acme_directory.clone(),
+        state_dir: options.acme_state_dir.clone(),
+        ca_file: options.acme_ca_file.clone(),
+        renew_before: options.acme_renew_before_secs.map(Duration::from_secs),
+        check_every: Duration::from_secs(options.acme_check_secs.max(1)),
+    });
+    Ok(Some(TlsConfig {
+        listen,
+        files: certs
+            .into_iter()
+            .map(PathBuf::from)
+            .zip(keys.into_iter().map(PathBuf::from))
+            .collect(),
+        reload: Duration::from_secs(options.tls_reload_secs.max(1)),
+        acme,
+    }))
 }
 
 fn positive_secs(setting: &'static str, secs: u64) -> Result<Duration, ConfigError> {

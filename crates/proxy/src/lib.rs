@@ -5,7 +5,9 @@
 //! `upstreams` (discovery, health, selection); `responses` holds what the proxy answers itself.
 
 pub mod config;
+pub mod edge;
 pub mod responses;
 pub mod service;
 pub mod static_files;
+pub mod tls;
 pub mod upstreams;

@@ -4,8 +4,12 @@ use std::sync::Arc;
 use clap::Parser;
 use pingora::server::configuration::ServerConf;
 use pingora::server::Server;
+use pingora::services::background::background_service;
 use proxy::config::{Command, Options, ProxyConfig};
 use proxy::service::ProxyService;
+use proxy::static_files::StaticFiles;
+use proxy::tls::acme::AcmeManager;
+use proxy::tls::{CertStore, CertificateFiles};
 use proxy::upstreams::Upstreams;
 
 /// Seconds the final step of shutdown may take after the grace period.
@@ -73,12 +77,63 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
     server.bootstrap();
 
     let (upstreams, discovery) = Upstreams::new(&config);
-    let mut http = pingora::proxy::http_proxy_service(
-        &server.configuration,
-        ProxyService::new(config.clone(), upstreams),
-    );
-    http.add_tcp(&config.listen.to_string());
     server.add_service(discovery);
+    let static_files = Arc::new(StaticFiles::new(
+        config.static_dir.clone(),
+        config.static_max_age,
+    ));
+
+    let mut challenges = None;
+    if let Some(tls) = &config.tls {
+        let store = CertStore::new();
+        if !tls.files.is_empty() {
+            match CertificateFiles::load(tls.files.clone(), store.clone(), tls.reload) {
+                Ok(files) => {
+                    server.add_service(background_service("certificate files", files));
+                }
+                Err(err) => {
+                    eprintln!("proxy: invalid configuration: PROXY_TLS_CERT: {err}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        if let Some(acme) = &tls.acme {
+            match AcmeManager::new(acme.clone(), store.clone()) {
+                Ok((manager, tokens)) => {
+                    challenges = Some(tokens);
+                    server.add_service(background_service("acme", manager));
+                }
+                Err(err) => {
+                    eprintln!("proxy: invalid configuration: {err}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        let settings = match proxy::tls::listener_settings(store) {
+            Ok(settings) => settings,
+            Err(err) => {
+                eprintln!("proxy: TLS set-up failed: {err}");
+                return ExitCode::from(2);
+            }
+        };
+        let service = ProxyService::new(
+            config.clone(),
+            upstreams.clone(),
+            static_files.clone(),
+            true,
+            None,
+        );
+        let mut https =
+            pingora::proxy::http_proxy_service_with_name(&server.configuration, service, "HTTPS");
+        https.add_tls_with_settings(&tls.listen.to_string(), None, settings);
+        server.add_service(https);
+        log::info!("proxy listening on https://{}", tls.listen);
+    }
+
+    let service = ProxyService::new(config.clone(), upstreams, static_files, false, challenges);
+    let mut http =
+        pingora::proxy::http_proxy_service_with_name(&server.configuration, service, "HTTP");
+    http.add_tcp(&config.listen.to_string());
     server.add_service(http);
 
     let upstreams: Vec<String> = config.upstreams.iter().map(ToString::to_string).collect();

@@ -18,6 +18,15 @@ pub fn security_headers(header: &mut ResponseHeader) -> pingora::Result<()> {
 
 /// A short plain-text response (static-path errors).
 pub fn text_response(status: u16, text: &'static str) -> pingora::Result<StaticResponse> {
+    text_body(status, Bytes::from_static(text.as_bytes()))
+}
+
+/// A plain-text response of computed text (ACME challenge answers).
+pub fn text_response_owned(status: u16, text: String) -> pingora::Result<StaticResponse> {
+    text_body(status, Bytes::from(text))
+}
+
+fn text_body(status: u16, text: Bytes) -> pingora::Result<StaticResponse> {
     let mut header = ResponseHeader::build(status, Some(6))?;
     header.insert_header("Content-Type", "text/plain; charset=utf-8")?;
     header.insert_header("Content-Length", text.len().to_string())?;
@@ -25,7 +34,7 @@ pub fn text_response(status: u16, text: &'static str) -> pingora::Result<StaticR
     security_headers(&mut header)?;
     Ok(StaticResponse {
         header,
-        body: Body::Bytes(Bytes::from_static(text.as_bytes())),
+        body: Body::Bytes(text),
     })
 }
 
@@ -34,6 +43,7 @@ pub async fn write_json(
     session: &mut Session,
     status: u16,
     body: &impl serde::Serialize,
+    hsts: Option<&str>,
 ) -> pingora::Result<()> {
     let body = Bytes::from(serde_json::to_vec(body).unwrap_or_default());
     let mut header = ResponseHeader::build(status, Some(5))?;
@@ -41,6 +51,9 @@ pub async fn write_json(
     header.insert_header("Content-Length", body.len().to_string())?;
     header.insert_header("Cache-Control", "no-store")?;
     header.insert_header("X-Content-Type-Options", "nosniff")?;
+    if let Some(hsts) = hsts {
+        header.insert_header("Strict-Transport-Security", hsts)?;
+    }
     let head = session.req_header().method == pingora::http::Method::HEAD;
     session
         .write_response_header(Box::new(header), head)

@@ -7,16 +7,20 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use pingora::http::RequestHeader;
+use pingora::http::{RequestHeader, ResponseHeader};
 use pingora::prelude::HttpPeer;
 use pingora::proxy::{FailToProxy, ProxyHttp, Session};
 use pingora::{Error, ErrorSource, ErrorType};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
+use shared::wire::ErrorBody;
+
 use crate::config::ProxyConfig;
-use crate::responses::{proxy_error, write_json};
+use crate::edge::Decision;
+use crate::responses::{proxy_error, text_response, text_response_owned, write_json};
 use crate::static_files::{Body, StaticFiles, StaticResponse};
+use crate::tls::acme::{Challenges, CHALLENGE_PREFIX};
 use crate::upstreams::Upstreams;
 
 /// Chunk size for streaming large files.
@@ -34,10 +38,14 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
+/// One listener's proxy: the plain-HTTP one (which also answers ACME challenges and redirects
+/// to HTTPS when TLS is on) or the HTTPS one. Both share configuration, files and upstreams.
 pub struct ProxyService {
     config: Arc<ProxyConfig>,
     upstreams: Arc<Upstreams>,
-    static_files: StaticFiles,
+    static_files: Arc<StaticFiles>,
+    tls: bool,
+    challenges: Option<Challenges>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,13 +71,34 @@ struct HealthBody {
 }
 
 impl ProxyService {
-    pub fn new(config: Arc<ProxyConfig>, upstreams: Arc<Upstreams>) -> Self {
-        let static_files = StaticFiles::new(config.static_dir.clone(), config.static_max_age);
+    pub fn new(
+        config: Arc<ProxyConfig>,
+        upstreams: Arc<Upstreams>,
+        static_files: Arc<StaticFiles>,
+        tls: bool,
+        challenges: Option<Challenges>,
+    ) -> Self {
         Self {
             config,
             upstreams,
             static_files,
+            tls,
+            challenges,
         }
+    }
+
+    /// `Strict-Transport-Security` on HTTPS responses, when configured.
+    fn hsts(&self) -> Option<&str> {
+        self.config.edge.hsts.as_deref().filter(|_| self.tls)
+    }
+
+    async fn json(
+        &self,
+        session: &mut Session,
+        status: u16,
+        body: &impl Serialize,
+    ) -> pingora::Result<()> {
+        write_json(session, status, body, self.hsts()).await
     }
 
     async fn write_static(
@@ -77,7 +106,10 @@ impl ProxyService {
         session: &mut Session,
         response: StaticResponse,
     ) -> pingora::Result<()> {
-        let StaticResponse { header, body } = response;
+        let StaticResponse { mut header, body } = response;
+        if let Some(hsts) = self.hsts() {
+            header.insert_header("Strict-Transport-Security", hsts)?;
+        }
         match body {
             Body::Empty => session.write_response_header(Box::new(header), true).await,
             Body::Bytes(bytes) => {
@@ -136,6 +168,19 @@ async fn stream_file(
     Ok(())
 }
 
+impl ProxyService {
+    /// For a plain-HTTP request to the ACME challenge path: the answer for its token, if the
+    /// token is one being validated (`Some(None)` when it is not).
+    fn acme_challenge(&self, path: &str) -> Option<Option<String>> {
+        if self.tls {
+            return None;
+        }
+        let challenges = self.challenges.as_ref()?;
+        let token = path.strip_prefix(CHALLENGE_PREFIX)?;
+        Some(challenges.read().expect("challenges").get(token).cloned())
+    }
+}
+
 fn is_upstream_timeout(e: &Error) -> bool {
     matches!(
         e.etype(),
@@ -183,8 +228,50 @@ impl ProxyHttp for ProxyService {
             Route::Static
         };
         if Self::header_bytes(req) > self.config.max_header_bytes {
-            write_json(session, 431, &proxy_error(431)).await?;
+            self.json(session, 431, &proxy_error(431)).await?;
             return Ok(true);
+        }
+        if let Some(key_authorization) = self.acme_challenge(path) {
+            let response = match key_authorization {
+                Some(answer) => text_response_owned(200, answer)?,
+                None => text_response(404, "Not Found\n")?,
+            };
+            self.write_static(session, response).await?;
+            return Ok(true);
+        }
+        if ctx.route != Route::Health {
+            let host = req
+                .headers
+                .get("host")
+                .and_then(|v| v.to_str().ok())
+                .or_else(|| req.uri.authority().map(|a| a.as_str()));
+            let target = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            match self.config.edge.decide(self.tls, host, target) {
+                Decision::Serve => {}
+                Decision::Redirect(location) => {
+                    let mut header = ResponseHeader::build(308, Some(4))?;
+                    header.insert_header("Location", location)?;
+                    header.insert_header("Content-Length", "0")?;
+                    header.insert_header("Cache-Control", "no-store")?;
+                    self.write_static(
+                        session,
+                        StaticResponse {
+                            header,
+                            body: Body::Empty,
+                        },
+                    )
+                    .await?;
+                    return Ok(true);
+                }
+                Decision::Misdirected => {
+                    let body = ErrorBody::new(
+                        "This server does not serve that host name.",
+                        "misdirected_request",
+                    );
+                    self.json(session, 421, &body).await?;
+                    return Ok(true);
+                }
+            }
         }
         match ctx.route {
             Route::Api => Ok(false),
@@ -195,7 +282,7 @@ impl ProxyHttp for ProxyService {
                     upstreams_healthy: healthy,
                     upstreams_total: self.upstreams.total_count(),
                 };
-                write_json(session, 200, &body).await?;
+                self.json(session, 200, &body).await?;
                 Ok(true)
             }
             Route::Static => {
@@ -206,7 +293,7 @@ impl ProxyHttp for ProxyService {
                     .and_then(|v| v.parse::<u64>().ok());
                 let chunked = req.headers.contains_key("transfer-encoding");
                 if chunked || declared.is_some_and(|len| len > self.config.static_max_body_bytes) {
-                    let response = crate::responses::text_response(413, "Payload Too Large\n")?;
+                    let response = text_response(413, "Payload Too Large\n")?;
                     self.write_static(session, response).await?;
                     return Ok(true);
                 }
@@ -277,7 +364,8 @@ impl ProxyHttp for ProxyService {
             self.config.trust_forwarded && request.headers.contains_key(name)
         };
         if !trusted(upstream_request, "x-forwarded-proto") {
-            upstream_request.insert_header("X-Forwarded-Proto", "http")?;
+            upstream_request
+                .insert_header("X-Forwarded-Proto", if self.tls { "https" } else { "http" })?;
         }
         if !trusted(upstream_request, "x-forwarded-host") {
             let host = upstream_request.headers.get("host").cloned().or_else(|| {
@@ -292,6 +380,18 @@ impl ProxyHttp for ProxyService {
                     upstream_request.remove_header("x-forwarded-host");
                 }
             }
+        }
+        Ok(())
+    }
+
+    async fn response_filter(
+        &self,
+        _session: &mut Session,
+        upstream_response: &mut ResponseHeader,
+        _ctx: &mut RequestCtx,
+    ) -> pingora::Result<()> {
+        if let Some(hsts) = self.hsts() {
+            upstream_response.insert_header("Strict-Transport-Security", hsts)?;
         }
         Ok(())
     }
@@ -366,7 +466,7 @@ impl ProxyHttp for ProxyService {
         }
         if code > 0 && session.as_downstream().response_written().is_none() {
             let written = if ctx.route == Route::Api || code >= 500 {
-                write_json(session, code, &proxy_error(code)).await
+                self.json(session, code, &proxy_error(code)).await
             } else {
                 session.respond_error(code).await
             };

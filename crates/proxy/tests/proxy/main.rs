@@ -8,3 +8,4 @@ mod forwarding;
 mod resilience;
 mod static_files;
 mod through_api;
+mod tls;

@@ -1,0 +1,169 @@
+//! What the edge decides before routing: HTTP to HTTPS, the canonical host, unknown hosts.
+
+/// What to do with a request for a host that is neither canonical nor an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnknownHost {
+    /// 421 Misdirected Request.
+    Reject,
+    /// Redirect to the canonical host like an alias.
+    Redirect,
+    /// Serve it as if it were canonical.
+    Allow,
+}
+
+#[derive(Debug, Clone)]
+pub struct EdgePolicy {
+    /// With TLS on, plain HTTP is redirected to HTTPS on this port.
+    pub https_port: Option<u16>,
+    pub canonical_host: Option<String>,
+    /// Exact names or `*.domain` patterns redirected to the canonical host.
+    pub aliases: Vec<String>,
+    pub unknown_host: UnknownHost,
+    /// The `Strict-Transport-Security` value for HTTPS responses, if enabled.
+    pub hsts: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    Serve,
+    Redirect(String),
+    Misdirected,
+}
+
+impl EdgePolicy {
+    /// The decision for a request that arrived over `tls` for `host` (the Host header, maybe
+    /// with a port), whose path and query are `target`.
+    pub fn decide(&self, tls: bool, host: Option<&str>, target: &str) -> Decision {
+        let (name, port) = split_host(host.unwrap_or_default());
+        let name = name.to_ascii_lowercase();
+        let destination = match &self.canonical_host {
+            None => name.clone(),
+            Some(canonical) if name == *canonical => canonical.clone(),
+            Some(canonical) if self.is_alias(&name) => canonical.clone(),
+            Some(canonical) => match self.unknown_host {
+                UnknownHost::Reject => return Decision::Misdirected,
+                UnknownHost::Redirect => canonical.clone(),
+                UnknownHost::Allow => name.clone(),
+            },
+        };
+        let upgrade = self.https_port.is_some() && !tls;
+        if (!upgrade && destination == name) || destination.is_empty() {
+            return Decision::Serve;
+        }
+        let location = match self.https_port {
+            Some(443) => format!("https://{destination}{target}"),
+            Some(port) => format!("https://{destination}:{port}{target}"),
+            None => match port {
+                Some(port) => format!("http://{destination}:{port}{target}"),
+                None => format!("http://{destination}{target}"),
+            },
+        };
+        Decision::Redirect(location)
+    }
+
+    fn is_alias(&self, name: &str) -> bool {
+        self.aliases
+            .iter()
+            .any(|alias| match alias.strip_prefix("*.") {
+                Some(parent) => {
+                    name.len() > parent.len() + 1 && name.ends_with(&format!(".{parent}"))
+                }
+                None => alias == name,
+            })
+    }
+}
+
+fn split_host(host: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = host.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((ip, port)) => (ip, port.strip_prefix(':')),
+            None => (host, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() => {
+            (name, Some(port))
+        }
+        _ => (host, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(unknown: UnknownHost) -> EdgePolicy {
+        EdgePolicy {
+            https_port: Some(443),
+            canonical_host: Some("www.fattorestreet.com".into()),
+            aliases: vec!["fattorestreet.com".into(), "*.fattorestreet.com".into()],
+            unknown_host: unknown,
+            hsts: None,
+        }
+    }
+
+    #[test]
+    fn plain_http_goes_to_https_on_the_canonical_host_in_one_hop() {
+        let edge = policy(UnknownHost::Reject);
+        let redirect = |host| edge.decide(false, Some(host), "/a?b=1");
+        assert_eq!(
+            redirect("www.fattorestreet.com"),
+            Decision::Redirect("https://www.fattorestreet.com/a?b=1".into())
+        );
+        assert_eq!(
+            redirect("fattorestreet.com:80"),
+            Decision::Redirect("https://www.fattorestreet.com/a?b=1".into())
+        );
+        assert_eq!(
+            redirect("old.fattorestreet.com"),
+            Decision::Redirect("https://www.fattorestreet.com/a?b=1".into())
+        );
+        assert_eq!(
+            edge.decide(true, Some("www.fattorestreet.com"), "/"),
+            Decision::Serve
+        );
+        assert_eq!(
+            edge.decide(true, Some("FattoreStreet.com"), "/x"),
+            Decision::Redirect("https://www.fattorestreet.com/x".into())
+        );
+    }
+
+    #[test]
+    fn unknown_hosts_follow_the_policy() {
+        assert_eq!(
+            policy(UnknownHost::Reject).decide(true, Some("evil.example"), "/"),
+            Decision::Misdirected
+        );
+        assert_eq!(
+            policy(UnknownHost::Redirect).decide(true, Some("evil.example"), "/"),
+            Decision::Redirect("https://www.fattorestreet.com/".into())
+        );
+        assert_eq!(
+            policy(UnknownHost::Allow).decide(true, Some("evil.example"), "/"),
+            Decision::Serve
+        );
+    }
+
+    #[test]
+    fn without_tls_or_a_canonical_host_nothing_moves() {
+        let edge = EdgePolicy {
+            https_port: None,
+            canonical_host: None,
+            aliases: vec![],
+            unknown_host: UnknownHost::Allow,
+            hsts: None,
+        };
+        assert_eq!(
+            edge.decide(false, Some("anything:8080"), "/"),
+            Decision::Serve
+        );
+        let https_only = EdgePolicy {
+            https_port: Some(8443),
+            ..edge
+        };
+        assert_eq!(
+            https_only.decide(false, Some("host.test:8080"), "/p"),
+            Decision::Redirect("https://host.test:8443/p".into())
+        );
+    }
+}

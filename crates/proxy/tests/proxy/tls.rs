@@ -1,0 +1,376 @@
+//! HTTPS from certificate files: HTTP/2 and HTTP/1.1, SNI, redirects, HSTS, reloads, bad input.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use reqwest::{StatusCode, Version};
+use serde_json::Value;
+
+use crate::helpers::{free_port, raw_request, Behaviour, Proxy, Stub};
+
+pub struct TestCa {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+}
+
+impl TestCa {
+    pub fn new() -> Self {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "fattore test CA");
+        Self {
+            issuer: CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap(),
+        }
+    }
+
+    pub fn pem(&self) -> String {
+        self.issuer.pem()
+    }
+
+    /// Writes a certificate for `names` and its key to `dir/<stem>.pem` and `dir/<stem>.key`;
+    /// returns the certificate's DER.
+    pub fn issue(&self, dir: &Path, stem: &str, names: &[&str]) -> Vec<u8> {
+        let key = KeyPair::generate().unwrap();
+        let params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        std::fs::write(dir.join(format!("{stem}.pem")), cert.pem()).unwrap();
+        std::fs::write(dir.join(format!("{stem}.key")), key.serialize_pem()).unwrap();
+        cert.der().to_vec()
+    }
+}
+
+fn web() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>tls</title>",
+    )
+    .unwrap();
+    dir
+}
+
+fn https_client(ca: &TestCa, tls_port: u16, names: &[&str], http1: bool) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.pem().as_bytes()).unwrap())
+        .tls_built_in_root_certs(false)
+        .tls_info(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10));
+    for name in names {
+        builder = builder.resolve(name, SocketAddr::from(([127, 0, 0, 1], tls_port)));
+    }
+    if http1 {
+        builder = builder.http1_only();
+    }
+    builder.build().unwrap()
+}
+
+fn peer_certificate(response: &reqwest::Response) -> Vec<u8> {
+    response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .expect("TLS info")
+        .to_vec()
+}
+
+fn pair(dir: &Path, stem: &str) -> (String, String) {
+    (
+        dir.join(format!("{stem}.pem")).display().to_string(),
+        dir.join(format!("{stem}.key")).display().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_speaks_http2_and_http1_and_picks_certificates_by_sni() {
+    let web = web();
+    let ca = TestCa::new();
+    let a = ca.issue(web.path(), "a", &["a.test"]);
+    let b = ca.issue(web.path(), "b", &["b.test", "*.b.test"]);
+    let (a_cert, a_key) = pair(web.path(), "a");
+    let (b_cert, b_key) = pair(web.path(), "b");
+    let tls_port = free_port();
+    let proxy = Proxy::start(
+        web.path(),
+        "127.0.0.1:9",
+        &[
+            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
+            ("PROXY_TLS_CERT", &format!("{a_cert},{b_cert}")),
+            ("PROXY_TLS_KEY", &format!("{a_key},{b_key}")),
+        ],
+    );
+    let names = ["a.test", "b.test", "www.b.test", "unknown.test"];
+    let h2 = https_client(&ca, tls_port, &names, false);
+    let response = h2
+        .get(format!("https://a.test:{tls_port}/"))
+        .send()
+        .await
+        .expect("HTTPS works");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.version(), Version::HTTP_2);
+    assert_eq!(peer_certificate(&response), a);
+    let response = h2
+        .get(format!("https://www.b.test:{tls_port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(peer_certificate(&response), b, "wildcard SAN");
+
+    let h1 = https_client(&ca, tls_port, &names, true);
+    let response = h1
+        .get(format!("https://b.test:{tls_port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.version(), Version::HTTP_11);
+    assert_eq!(peer_certificate(&response), b);
+
+    assert!(
+        h2.get(format!("https://unknown.test:{tls_port}/"))
+            .send()
+            .await
+            .is_err(),
+        "no certificate for an unknown name"
+    );
+    let still = h1
+        .get(format!("https://a.test:{tls_port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        still.status(),
+        StatusCode::OK,
+        "other connections keep working: {}",
+        proxy.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_and_other_hosts_are_redirected_to_the_canonical_https_site() {
+    let web = web();
+    let ca = TestCa::new();
+    ca.issue(
+        web.path(),
+        "site",
+        &[
+            "www.fattore.test",
+            "fattore.test",
+            "old.fattore.test",
+            "evil.test",
+        ],
+    );
+    let (cert, key) = pair(web.path(), "site");
+    let stub = Stub::start("api", Behaviour::Echo).await;
+    let tls_port = free_port();
+    let proxy = Proxy::start(
+        web.path(),
+        &stub.addr.to_string(),
+        &[
+            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
+            ("PROXY_TLS_CERT", &cert),
+            ("PROXY_TLS_KEY", &key),
+            ("PROXY_CANONICAL_HOST", "www.fattore.test"),
+            ("PROXY_HOST_ALIASES", "fattore.test,*.fattore.test"),
+            ("PROXY_HSTS_MAX_AGE_SECS", "31536000"),
+        ],
+    );
+    proxy.wait_for_healthy(1).await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for host in ["fattore.test", "www.fattore.test", "old.fattore.test:80"] {
+        let response = plain
+            .get(proxy.url("/a/b?c=1&d=%20"))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{host}");
+        assert_eq!(
+            response.headers()["location"],
+            format!("https://www.fattore.test:{tls_port}/a/b?c=1&d=%20").as_str(),
+            "{host}"
+        );
+    }
+    let health = plain
+        .get(proxy.url("/healthz"))
+        .header("host", "fattore.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "the proxy's own health check is never redirected"
+    );
+
+    let names = ["www.fattore.test", "fattore.test", "evil.test"];
+    let https = https_client(&ca, tls_port, &names, true);
+    let alias = https
+        .get(format!("https://fattore.test:{tls_port}/x?y=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alias.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        alias.headers()["location"],
+        format!("https://www.fattore.test:{tls_port}/x?y=1").as_str()
+    );
+    let canonical = https
+        .get(format!("https://www.fattore.test:{tls_port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(canonical.status(), StatusCode::OK);
+    assert_eq!(
+        canonical.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let unknown = https
+        .get(format!("https://evil.test:{tls_port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::MISDIRECTED_REQUEST);
+
+    let api = https
+        .get(format!("https://www.fattore.test:{tls_port}/api/echo"))
+        .send()
+        .await
+        .unwrap();
+    assert!(api.headers().contains_key("strict-transport-security"));
+    let echo: Value = api.json().await.unwrap();
+    assert_eq!(echo["headers"]["x-forwarded-proto"][0], "https");
+    assert_eq!(
+        echo["headers"]["x-forwarded-host"][0],
+        format!("www.fattore.test:{tls_port}")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_replaced_on_disk_is_served_without_restart() {
+    let web = web();
+    let ca = TestCa::new();
+    let first = ca.issue(web.path(), "site", &["site.test"]);
+    let (cert, key) = pair(web.path(), "site");
+    let tls_port = free_port();
+    let proxy = Proxy::start(
+        web.path(),
+        "127.0.0.1:9",
+        &[
+            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
+            ("PROXY_TLS_CERT", &cert),
+            ("PROXY_TLS_KEY", &key),
+            ("PROXY_TLS_RELOAD_SECS", "1"),
+        ],
+    );
+    let fetch = || async {
+        // A new client each time: no pooled connection may hide the new certificate.
+        let client = https_client(&ca, tls_port, &["site.test"], true);
+        peer_certificate(
+            &client
+                .get(format!("https://site.test:{tls_port}/"))
+                .send()
+                .await
+                .unwrap(),
+        )
+    };
+    assert_eq!(fetch().await, first);
+    let second = ca.issue(web.path(), "site", &["site.test"]);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while fetch().await != second {
+        assert!(
+            Instant::now() < deadline,
+            "the new certificate was never served: {}",
+            proxy.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(proxy.log().contains("reloaded"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_and_plain_http_on_the_tls_port_fail_cleanly() {
+    let web = web();
+    let ca = TestCa::new();
+    ca.issue(web.path(), "site", &["site.test"]);
+    let (cert, key) = pair(web.path(), "site");
+    let tls_port = free_port();
+    let proxy = Proxy::start(
+        web.path(),
+        "127.0.0.1:9",
+        &[
+            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
+            ("PROXY_TLS_CERT", &cert),
+            ("PROXY_TLS_KEY", &key),
+        ],
+    );
+    let port = tls_port;
+    let (garbage, http) = tokio::task::spawn_blocking(move || {
+        let garbage = raw_request(port, "\u{0}\u{1}\u{2}this is not a TLS handshake\r\n\r\n");
+        let http = raw_request(port, "GET / HTTP/1.1\r\nHost: site.test\r\n\r\n");
+        (garbage, http)
+    })
+    .await
+    .unwrap();
+    assert!(!garbage.contains("<title>") && !http.contains("<title>"));
+    let client = https_client(&ca, tls_port, &["site.test"], false);
+    let response = client
+        .get(format!("https://site.test:{tls_port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{}", proxy.log());
+}
+
+#[test]
+fn tls_settings_are_checked_at_start() {
+    let web = web();
+    let run = |env: &[(&str, &str)]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_proxy"))
+            .env_clear()
+            .env("PROXY_STATIC_DIR", web.path())
+            .env("PROXY_LISTEN", "127.0.0.1:1")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[("PROXY_TLS_LISTEN", "127.0.0.1:1")], "PROXY_TLS_CERT"),
+        (
+            &[("PROXY_TLS_CERT", "a.pem"), ("PROXY_TLS_KEY", "a.key")],
+            "PROXY_TLS_LISTEN",
+        ),
+        (
+            &[
+                ("PROXY_TLS_LISTEN", "127.0.0.1:1"),
+                ("PROXY_TLS_CERT", "a.pem,b.pem"),
+                ("PROXY_TLS_KEY", "a.key"),
+            ],
+            "PROXY_TLS_KEY",
+        ),
+        (
+            &[
+                ("PROXY_TLS_LISTEN", "127.0.0.1:1"),
+                ("PROXY_TLS_CERT", "/missing.pem"),
+                ("PROXY_TLS_KEY", "/missing.key"),
+            ],
+            "PROXY_TLS_CERT",
+        ),
+    ];
+    for (env, setting) in cases {
+        let output = run(env);
+        assert_eq!(output.status.code(), Some(2), "{env:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(setting),
+            "{env:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
