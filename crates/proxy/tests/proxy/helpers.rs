@@ -39,7 +39,11 @@ impl Proxy {
     /// Starts the proxy with `PROXY_*` settings from `env` (listen address chosen here) and
     /// waits until it answers its health endpoint.
     pub fn start(static_dir: &Path, upstreams: &str, env: &[(&str, &str)]) -> Self {
-        let port = free_port();
+        Self::start_on(static_dir, free_port(), upstreams, env)
+    }
+
+    /// As [`Proxy::start`], on a chosen plain-HTTP port.
+    pub fn start_on(static_dir: &Path, port: u16, upstreams: &str, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_proxy"));
         command
             .current_dir(static_dir)

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod acme;
 mod configuration;
 mod forwarding;
 mod resilience;

@@ -1,0 +1,248 @@
+//! ACME for real, against Pebble (the ACME test server) with pebble-challtestsrv as its DNS
+//! (every name resolves to 127.0.0.1, so Pebble validates HTTP-01 against the proxy's own
+//! plain-HTTP port): issue, serve, restart without re-ordering, renew when told to.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{free_port, Proxy};
+use crate::tls::TestCa;
+
+const DOMAIN: &str = "shop.fattore.test";
+const INSTALL: &str =
+    "Pebble is not installed: `sudo apt-get install -y pebble` (scripts/test installs it)";
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Pebble {
+    directory: String,
+    management: u16,
+    /// The CA that signed Pebble's own HTTPS certificate (the proxy trusts it for the API).
+    https_ca: std::path::PathBuf,
+    _dns: Daemon,
+    _pebble: Daemon,
+}
+
+impl Pebble {
+    fn start(dir: &Path, validation_port: u16) -> Self {
+        assert!(
+            Path::new("/usr/bin/pebble").exists() || which("pebble"),
+            "{INSTALL}"
+        );
+        let ca = TestCa::new();
+        let https_ca = dir.join("pebble-https-ca.pem");
+        std::fs::write(&https_ca, ca.pem()).unwrap();
+        ca.issue(dir, "pebble-https", &["localhost", "127.0.0.1"]);
+        let (acme_port, management, dns_port) = (free_port(), free_port(), free_port());
+        let config = serde_json::json!({
+            "pebble": {
+                "listenAddress": format!("127.0.0.1:{acme_port}"),
+                "managementListenAddress": format!("127.0.0.1:{management}"),
+                "certificate": dir.join("pebble-https.pem"),
+                "privateKey": dir.join("pebble-https.key"),
+                "httpPort": validation_port,
+                "tlsPort": free_port(),
+                "ocspResponderURL": "",
+                "externalAccountBindingRequired": false
+            }
+        });
+        let config_path = dir.join("pebble-config.json");
+        std::fs::write(&config_path, config.to_string()).unwrap();
+        let dns = Command::new("pebble-challtestsrv")
+            .args([
+                "-dns01",
+                &format!("127.0.0.1:{dns_port}"),
+                "-http01",
+                "",
+                "-https01",
+                "",
+                "-tlsalpn01",
+                "",
+            ])
+            .args([
+                "-management",
+                &format!("127.0.0.1:{}", free_port()),
+                "-defaultIPv4",
+                "127.0.0.1",
+                "-defaultIPv6",
+                "",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect(INSTALL);
+        let pebble = Command::new("pebble")
+            .arg("-config")
+            .arg(&config_path)
+            .args(["-dnsserver", &format!("127.0.0.1:{dns_port}")])
+            .env("PEBBLE_VA_NOSLEEP", "1")
+            .env("PEBBLE_WFE_NONCEREJECT", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect(INSTALL);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", acme_port)).is_err() {
+            assert!(Instant::now() < deadline, "pebble did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self {
+            directory: format!("https://localhost:{acme_port}/dir"),
+            management,
+            https_ca,
+            _dns: Daemon(dns),
+            _pebble: Daemon(pebble),
+        }
+    }
+
+    /// Pebble's issuing root, from its management interface.
+    async fn issuing_root(&self) -> String {
+        let ca = std::fs::read(&self.https_ca).unwrap();
+        let client = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+            .build()
+            .unwrap();
+        client
+            .get(format!("https://localhost:{}/roots/0", self.management))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// The certificate the proxy serves for DOMAIN, verified against Pebble's root.
+async fn served_certificate(root_pem: &str, tls_port: u16) -> Option<Vec<u8>> {
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(root_pem.as_bytes()).ok()?)
+        .tls_built_in_root_certs(false)
+        .tls_info(true)
+        .resolve(DOMAIN, SocketAddr::from(([127, 0, 0, 1], tls_port)))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .ok()?;
+    let response = client
+        .get(format!("https://{DOMAIN}:{tls_port}/"))
+        .send()
+        .await
+        .ok()?;
+    response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .map(<[u8]>::to_vec)
+}
+
+async fn wait_for_certificate(
+    root: &str,
+    tls_port: u16,
+    other_than: Option<&[u8]>,
+    proxy: &Proxy,
+) -> Vec<u8> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(der) = served_certificate(root, tls_port).await {
+            if other_than != Some(der.as_slice()) {
+                return der;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no (new) certificate was served:\n{}",
+            proxy.log()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>acme</title>",
+    )
+    .unwrap();
+    let http_port = free_port();
+    let tls_port = free_port();
+    let pebble = Pebble::start(dir.path(), http_port);
+    let state = dir.path().join("acme-state");
+    let env = |renew: Option<&str>| {
+        let mut env = vec![
+            ("PROXY_LISTEN".to_owned(), format!("127.0.0.1:{http_port}")),
+            (
+                "PROXY_TLS_LISTEN".to_owned(),
+                format!("127.0.0.1:{tls_port}"),
+            ),
+            ("PROXY_ACME_DOMAINS".to_owned(), DOMAIN.to_owned()),
+            ("PROXY_ACME_EMAIL".to_owned(), "ops@fattore.test".to_owned()),
+            ("PROXY_ACME_DIRECTORY".to_owned(), pebble.directory.clone()),
+            (
+                "PROXY_ACME_CA_FILE".to_owned(),
+                pebble.https_ca.display().to_string(),
+            ),
+            (
+                "PROXY_ACME_STATE_DIR".to_owned(),
+                state.display().to_string(),
+            ),
+            ("PROXY_ACME_CHECK_SECS".to_owned(), "1".to_owned()),
+        ];
+        if let Some(renew) = renew {
+            env.push(("PROXY_ACME_RENEW_BEFORE_SECS".to_owned(), renew.to_owned()));
+        }
+        env
+    };
+    let start = |env: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Proxy::start_on(dir.path(), http_port, "127.0.0.1:9", &pairs)
+    };
+    let root = pebble.issuing_root().await;
+
+    let proxy = start(env(None));
+    let first = wait_for_certificate(&root, tls_port, None, &proxy).await;
+    let log = proxy.log();
+    assert!(log.contains("ACME: certificate issued"), "{log}");
+    for stored in ["account.json", "certificate.pem", "private-key.pem"] {
+        assert!(
+            state.join(stored).is_file(),
+            "{stored} is kept in the state directory"
+        );
+    }
+    drop(proxy);
+
+    let restarted = start(env(None));
+    assert_eq!(
+        wait_for_certificate(&root, tls_port, None, &restarted).await,
+        first,
+        "the stored certificate is served"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !restarted.log().contains("order placed"),
+        "no new order after a restart:\n{}",
+        restarted.log()
+    );
+    drop(restarted);
+
+    // Told that the certificate is near expiry (renew when less than ten years remain).
+    let renewing = start(env(Some("315360000")));
+    let renewed = wait_for_certificate(&root, tls_port, Some(&first), &renewing).await;
+    assert_ne!(renewed, first);
+    assert!(renewing.log().contains("ACME: ordering a certificate"));
+}
