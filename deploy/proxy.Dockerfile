@@ -40,12 +40,15 @@ RUN apt-get update \
     && apt-get purge -y libcap2-bin \
     && apt-get autoremove -y \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app
+    && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app \
+    && mkdir -p /app/acme \
+    && chown app:app /app/acme
 COPY web /app/web
 WORKDIR /app
 USER 10001:10001
 ENV PROXY_LISTEN=0.0.0.0:8080 \
     PROXY_STATIC_DIR=/app/web \
+    PROXY_ACME_STATE_DIR=/app/acme \
     PROXY_SHUTDOWN_GRACE_SECS=5 \
     RUST_LOG=info
 EXPOSE 8080
