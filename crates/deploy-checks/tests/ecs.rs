@@ -132,7 +132,7 @@ fn settings_are_real_and_secrets_come_from_secrets_manager() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(secrets, ["SECRET_KEY", "DATABASE_URL"]);
+    assert_eq!(secrets, ["SECRET_KEY", "DATABASE_URL", "FINNHUB_TOKEN"]);
     for secret in api["secrets"].as_array().unwrap() {
         let from = secret["valueFrom"].as_str().unwrap();
         assert!(
