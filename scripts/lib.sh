@@ -1,10 +1,12 @@
 # shellcheck shell=bash
 # Helpers sourced by scripts/run and scripts/test. Not meant to be executed on its own.
 
-# Debian/Ubuntu packages the build needs: a C toolchain and linker, and libpq (the api binary
-# links libpq even when it runs on SQLite; SQLite itself is compiled in).
+# Debian/Ubuntu packages the build needs: a C toolchain, make and linker (build-essential),
+# libpq (the api binary links libpq even when it runs on SQLite; SQLite itself is compiled in)
+# and cmake (the proxy's pingora builds zlib-ng with it). OpenSSL is compiled from source by the
+# openssl crate's vendored feature, which needs perl (part of Debian's base system) and make.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-BUILD_PACKAGES=(build-essential pkg-config libpq-dev)
+BUILD_PACKAGES=(build-essential pkg-config libpq-dev cmake)
 # What the tests need on top: PostgreSQL server binaries (the tests start their own throwaway
 # cluster from /usr/lib/postgresql/*/bin) and CA certificates.
 # shellcheck disable=SC2034
