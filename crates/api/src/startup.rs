@@ -152,7 +152,9 @@ fn serve(
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()
             }))
             .wrap(cors(&cors_origins))
-            .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms "%{User-Agent}i""#))
+            // Health checks arrive every few seconds from the proxy and the platform; logging
+            // them would drown the requests that matter.
+            .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms "%{User-Agent}i""#).exclude("/api/health"))
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .configure(router::configure)

@@ -63,7 +63,27 @@ fn healthcheck(options: &Options) -> ExitCode {
     }
 }
 
+/// Binds each listen address once before pingora does: a port already in use is then a clear
+/// start-up error and exit status, where pingora would fail inside a worker and keep running.
+fn check_listen_addresses(config: &ProxyConfig) -> Result<(), String> {
+    let addresses = std::iter::once(("PROXY_LISTEN", config.listen)).chain(
+        config
+            .tls
+            .as_ref()
+            .map(|tls| ("PROXY_TLS_LISTEN", tls.listen)),
+    );
+    for (setting, address) in addresses {
+        std::net::TcpListener::bind(address)
+            .map_err(|err| format!("{setting}: cannot listen on {address}: {err}"))?;
+    }
+    Ok(())
+}
+
 fn run(config: Arc<ProxyConfig>) -> ExitCode {
+    if let Err(err) = check_listen_addresses(&config) {
+        eprintln!("proxy: {err}");
+        return ExitCode::FAILURE;
+    }
     let conf = ServerConf {
         threads: config.threads,
         // pingora's default grace period is 300 s, far beyond Docker's 10 s or an ECS stop

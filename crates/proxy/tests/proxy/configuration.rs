@@ -58,3 +58,16 @@ fn help_documents_every_setting() {
         assert!(help.contains(setting), "--help lacks {setting}");
     }
 }
+
+#[test]
+fn a_port_in_use_is_a_start_up_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = proxy(&[("PROXY_LISTEN", &address)]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("PROXY_LISTEN") && stderr.contains(&address),
+        "{stderr}"
+    );
+}
