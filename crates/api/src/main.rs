@@ -43,15 +43,7 @@ fn run(cli: Cli) -> Result<(), String> {
             serve(settings)
         }
         Command::Migrate => {
-            let pool = DbPool::new(
-                &settings::database_url(options)?,
-                &settings::pool_options(options),
-            )
-            .map_err(|err| err.to_string())?;
-            migrate_when_ready(
-                &pool,
-                std::time::Duration::from_secs(options.database_startup_wait_secs),
-            )?;
+            let pool = migrated_pool(options)?;
             println!("Database is up to date.");
             Ok(())
         }
@@ -68,18 +60,25 @@ fn run(cli: Cli) -> Result<(), String> {
             shared::probe::probe(listen, "/api/health", std::time::Duration::from_secs(3))
         }
         Command::Createsuperuser { username, email } => {
-            let pool = DbPool::new(
-                &settings::database_url(options)?,
-                &settings::pool_options(options),
-            )
-            .map_err(|err| err.to_string())?;
-            migrate_when_ready(
-                &pool,
-                std::time::Duration::from_secs(options.database_startup_wait_secs),
-            )?;
+            let pool = migrated_pool(options)?;
             createsuperuser::run(&pool, &username, &email)
         }
     }
+}
+
+/// A pool on the configured database with every migration applied (waiting for the database
+/// up to `DATABASE_STARTUP_WAIT_SECS`), for the commands that are not the server.
+fn migrated_pool(options: &Options) -> Result<DbPool, String> {
+    let pool = DbPool::new(
+        &settings::database_url(options)?,
+        &settings::pool_options(options),
+    )
+    .map_err(|err| err.to_string())?;
+    migrate_when_ready(
+        &pool,
+        std::time::Duration::from_secs(options.database_startup_wait_secs),
+    )?;
+    Ok(pool)
 }
 
 #[derive(Clone, Copy)]
@@ -110,15 +109,7 @@ fn week_command(
     let finnhub = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
         .map(FinnhubClient::new)
         .transpose()?;
-    let pool = DbPool::new(
-        &settings::database_url(options)?,
-        &settings::pool_options(options),
-    )
-    .map_err(|err| err.to_string())?;
-    migrate_when_ready(
-        &pool,
-        std::time::Duration::from_secs(options.database_startup_wait_secs),
-    )?;
+    let pool = migrated_pool(options)?;
     let now = chrono::Utc::now().naive_utc();
     let options = actix_web::rt::System::new().block_on(async {
         let outcome = match (manual, finnhub) {

@@ -1,17 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{client, raw_request, Behaviour, Proxy, Stub};
-
-fn web() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("index.html"),
-        "<!doctype html><title>shell</title>",
-    )
-    .unwrap();
-    dir
-}
+use crate::helpers::{client, raw_request, web, Behaviour, Proxy, Stub};
 
 #[tokio::test]
 async fn api_requests_reach_the_upstream_unchanged_with_forwarding_headers() {

@@ -3,17 +3,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{client, Behaviour, Proxy, Stub};
-
-fn web() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("index.html"),
-        "<!doctype html><title>shell</title>",
-    )
-    .unwrap();
-    dir
-}
+use crate::helpers::{client, web, Behaviour, Proxy, Stub};
 
 #[tokio::test]
 async fn killing_one_upstream_mid_run_fails_no_idempotent_request() {

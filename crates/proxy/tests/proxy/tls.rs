@@ -8,7 +8,7 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, 
 use reqwest::{StatusCode, Version};
 use serde_json::Value;
 
-use crate::helpers::{free_port, raw_request, Behaviour, Proxy, Stub};
+use crate::helpers::{free_port, raw_request, web, Behaviour, Proxy, Stub};
 
 pub struct TestCa {
     issuer: CertifiedIssuer<'static, KeyPair>,
@@ -42,16 +42,6 @@ impl TestCa {
         std::fs::write(dir.join(format!("{stem}.key")), key.serialize_pem()).unwrap();
         cert.der().to_vec()
     }
-}
-
-fn web() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("index.html"),
-        "<!doctype html><title>tls</title>",
-    )
-    .unwrap();
-    dir
 }
 
 fn https_client(ca: &TestCa, tls_port: u16, names: &[&str], http1: bool) -> reqwest::Client {
