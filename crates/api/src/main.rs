@@ -43,7 +43,7 @@ fn run(cli: Cli) -> Result<(), String> {
             serve(settings)
         }
         Command::Migrate => {
-            let pool = migrated_pool(options)?;
+            migrated_pool(options)?;
             println!("Database is up to date.");
             Ok(())
         }
