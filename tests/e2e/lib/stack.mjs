@@ -1,0 +1,174 @@
+// Starts the real `api` and `proxy` binaries on free loopback ports, against a fresh SQLite file
+// and a stub market-data server, the way a user runs them; stops them again.
+
+import { spawn, execFile } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { startFinnhubStub } from './finnhub-stub.mjs';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ARTIFACTS = join(REPO, 'tests/e2e/artifacts');
+export const ACCESS_TOKEN_LIFETIME_SECS = 3;
+export const STAFF = { username: 'staff', password: 'staff-password-e2e' };
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+function binary(name) {
+  const target = resolve(REPO, process.env.CARGO_TARGET_DIR ?? 'target');
+  const path = join(target, 'debug', name);
+  if (!existsSync(path)) {
+    throw new Error(`${path} is missing: build it with \`cargo build -p api -p proxy\` (scripts/e2e does)`);
+  }
+  return path;
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
+  const { port } = server.address();
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+// Only what the binaries need: nothing from the developer's shell or .env leaks in.
+function environment(extra) {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...extra };
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+}
+
+function tail(path, lines = 30) {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function launch(name, args, env, cwd) {
+  const log = join(ARTIFACTS, `${name}.log`);
+  const out = createWriteStream(log);
+  const child = spawn(binary(name), args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  child.exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  child.log = log;
+  return child;
+}
+
+async function waitFor(what, child, check, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let exited = null;
+  child.exited.then((status) => {
+    exited = status;
+  });
+  let last = null;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${what} exited (${JSON.stringify(exited)}) before it was ready:\n${tail(child.log)}`);
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what} was not ready after ${timeoutMs} ms (${last?.message ?? 'no answer'}):\n${tail(child.log)}`);
+}
+
+async function stop(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+export async function startStack({ prices }) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'fattore-e2e-'));
+  const finnhub = await startFinnhubStub(prices);
+  const apiPort = await freePort();
+  const proxyPort = await freePort();
+  const apiEnv = environment({
+    APP_ENV: 'development',
+    API_LISTEN: `127.0.0.1:${apiPort}`,
+    API_WORKERS: '2',
+    DATABASE_URL: `sqlite://${join(dir, 'app.sqlite3')}`,
+    ACCESS_TOKEN_LIFETIME_SECS: String(ACCESS_TOKEN_LIFETIME_SECS),
+    FINNHUB_URL: finnhub.url,
+    FINNHUB_TOKEN: 'e2e-stub-token',
+    QUOTE_CACHE_SECS: '1',
+    // Weeks are opened and closed by the tests through the staff endpoints, not by the clock.
+    WALLSTREET_SCHEDULER: 'false',
+    RUST_LOG: 'warn',
+  });
+
+  // cwd is the temporary folder so a developer's .env is not read.
+  await promisify(execFile)(
+    binary('api'),
+    ['createsuperuser', '--username', STAFF.username, '--email', 's@example.com'],
+    { env: { ...apiEnv, API_SUPERUSER_PASSWORD: STAFF.password }, cwd: dir },
+  );
+
+  const children = [];
+  const stack = {
+    baseURL: `http://127.0.0.1:${proxyPort}`,
+    apiURL: `http://127.0.0.1:${apiPort}`,
+    finnhub,
+    async stop() {
+      for (const child of children.reverse()) await stop(child);
+      await finnhub.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    const api = launch('api', ['serve'], apiEnv, dir);
+    children.push(api);
+    await waitFor('api', api, async () => (await fetch(`${stack.apiURL}/api/health`)).status === 200);
+
+    const proxy = launch(
+      'proxy',
+      [],
+      environment({
+        PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
+        PROXY_UPSTREAMS: `127.0.0.1:${apiPort}`,
+        PROXY_STATIC_DIR: join(REPO, 'web'),
+        PROXY_HEALTH_INTERVAL_SECS: '1',
+        RUST_LOG: 'warn',
+      }),
+      dir,
+    );
+    children.push(proxy);
+    await waitFor('proxy', proxy, async () => {
+      const health = await (await fetch(`${stack.baseURL}/healthz`)).json();
+      return health.upstreams_healthy >= 1;
+    });
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  // A test run that dies abruptly still takes its servers down.
+  process.once('exit', () => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
+  return stack;
+}
+
+// JSON over HTTP, for setting up data as the staff user would.
+export async function call(base, method, path, { token, body } = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`);
+  return json;
+}

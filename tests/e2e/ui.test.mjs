@@ -1,0 +1,439 @@
+// The web UI in headless Chromium, through the real proxy, against the real api on SQLite: one
+// user's story from sign-up to the Wall Street leaderboard. The steps run in order and share
+// one browser tab, as a person would. Screenshots go to tests/e2e/artifacts/.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { launchBrowser } from './lib/browser.mjs';
+import { ACCESS_TOKEN_LIFETIME_SECS, ARTIFACTS, STAFF, call, startStack } from './lib/stack.mjs';
+
+// What the stub market-data server quotes (JSON numbers, as Finnhub sends them).
+const PRICES = { AAPL: '190.25', VTI: '250.5', MSFT: '410.1', NVDA: '135.4', TSLA: '242.8' };
+
+const USER = { username: `alice-${Date.now().toString(36)}`, email: 'alice@example.com', password: 'correct-horse-battery' };
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+// Dates on New York's calendar, as the game's server counts weeks (computed here independently
+// of the UI's own code).
+const newYorkToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'America/New_York' });
+const shiftDays = (date, days) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const sundayOnOrBefore = (date) => shiftDays(date, -new Date(`${date}T00:00:00Z`).getUTCDay());
+
+// Retries an assertion until it holds or `timeout` ms pass (the UI updates asynchronously).
+async function eventually(check, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+describe('the web UI', { concurrency: false }, () => {
+  let stack;
+  let browser;
+  let page;
+  let openSunday;
+  let lastSunday;
+  let inPlay;
+  const problems = [];
+
+  const staffToken = async () => (await call(stack.baseURL, 'POST', '/api/token/', { body: STAFF })).access;
+  const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const text = async (locator) => (await locator.textContent())?.trim();
+  const row = (ticker) => page.locator(`[data-testid="holding-row"][data-ticker="${ticker}"]`);
+  const cell = (ticker, column) => row(ticker).locator(`[data-col="${column}"]`);
+  const nav = (name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+  // Every form control has a label and every button a name.
+  async function assertAccessibleNames() {
+    const missing = await page.evaluate(() => {
+      const unnamed = [];
+      for (const el of document.querySelectorAll('input, select, textarea')) {
+        if (el.type !== 'hidden' && !el.labels?.length && !el.getAttribute('aria-label')) unnamed.push(`${el.tagName} ${el.name}`);
+      }
+      for (const el of document.querySelectorAll('button')) {
+        if (!el.textContent.trim() && !el.getAttribute('aria-label')) unnamed.push(`button ${el.outerHTML}`);
+      }
+      return unnamed;
+    });
+    assert.deepEqual(missing, []);
+  }
+
+  before(async () => {
+    stack = await startStack({ prices: PRICES });
+    const base = stack.baseURL;
+
+    // The week whose picks are open: this one until Monday's market open, then next week.
+    const current = sundayOnOrBefore(newYorkToday());
+    const currentWeek = await call(base, 'GET', `/api/wallstreet/weeks/${current}/`);
+    openSunday = currentWeek.picks_open ? current : shiftDays(current, 7);
+    lastSunday = shiftDays(current, -7);
+
+    let token = await staffToken();
+    for (const [ticker, start] of [['AAPL', '188.50'], ['MSFT', '405'], ['NVDA', '130.25'], ['TSLA', '250']]) {
+      await call(base, 'POST', '/api/wallstreet/options/', { token, body: { ticker, sunday: openSunday, start_price: start } });
+    }
+    // After Monday's market open the current week is in play: it shows with its start prices.
+    if (openSunday !== current) {
+      for (const [ticker, start] of [['SPY', '590.1'], ['QQQ', '510']]) {
+        await call(base, 'POST', '/api/wallstreet/options/', { token, body: { ticker, sunday: current, start_price: start } });
+      }
+    }
+    inPlay = openSunday !== current;
+    for (const [ticker, start] of [['KO', '60'], ['PEP', '170'], ['XOM', '110']]) {
+      await call(base, 'POST', '/api/wallstreet/options/', { token, body: { ticker, sunday: lastSunday, start_price: start } });
+    }
+    token = await staffToken();
+    await call(base, 'POST', `/api/wallstreet/weeks/${lastSunday}/close/`, {
+      token,
+      body: { prices: { KO: '61.20', PEP: '168.30', XOM: '110' } },
+    });
+
+    browser = await launchBrowser();
+    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      // Chromium logs every 4xx the tests provoke on purpose; anything else is a problem.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        problems.push(`console: ${message.text()}`);
+      }
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('the proxy serves index.html uncached and the fingerprinted assets immutable', async () => {
+    const index = await fetch(`${stack.baseURL}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type'), /^text\/html/);
+    assert.match(index.headers.get('cache-control'), /no-cache/);
+    const html = await index.text();
+    const assets = [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    assert.ok(assets.some((a) => a.endsWith('.css')) && assets.some((a) => a.endsWith('.js')), `assets in index.html: ${assets}`);
+    for (const asset of assets) {
+      assert.match(asset, /\.[0-9a-f]{10,}\.(js|css)$/);
+      const response = await fetch(`${stack.baseURL}${asset}`);
+      assert.equal(response.status, 200, asset);
+      assert.match(response.headers.get('content-type'), asset.endsWith('.js') ? /javascript/ : /^text\/css/, asset);
+      assert.match(response.headers.get('cache-control'), /max-age=31536000/, asset);
+      assert.match(response.headers.get('cache-control'), /immutable/, asset);
+      await response.arrayBuffer();
+    }
+    const deepLink = await fetch(`${stack.baseURL}/wallstreet`);
+    assert.equal(await deepLink.text(), html, 'a client-side route is answered with index.html');
+    assert.equal((await fetch(`${stack.baseURL}/assets/missing.0123456789.js`)).status, 404);
+  });
+
+  test('a visitor is sent to the login page', async () => {
+    await page.goto('/');
+    await page.waitForURL('**/login');
+    await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
+    await assertAccessibleNames();
+    await shot('login');
+  });
+
+  test('registering shows the API’s field errors, then signs the new user in', async () => {
+    await nav('Register').click();
+    await page.waitForURL('**/register');
+    const form = page.locator('form');
+    await form.getByLabel('Username').fill(USER.username);
+    await form.getByLabel('Email (optional)').fill(USER.email);
+    await form.getByLabel('Password').fill('short');
+    await form.getByRole('button', { name: 'Create account' }).click();
+    const error = form.locator('.field-error').filter({ hasText: '8' });
+    await error.waitFor();
+    assert.equal(await form.getByLabel('Password').getAttribute('aria-invalid'), 'true');
+    await assertAccessibleNames();
+    await shot('register');
+
+    await form.getByLabel('Password').fill(USER.password);
+    await form.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/portfolio');
+    assert.equal(await text(page.getByTestId('signed-in-as')), USER.username);
+  });
+
+  test('logging out, then back in with the keyboard', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL('**/login');
+    await page.getByText('You have logged out.').waitFor();
+    await page.getByLabel('Username').fill(USER.username);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: /credentials|password/i }).waitFor();
+
+    await page.getByLabel('Password').fill(USER.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/portfolio');
+    await page.getByTestId('no-holdings').waitFor();
+  });
+
+  test('adding two holdings shows exact amounts, market values and totals', async () => {
+    const form = page.getByTestId('add-holding');
+    const add = async ({ ticker, shares, costbasis, buy }) => {
+      await form.getByLabel('Ticker').fill(ticker);
+      await form.getByLabel('Shares').fill(shares);
+      await form.getByLabel('Cost basis per share').fill(costbasis);
+      await form.getByLabel('Buy date').fill(buy);
+      await form.getByRole('button', { name: 'Add holding' }).click();
+    };
+
+    await add({ ticker: 'aapl', shares: '-1', costbasis: '150.25', buy: '2024-03-01' });
+    await form.locator('.field-error').filter({ hasText: 'greater than or equal to 0' }).waitFor();
+    assert.equal(await form.getByLabel('Shares').getAttribute('aria-invalid'), 'true');
+    assert.equal(await row('AAPL').count(), 0);
+
+    await form.getByLabel('Shares').fill('10.5');
+    await form.getByRole('button', { name: 'Add holding' }).click();
+    await row('AAPL').waitFor();
+    assert.equal(await form.locator('.field-error:visible').count(), 0, 'errors are cleared after a success');
+    await add({ ticker: 'VTI', shares: '3.25', costbasis: '200.10', buy: '2023-11-15' });
+    await row('VTI').waitFor();
+
+    // Exactly as the API returns them, and totals in exact decimal arithmetic: the rounded
+    // costs add up to 2227.94, the exact total is 2227.95.
+    assert.equal(await text(cell('AAPL', 'shares')), '10.50000');
+    assert.equal(await text(cell('AAPL', 'costbasis')), '150.25');
+    assert.equal(await text(cell('AAPL', 'buy')), '2024-03-01');
+    assert.equal(await text(cell('AAPL', 'cost')), '1577.62');
+    assert.equal(await text(cell('VTI', 'cost')), '650.32');
+    assert.equal(await text(page.getByTestId('total-cost')), '2227.95');
+
+    await eventually(async () => assert.equal(await text(page.getByTestId('total-value')), '2811.75'));
+    assert.equal(await text(cell('AAPL', 'price')), '190.25');
+    assert.equal(await text(cell('AAPL', 'value')), '1997.62');
+    assert.equal(await text(cell('AAPL', 'gain')), '+420.00 (+26.62%)');
+    assert.equal(await text(page.getByTestId('total-gain')), '+583.80 (+26.20%)');
+    await assertAccessibleNames();
+    await shot('portfolio');
+  });
+
+  test('the allocation page charts the portfolio by ticker with the numbers beside it', async () => {
+    await nav('Allocation').click();
+    await page.waitForURL('**/allocation');
+    const chart = page.getByTestId('allocation-chart');
+    await chart.waitFor();
+    assert.equal(await chart.locator('circle[data-ticker]').count(), 2);
+    const share = (ticker, column) => page.locator(`[data-testid="allocation-row"][data-ticker="${ticker}"] [data-col="${column}"]`);
+    assert.equal(await text(share('AAPL', 'value')), '1997.62');
+    assert.equal(await text(share('AAPL', 'percent')), '71.05%');
+    assert.equal(await text(share('VTI', 'value')), '814.12');
+    assert.equal(await text(share('VTI', 'percent')), '28.95%');
+    assert.equal(await text(page.getByTestId('allocation-total')), '2811.75');
+    await shot('allocation');
+  });
+
+  test('editing a holding shows the API’s errors inline, then saves', async () => {
+    await nav('Portfolio').click();
+    await row('AAPL').waitFor();
+    await page.getByRole('button', { name: 'Edit AAPL bought 2024-03-01' }).click();
+    const form = page.getByTestId('edit-holding');
+    await form.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.name), 'ticker', 'focus moves into the editor');
+
+    await form.getByLabel('Cost basis per share').fill('150.255');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.locator('.field-error').filter({ hasText: 'decimal places' }).waitFor();
+    await shot('portfolio-edit-error');
+
+    await form.getByLabel('Cost basis per share').fill('150.25');
+    await form.getByLabel('Shares').fill('12');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await eventually(async () => assert.equal(await text(cell('AAPL', 'shares')), '12.00000'));
+    assert.equal(await form.count(), 0, 'the editor closes');
+    assert.equal(await text(page.getByTestId('total-cost')), '2453.32');
+  });
+
+  test('deleting a holding asks first, and works from the keyboard', async () => {
+    await page.getByRole('button', { name: 'Delete VTI bought 2023-11-15' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm deleting VTI bought 2023-11-15' });
+    await confirm.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep', 'the safe choice has focus');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Delete');
+    await page.keyboard.press('Enter');
+    await row('VTI').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('holding-row').count(), 1);
+    assert.equal(await text(page.getByTestId('total-cost')), '1803.00');
+  });
+
+  test('a deep link survives a reload', async () => {
+    await page.reload();
+    assert.equal(new URL(page.url()).pathname, '/portfolio');
+    await row('AAPL').waitFor();
+    await page.goto('/allocation');
+    await page.getByTestId('allocation-chart').waitFor();
+    await page.goto('/portfolio/');
+    await row('AAPL').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/portfolio');
+  });
+
+  test('an expired access token is refreshed and the next action goes through', async () => {
+    const seen = [];
+    const record = (response) => {
+      const { pathname } = new URL(response.url());
+      if (pathname.startsWith('/api/')) seen.push(`${response.request().method()} ${pathname} ${response.status()}`);
+    };
+    page.on('response', record);
+    await sleep((ACCESS_TOKEN_LIFETIME_SECS + 1.5) * 1000);
+
+    const form = page.getByTestId('add-holding');
+    await form.getByLabel('Ticker').fill('MSFT');
+    await form.getByLabel('Shares').fill('2');
+    await form.getByLabel('Cost basis per share').fill('400.00');
+    await form.getByLabel('Buy date').fill('2024-05-01');
+    await form.getByRole('button', { name: 'Add holding' }).click();
+    await row('MSFT').waitFor();
+    page.off('response', record);
+
+    assert.deepEqual(seen.slice(0, 3), ['POST /api/assets/ 401', 'POST /api/token/refresh/ 200', 'POST /api/assets/ 201']);
+    assert.equal(new URL(page.url()).pathname, '/portfolio');
+  });
+
+  test('without market data the portfolio and allocation are shown at cost', async () => {
+    const notConfigured = (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ detail: 'Quotes are not available: the server has no FINNHUB_TOKEN configured.', code: 'not_configured' }),
+      });
+    await page.route('**/api/quotes/**', notConfigured);
+    try {
+      await page.reload();
+      await row('MSFT').waitFor();
+      await page.getByTestId('quotes-note').filter({ hasText: 'not available' }).waitFor();
+      assert.equal(await page.getByRole('columnheader', { name: 'Market value' }).count(), 0);
+      assert.equal(await page.getByTestId('total-value').count(), 0);
+      assert.equal(await text(page.getByTestId('total-cost')), '2603.00');
+      await shot('portfolio-at-cost');
+
+      await nav('Allocation').click();
+      await page.getByTestId('allocation-basis').filter({ hasText: 'Valued at cost' }).waitFor();
+      assert.equal(await text(page.getByTestId('allocation-total')), '2603.00');
+    } finally {
+      await page.unroute('**/api/quotes/**', notConfigured);
+    }
+  });
+
+  test('a failed load says so and offers to try again', async () => {
+    const failOnce = (route) =>
+      route.request().method() === 'GET'
+        ? route.fulfill({ status: 500, contentType: 'application/json', body: '{"detail":"A server error occurred.","code":"internal_error"}' })
+        : route.fallback();
+    await page.route('**/api/assets/', failOnce);
+    await nav('Portfolio').click();
+    const failure = page.getByRole('alert').filter({ hasText: 'Could not load your holdings' });
+    await failure.waitFor();
+    await page.unroute('**/api/assets/', failOnce);
+    await failure.getByRole('button', { name: 'Try again' }).click();
+    await row('MSFT').waitFor();
+  });
+
+  test('three picks are taken and the fourth is refused', async () => {
+    await nav('Wall Street').click();
+    await page.waitForURL('**/wallstreet');
+    const week = page.getByTestId('open-week');
+    await week.getByTestId('options').waitFor();
+    assert.equal(await week.getAttribute('data-sunday'), openSunday);
+    assert.equal(await week.getByTestId('option').count(), 4);
+    const used = week.getByTestId('picks-used');
+
+    for (const [index, ticker] of ['AAPL', 'MSFT', 'NVDA'].entries()) {
+      await week.getByRole('button', { name: `Pick ${ticker}` }).click();
+      await eventually(async () => assert.equal(await text(used), `You have picked ${index + 1} of 3.`));
+    }
+    await week.getByRole('button', { name: 'Pick TSLA' }).click();
+    const refused = week.getByTestId('pick-error');
+    await refused.filter({ hasText: 'at most 3' }).waitFor();
+    assert.equal(await week.getByTestId('my-pick').count(), 3);
+    assert.equal(await text(used), 'You have picked 3 of 3.');
+    await page.getByTestId('leaderboard-empty').waitFor();
+    if (inPlay) {
+      const spy = page.getByTestId('in-play').locator('tr[data-ticker="SPY"]');
+      await spy.waitFor();
+      assert.match(await text(spy), /590\.1000/);
+    } else {
+      assert.ok(await page.getByTestId('in-play').isHidden());
+    }
+    await page.getByTestId('results-table').waitFor();
+    await assertAccessibleNames();
+    await shot('wallstreet');
+
+    // Removing one frees a slot; the next pick is made from the keyboard.
+    await week.getByRole('button', { name: 'Remove pick NVDA' }).click();
+    await eventually(async () => assert.equal(await text(used), 'You have picked 2 of 3.'));
+    await week.getByRole('button', { name: 'Pick TSLA' }).focus();
+    await page.keyboard.press('Enter');
+    await eventually(async () => assert.equal(await text(used), 'You have picked 3 of 3.'));
+    assert.ok(await refused.isHidden(), 'the refusal is cleared by a successful pick');
+    assert.deepEqual(await week.getByTestId('my-pick').evaluateAll((items) => items.map((li) => li.dataset.ticker)).then((t) => t.sort()), ['AAPL', 'MSFT', 'TSLA']);
+  });
+
+  test('last week’s results and the leaderboard are shown', async () => {
+    const results = page.getByTestId('results-table');
+    const first = results.locator('tbody tr').first();
+    assert.equal(await first.getAttribute('data-ticker'), 'KO');
+    assert.match(await text(first), /\+2\.00%/);
+
+    // The staff closes the open week; the player then appears on the all-time leaderboard.
+    const token = await staffToken();
+    await call(stack.baseURL, 'POST', `/api/wallstreet/weeks/${openSunday}/close/`, {
+      token,
+      body: { prices: { AAPL: '198', MSFT: '400', NVDA: '140', TSLA: '275' } },
+    });
+    await page.reload();
+    const me = page.getByTestId('all-time-ranking').locator(`tr[data-username="${USER.username}"]`);
+    await me.waitFor();
+    assert.match(await text(me), /\(you\)/);
+    await shot('wallstreet-leaderboard');
+  });
+
+  test('at phone width every page fits the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const [path, ready] of [
+        ['/portfolio', '[data-testid="holdings-table"]'],
+        ['/allocation', '[data-testid="allocation-chart"]'],
+        ['/wallstreet', '[data-testid="all-time-ranking"]'],
+      ]) {
+        await page.goto(path);
+        await page.locator(ready).waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
+        await shot(`${path.slice(1)}-phone`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  test('when the refresh token is refused too, the user logs in again and comes back', async () => {
+    await page.evaluate(() => {
+      sessionStorage.setItem('fattore.access', 'not-a-token');
+      sessionStorage.setItem('fattore.refresh', 'not-a-token');
+    });
+    await nav('Allocation').click();
+    await page.waitForURL('**/login?next=%2Fallocation');
+    await page.getByText('Your session has expired. Please log in again.').waitFor();
+    await page.getByLabel('Username').fill(USER.username);
+    await page.getByLabel('Password').fill(USER.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/allocation');
+    await page.getByTestId('allocation-chart').waitFor();
+  });
+
+  test('no script errors or blocked resources along the way', () => {
+    assert.deepEqual(problems, []);
+  });
+});

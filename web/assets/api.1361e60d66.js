@@ -1,0 +1,138 @@
+// The one way the UI talks to the API: JSON in and out, the access token attached, refreshed
+// once on `token_not_valid` (shared by concurrent requests) and the request retried; when the
+// refresh token is refused too, the session ends and `onSessionLost` sends the user to log in.
+
+import { session } from './session.c2ae67b398.js';
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const fields = fieldErrors(body);
+    const detail = typeof body?.detail === 'string' ? body.detail : null;
+    super(detail ?? describe(status, fields));
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = typeof body?.code === 'string' ? body.code : null;
+    this.fields = fields;
+  }
+}
+
+// DRF-style `{"field": ["message", ...]}`; `non_field_errors` stays in the map for the form.
+function fieldErrors(body) {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || 'detail' in body) return {};
+  const fields = {};
+  for (const [name, messages] of Object.entries(body)) {
+    const list = (Array.isArray(messages) ? messages : [messages]).filter((m) => typeof m === 'string');
+    if (list.length) fields[name] = list;
+  }
+  return fields;
+}
+
+function describe(status, fields) {
+  if (Object.keys(fields).length) return 'Please correct the highlighted fields.';
+  if (status === 0) return 'Could not reach the server. Check your connection and try again.';
+  if (status === 401) return 'Please log in again.';
+  if (status === 404) return 'Not found.';
+  if (status === 429) return 'Too many requests. Wait a moment and try again.';
+  if (status >= 500) return 'The server could not answer right now. Try again in a moment.';
+  return `The request failed (HTTP ${status}).`;
+}
+
+let sessionLost = () => {};
+
+export function onSessionLost(handler) {
+  sessionLost = handler;
+}
+
+async function send(method, path, body, { token, signal }) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (err) {
+    if (err?.name === 'AbortError') throw err;
+    return { status: 0, ok: false, body: null };
+  }
+  let parsed = null;
+  if (response.status !== 204 && (response.headers.get('Content-Type') ?? '').includes('json')) {
+    try {
+      parsed = await response.json();
+    } catch (err) {
+      if (err?.name === 'AbortError') throw err;
+    }
+  }
+  return { status: response.status, ok: response.ok, body: parsed };
+}
+
+let refreshing = null;
+
+// One refresh at a time: concurrent 401s wait for the same new access token.
+// Resolves true (new token stored), false (refresh refused) or throws (server unreachable).
+function refreshAccess() {
+  refreshing ??= (async () => {
+    const refresh = session.refresh;
+    if (!refresh) return false;
+    const result = await send('POST', '/api/token/refresh/', { refresh }, {});
+    if (result.ok && typeof result.body?.access === 'string') {
+      session.setAccess(result.body.access);
+      return true;
+    }
+    if (result.status === 400 || result.status === 401) return false;
+    throw new ApiError(result.status, result.body);
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+async function request(method, path, { body, auth = true, signal } = {}) {
+  let result = await send(method, path, body, { token: auth ? session.access : null, signal });
+  if (auth && result.status === 401 && result.body?.code === 'token_not_valid') {
+    if (await refreshAccess()) {
+      result = await send(method, path, body, { token: session.access, signal });
+    }
+  }
+  if (auth && result.status === 401) {
+    session.end();
+    sessionLost();
+    throw new ApiError(401, { detail: 'Your session has expired. Please log in again.', code: 'session_expired' });
+  }
+  if (!result.ok) throw new ApiError(result.status, result.body);
+  return result.body;
+}
+
+const slash = (path) => (path.endsWith('/') ? path : `${path}/`);
+const query = (params) => {
+  const entries = Object.entries(params).filter(([, v]) => v != null && v !== '');
+  return entries.length ? `?${new URLSearchParams(entries)}` : '';
+};
+
+export const api = {
+  register: (fields) => request('POST', '/api/users/', { body: fields, auth: false }),
+  obtainTokens: (credentials) => request('POST', '/api/token/', { body: credentials, auth: false }),
+
+  listAssets: (signal) => request('GET', '/api/assets/', { signal }),
+  createAsset: (fields) => request('POST', '/api/assets/', { body: fields }),
+  updateAsset: (id, fields) => request('PATCH', slash(`/api/assets/${id}`), { body: fields }),
+  deleteAsset: (id) => request('DELETE', slash(`/api/assets/${id}`)),
+
+  quotes: (symbols, signal) => request('GET', `/api/quotes/${query({ symbols: symbols.join(',') })}`, { signal }),
+
+  week: (sunday, signal) => request('GET', slash(`/api/wallstreet/weeks/${sunday}`), { auth: false, signal }),
+  selections: (sunday, signal) => request('GET', `/api/wallstreet/selections/${query({ sunday })}`, { signal }),
+  pick: (optionId) => request('POST', '/api/wallstreet/selections/', { body: { option: optionId } }),
+  unpick: (selectionId) => request('DELETE', slash(`/api/wallstreet/selections/${selectionId}`)),
+  leaderboard: ({ sunday, page, pageSize } = {}, signal) =>
+    request('GET', `/api/wallstreet/leaderboard/${query({ sunday, page, page_size: pageSize })}`, {
+      auth: false,
+      signal,
+    }),
+};

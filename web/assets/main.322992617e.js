@@ -1,0 +1,155 @@
+// Entry point: the page shell, client-side routes (History API; the proxy answers deep links
+// with index.html) and the signed-in / signed-out navigation.
+
+import { onSessionLost } from './api.1361e60d66.js';
+import { h } from './dom.c13933e7e0.js';
+import { allocationPage } from './pages-allocation.66757637ff.js';
+import { loginPage, registerPage } from './pages-auth.6a7fdbbbfc.js';
+import { portfolioPage } from './pages-portfolio.cb1c954476.js';
+import { wallstreetPage } from './pages-wallstreet.b0414b9cd9.js';
+import { session } from './session.c2ae67b398.js';
+
+const APP_NAME = 'Fattore Street';
+
+const routes = {
+  '/login': { title: 'Log in', page: loginPage, guest: true },
+  '/register': { title: 'Create an account', page: registerPage, guest: true },
+  '/portfolio': { title: 'Portfolio', page: portfolioPage, auth: true },
+  '/allocation': { title: 'Allocation', page: allocationPage, auth: true },
+  '/wallstreet': { title: 'Wall Street', page: wallstreetPage, auth: true },
+};
+
+const NAV_SIGNED_IN = [
+  ['/portfolio', 'Portfolio'],
+  ['/allocation', 'Allocation'],
+  ['/wallstreet', 'Wall Street'],
+];
+const NAV_SIGNED_OUT = [
+  ['/login', 'Log in'],
+  ['/register', 'Register'],
+];
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const account = document.getElementById('account');
+const toast = document.getElementById('toast');
+
+let flash = null;
+let controller = null;
+let toastTimer = null;
+
+function announce(message, kind = 'info') {
+  clearTimeout(toastTimer);
+  toast.textContent = message;
+  toast.dataset.kind = kind;
+  toastTimer = setTimeout(() => {
+    toast.textContent = '';
+  }, 6000);
+}
+
+function navigate(to, { replace = false } = {}) {
+  const target = new URL(to, window.location.origin);
+  const path = target.pathname + target.search + target.hash;
+  if (replace) window.history.replaceState(null, '', path);
+  else if (path !== window.location.pathname + window.location.search + window.location.hash) {
+    window.history.pushState(null, '', path);
+  }
+  render({ focus: true });
+}
+
+function renderChrome(path) {
+  const links = session.loggedIn ? NAV_SIGNED_IN : NAV_SIGNED_OUT;
+  nav.replaceChildren(
+    h(
+      'ul',
+      null,
+      links.map(([href, label]) => h('li', null, h('a', { href, 'aria-current': href === path ? 'page' : null }, label))),
+    ),
+  );
+  if (session.loggedIn) {
+    const logout = h('button', { type: 'button', class: 'link' }, 'Log out');
+    logout.addEventListener('click', () => {
+      session.end();
+      flash = 'You have logged out.';
+      navigate('/login');
+    });
+    account.replaceChildren(h('span', { class: 'who', 'data-testid': 'signed-in-as' }, session.username ?? ''), logout);
+  } else {
+    account.replaceChildren();
+  }
+}
+
+function notFound(container) {
+  container.append(
+    h('h1', { tabindex: '-1' }, 'Page not found'),
+    h('p', null, 'There is nothing at this address. ', h('a', { href: '/' }, 'Go to the start page'), '.'),
+  );
+}
+
+function render({ focus = false } = {}) {
+  controller?.abort();
+  controller = new AbortController();
+
+  let path = window.location.pathname.replace(/\/+$/, '') || '/';
+  const params = new URLSearchParams(window.location.search);
+  if (path === '/') {
+    navigate(session.loggedIn ? '/portfolio' : '/login', { replace: true });
+    return;
+  }
+  const route = routes[path];
+  if (route?.auth && !session.loggedIn) {
+    navigate(`/login?next=${encodeURIComponent(path + window.location.search)}`, { replace: true });
+    return;
+  }
+  if (route?.guest && session.loggedIn) {
+    navigate('/portfolio', { replace: true });
+    return;
+  }
+  if (route && window.location.pathname !== path) {
+    window.history.replaceState(null, '', path + window.location.search);
+  }
+
+  document.title = route ? `${route.title} · ${APP_NAME}` : `Page not found · ${APP_NAME}`;
+  renderChrome(path);
+  main.replaceChildren();
+  main.dataset.page = route ? path.slice(1) : 'not-found';
+  const context = {
+    signal: controller.signal,
+    params,
+    navigate,
+    announce,
+    takeFlash: () => {
+      const message = flash;
+      flash = null;
+      return message;
+    },
+  };
+  (route?.page ?? notFound)(main, context);
+  // Move focus to the new page's heading so screen readers announce it, unless the page
+  // already put it somewhere useful (a form's first field).
+  if (focus && !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
+}
+
+// Same-origin links navigate in place; modified clicks and other origins behave as usual.
+document.addEventListener('click', (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target instanceof Element ? event.target.closest('a[href]') : null;
+  if (!link || link.target || link.hasAttribute('download')) return;
+  const url = new URL(link.href, window.location.href);
+  if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+  if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search + url.hash);
+});
+
+window.addEventListener('popstate', () => render({ focus: true }));
+
+onSessionLost(() => {
+  if (window.location.pathname === '/login') return;
+  flash = 'Your session has expired. Please log in again.';
+  const here = window.location.pathname + window.location.search;
+  navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
+});
+
+document.documentElement.classList.add('js');
+render();

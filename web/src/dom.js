@@ -1,0 +1,164 @@
+// Small DOM helpers. Text always goes in as text nodes (never innerHTML), so data from the API
+// cannot inject markup.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function build(el, props, children) {
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value == null || value === false) continue;
+    if (key === 'class') el.setAttribute('class', value);
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key === 'value' && 'value' in el) el.value = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+export function h(tag, props, ...children) {
+  return build(document.createElement(tag), props, children);
+}
+
+export function svg(tag, props, ...children) {
+  return build(document.createElementNS(SVG_NS, tag), props, children);
+}
+
+let uid = 0;
+const uniqueId = (prefix) => `${prefix}-${++uid}`;
+
+// A labelled input with a hint and a slot for the API's messages about it.
+export function field({ name, label, type = 'text', value, hint, prefix = 'f', ...attrs }) {
+  const id = uniqueId(`${prefix}-${name}`);
+  const hintId = hint ? `${id}-hint` : null;
+  const input = h('input', {
+    id,
+    name,
+    type,
+    value,
+    'aria-describedby': hintId,
+    ...attrs,
+  });
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    input,
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    h('p', { class: 'field-error', id: `${id}-error`, hidden: true }),
+  );
+}
+
+// Shows an ApiError on a form: each field's messages under its input, everything else
+// (detail, non_field_errors, unknown fields) in the form's alert. Focuses the first problem.
+export function showErrors(form, error) {
+  clearErrors(form);
+  const fields = error?.fields ?? {};
+  const general = [];
+  let first = null;
+  for (const [name, messages] of Object.entries(fields)) {
+    const input = form.elements.namedItem(name);
+    const slot = input instanceof HTMLElement ? form.querySelector(`#${CSS.escape(input.id)}-error`) : null;
+    if (!slot) {
+      general.push(...messages.map((m) => (name === 'non_field_errors' ? m : `${name}: ${m}`)));
+      continue;
+    }
+    slot.textContent = messages.join(' ');
+    slot.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), slot.id].filter(Boolean).join(' '));
+    first ??= input;
+  }
+  if (!Object.keys(fields).length) general.push(error?.message ?? String(error));
+  const alert = form.querySelector('.form-error');
+  if (alert && general.length) {
+    alert.textContent = general.join(' ');
+    alert.hidden = false;
+  }
+  (first ?? alert)?.focus();
+}
+
+function clearErrors(form) {
+  for (const slot of form.querySelectorAll('.field-error')) {
+    slot.textContent = '';
+    slot.hidden = true;
+  }
+  for (const input of form.querySelectorAll('[aria-invalid]')) {
+    input.removeAttribute('aria-invalid');
+    const ids = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id && !id.endsWith('-error'));
+    if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+    else input.removeAttribute('aria-describedby');
+  }
+  const alert = form.querySelector('.form-error');
+  if (alert) {
+    alert.textContent = '';
+    alert.hidden = true;
+  }
+}
+
+export const formError = () => h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true });
+
+// Runs `work` with the button disabled and relabelled; a second click meanwhile does nothing.
+export async function whilePending(button, busyLabel, work) {
+  if (button.dataset.pending) return undefined;
+  const label = button.textContent;
+  button.dataset.pending = 'true';
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  if (busyLabel) button.textContent = busyLabel;
+  try {
+    return await work();
+  } finally {
+    delete button.dataset.pending;
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+    if (busyLabel) button.textContent = label;
+  }
+}
+
+// A form whose submit runs `work(values)` once at a time, showing the API's errors inline.
+export function onSubmit(form, busyLabel, work) {
+  form.noValidate = true;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    if (!button || button.dataset.pending) return;
+    const values = Object.fromEntries(new FormData(form).entries());
+    whilePending(button, busyLabel, async () => {
+      clearErrors(form);
+      try {
+        await work(values);
+      } catch (error) {
+        if (error?.name === 'AbortError') return;
+        if (error?.code === 'session_expired') return;
+        showErrors(form, error);
+      }
+    });
+  });
+  return form;
+}
+
+// Loading, error-with-retry and done states of an area filled from the API.
+export async function loadInto(container, { label, load, render, signal }) {
+  container.setAttribute('aria-busy', 'true');
+  container.replaceChildren(h('p', { class: 'loading', role: 'status' }, `Loading ${label}…`));
+  try {
+    const data = await load();
+    if (signal?.aborted) return;
+    container.replaceChildren();
+    render(data);
+  } catch (error) {
+    if (error?.name === 'AbortError' || signal?.aborted || error?.code === 'session_expired') return;
+    const retry = h('button', { type: 'button', class: 'secondary' }, 'Try again');
+    retry.addEventListener('click', () => loadInto(container, { label, load, render, signal }));
+    container.replaceChildren(
+      h('div', { class: 'error-box', role: 'alert' }, h('p', null, `Could not load ${label}: ${error.message}`), retry),
+    );
+  } finally {
+    container.removeAttribute('aria-busy');
+  }
+}
