@@ -36,6 +36,13 @@ impl EdgePolicy {
     pub fn decide(&self, tls: bool, host: Option<&str>, target: &str) -> Decision {
         let (name, port) = split_host(host.unwrap_or_default());
         let name = name.to_ascii_lowercase();
+        // Whatever goes into a Location header must be a plain host name (or address).
+        let plain = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'));
+        if !plain {
+            return Decision::Misdirected;
+        }
         let destination = match &self.canonical_host {
             None => name.clone(),
             Some(canonical) if name == *canonical => canonical.clone(),
@@ -142,6 +149,18 @@ mod tests {
             policy(UnknownHost::Allow).decide(true, Some("evil.example"), "/"),
             Decision::Serve
         );
+    }
+
+    #[test]
+    fn odd_host_headers_never_reach_a_location() {
+        let edge = policy(UnknownHost::Redirect);
+        for host in ["a b.test", "evil.test/path", "x@y.test", "a\tb"] {
+            assert_eq!(
+                edge.decide(false, Some(host), "/"),
+                Decision::Misdirected,
+                "{host:?}"
+            );
+        }
     }
 
     #[test]
