@@ -386,11 +386,12 @@ describe('the web UI', { concurrency: false }, () => {
     assert.equal(await first.getAttribute('data-ticker'), 'KO');
     assert.match(await text(first), /\+2\.00%/);
 
-    // The staff closes the open week; the player then appears on the all-time leaderboard.
+    // The staff closes the open week early (force: the week is not over yet); the player then
+    // appears on the all-time leaderboard.
     const token = await staffToken();
     await call(stack.baseURL, 'POST', `/api/wallstreet/weeks/${openSunday}/close/`, {
       token,
-      body: { prices: { AAPL: '198', MSFT: '400', NVDA: '140', TSLA: '275' } },
+      body: { prices: { AAPL: '198', MSFT: '400', NVDA: '140', TSLA: '275' }, force: true },
     });
     await page.reload();
     const me = page.getByTestId('all-time-ranking').locator(`tr[data-username="${USER.username}"]`);

@@ -53,7 +53,8 @@ pub enum Command {
     },
     /// Exit 0 when the server at API_LISTEN answers /api/health with 200 (container health checks).
     Healthcheck,
-    /// Record a game week's start prices (from --prices, else Finnhub). Safe to re-run.
+    /// Record a game week's start prices (from --prices, which also adds missing tickers as
+    /// options, else Finnhub). Safe to re-run.
     OpenWeek {
         /// The week's Sunday, YYYY-MM-DD.
         #[arg(long)]
@@ -70,6 +71,9 @@ pub enum Command {
         /// A CSV file of `ticker,price` lines.
         #[arg(long)]
         prices: Option<PathBuf>,
+        /// Close the week before its last market close.
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
@@ -29,10 +29,6 @@ impl ManualClock {
 
     pub fn set(&self, now: DateTime<Utc>) {
         *self.0.lock().expect("clock lock") = now;
-    }
-
-    pub fn advance(&self, by: Duration) {
-        *self.0.lock().expect("clock lock") += by;
     }
 }
 

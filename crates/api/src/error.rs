@@ -123,11 +123,8 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
-        if let Self::Fields(errors) = self {
-            return response.json(errors);
-        }
         let body = match self {
-            Self::Fields(_) => unreachable!("answered above"),
+            Self::Fields(errors) => return response.json(errors),
             Self::BadRequest { detail, code } => ErrorBody::new(detail.clone(), *code),
             Self::NotAuthenticated => {
                 response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="api""#));

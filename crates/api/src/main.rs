@@ -6,9 +6,8 @@ use api::cli::{Cli, Command, Options};
 use api::commands::createsuperuser;
 use api::db::DbPool;
 use api::domain::Sunday;
-use api::game::lifecycle;
-use api::models::week::GameOption;
-use api::prices::{FinnhubClient, ManualPrices, PriceSource};
+use api::game::lifecycle::{self, Step};
+use api::prices::{FinnhubClient, ManualPrices};
 use api::settings::{self, Settings};
 use api::startup::{migrate_when_ready, Application};
 use clap::Parser;
@@ -48,11 +47,13 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::OpenWeek { sunday, prices } => {
-            week_command(options, &sunday, prices.as_deref(), Step::Open)
+            week_command(options, &sunday, prices.as_deref(), Step::Open, false)
         }
-        Command::CloseWeek { sunday, prices } => {
-            week_command(options, &sunday, prices.as_deref(), Step::Close)
-        }
+        Command::CloseWeek {
+            sunday,
+            prices,
+            force,
+        } => week_command(options, &sunday, prices.as_deref(), Step::Close, force),
         Command::Healthcheck => {
             let listen = options.listen.parse().map_err(|_| {
                 format!("API_LISTEN {:?} is not an ip:port address", options.listen)
@@ -81,43 +82,41 @@ fn migrated_pool(options: &Options) -> Result<DbPool, String> {
     Ok(pool)
 }
 
-#[derive(Clone, Copy)]
-enum Step {
-    Open,
-    Close,
-}
-
 /// `api open-week` / `api close-week`: the same idempotent steps as the staff endpoints.
 fn week_command(
     options: &Options,
     sunday: &str,
     prices: Option<&Path>,
     step: Step,
+    force: bool,
 ) -> Result<(), String> {
     let sunday = Sunday::parse(sunday).map_err(|err| format!("--sunday: {err}"))?;
     let manual = match prices {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|err| format!("{}: {err}", path.display()))?;
-            Some(
-                ManualPrices::from_csv(&text)
-                    .map_err(|err| format!("{}: {err}", path.display()))?,
-            )
+            ManualPrices::from_csv(&text).map_err(|err| format!("{}: {err}", path.display()))?
         }
-        None => None,
+        None => ManualPrices::default(),
     };
+    let calendar = settings::calendar(options)?;
     let finnhub = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
         .map(FinnhubClient::new)
         .transpose()?;
     let pool = migrated_pool(options)?;
-    let now = chrono::Utc::now().naive_utc();
     let options = actix_web::rt::System::new().block_on(async {
-        let outcome = match (manual, finnhub) {
-            (Some(manual), _) => run_step(&pool, sunday, &manual, now, step).await,
-            (None, Some(finnhub)) => run_step(&pool, sunday, &finnhub, now, step).await,
-            (None, None) => run_step(&pool, sunday, &ManualPrices::default(), now, step).await,
-        };
-        outcome.map_err(|err| err.to_string())
+        lifecycle::run_step(
+            &pool,
+            &calendar,
+            sunday,
+            step,
+            manual,
+            finnhub.as_ref(),
+            chrono::Utc::now(),
+            force,
+        )
+        .await
+        .map_err(|err| err.to_string())
     })?;
     for option in options {
         let text = |value: Option<api::db::sql_types::DbDecimal>| {
@@ -133,19 +132,6 @@ fn week_command(
         );
     }
     Ok(())
-}
-
-async fn run_step(
-    pool: &DbPool,
-    sunday: Sunday,
-    source: &impl PriceSource,
-    now: chrono::NaiveDateTime,
-    step: Step,
-) -> Result<Vec<GameOption>, lifecycle::LifecycleError> {
-    match step {
-        Step::Open => lifecycle::open_week(pool, sunday, source, now).await,
-        Step::Close => lifecycle::close_week(pool, sunday, source, now).await,
-    }
 }
 
 /// Runs the server until SIGTERM or SIGINT, then lets in-flight requests finish (bounded by

@@ -40,6 +40,7 @@ impl Application {
 
     /// As [`Application::build`], with the game's notion of "now" supplied (tests move it).
     pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
+        crate::auth::password::prepare();
         let pool =
             DbPool::new(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
         migrate_when_ready(&pool, settings.database_startup_wait)?;
@@ -152,9 +153,7 @@ fn serve(
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()
             }))
             .wrap(cors(&cors_origins))
-            // Health checks arrive every few seconds from the proxy and the platform; logging
-            // them would drown the requests that matter.
-            .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms "%{User-Agent}i""#).exclude("/api/health"))
+            .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms "%{User-Agent}i""#))
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .configure(router::configure)
@@ -203,6 +202,9 @@ fn static_files(cfg: &mut web::ServiceConfig, dir: Option<&Path>) {
     cfg.service(
         actix_files::Files::new("/", dir)
             .index_file("index.html")
+            // Other methods fall through to the JSON 404/405 handling instead of actix-files'
+            // plain-text refusal.
+            .guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
             .default_handler(web::to(move |req: HttpRequest| {
                 spa_fallback(req, index.clone())
             })),

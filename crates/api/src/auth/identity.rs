@@ -1,12 +1,15 @@
 //! The authenticated caller, taken from `Authorization: Bearer <access token>`.
 
-use std::future::{ready, Ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::http::header;
 use actix_web::{dev, web, FromRequest, HttpRequest};
 
 use super::{TokenKind, TokenService};
+use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::models::user;
 
 /// The user a request acts for. Handlers that take it are authenticated; every query they make
 /// is scoped to `user_id`.
@@ -17,14 +20,31 @@ pub struct Identity {
 
 impl FromRequest for Identity {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
+    /// A valid access token for an account that still exists and is active: a deactivated or
+    /// deleted account's tokens stop working at once, not when they expire.
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
-        ready(identify(req))
+        let claimed = token_user(req);
+        let pool = req.app_data::<web::Data<DbPool>>().cloned();
+        Box::pin(async move {
+            let user_id = claimed?;
+            let pool = pool.ok_or_else(|| ApiError::internal("DbPool is not registered"))?;
+            let active = crate::routes::with_db(&pool, move |conn| {
+                Ok(user::find(conn, user_id)?.is_some_and(|found| found.is_active))
+            })
+            .await?;
+            if active {
+                Ok(Identity { user_id })
+            } else {
+                Err(ApiError::TokenNotValid)
+            }
+        })
     }
 }
 
-fn identify(req: &HttpRequest) -> Result<Identity, ApiError> {
+/// The user id an access token in the request claims, if the token is valid.
+fn token_user(req: &HttpRequest) -> Result<i64, ApiError> {
     let tokens = req
         .app_data::<web::Data<TokenService>>()
         .ok_or_else(|| ApiError::internal("TokenService is not registered"))?;
@@ -45,6 +65,5 @@ fn identify(req: &HttpRequest) -> Result<Identity, ApiError> {
     };
     tokens
         .verify(token, TokenKind::Access)
-        .map(|user_id| Identity { user_id })
         .ok_or(ApiError::TokenNotValid)
 }

@@ -25,15 +25,25 @@ pub fn verify(candidate: &str, stored: &str) -> bool {
     })
 }
 
+static DUMMY: OnceLock<String> = OnceLock::new();
+
+fn dummy_hash() -> &'static str {
+    DUMMY.get_or_init(|| {
+        hash(&Password::parse("timing-equaliser".into()).expect("a valid password"))
+            .expect("hashing works")
+    })
+}
+
+/// Makes the hash [`verify_against_nothing`] checks against, so even the first failed login
+/// takes no longer than the others.
+pub fn prepare() {
+    dummy_hash();
+}
+
 /// Spends the time of one verification without a user to check against, so an unknown
 /// username takes as long to refuse as a wrong password.
 pub fn verify_against_nothing(candidate: &str) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        hash(&Password::parse("timing-equaliser".into()).expect("a valid password"))
-            .expect("hashing works")
-    });
-    verify(candidate, dummy);
+    verify(candidate, dummy_hash());
 }
 
 #[cfg(test)]

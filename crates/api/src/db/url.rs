@@ -13,15 +13,6 @@ pub enum DatabaseUrl {
     Sqlite(PathBuf),
 }
 
-impl DatabaseUrl {
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Self::Postgres(_) => "postgres",
-            Self::Sqlite(_) => "sqlite",
-        }
-    }
-}
-
 impl FromStr for DatabaseUrl {
     type Err = String;
 

@@ -26,13 +26,7 @@ impl<const INT: u32, const DP: u32> FixedDecimal<INT, DP> {
         if !plain {
             return Err(NOT_A_NUMBER.into());
         }
-        let value = if raw.contains(['e', 'E']) {
-            Decimal::from_scientific(raw)
-        } else {
-            Decimal::from_str_exact(raw)
-        }
-        .map_err(|_| NOT_A_NUMBER.to_owned())?;
-        Self::from_decimal(value)
+        Self::from_decimal(parse_exact(raw).ok_or(NOT_A_NUMBER)?)
     }
 
     pub fn from_decimal(value: Decimal) -> Result<Self, String> {
@@ -57,6 +51,26 @@ impl<const INT: u32, const DP: u32> FixedDecimal<INT, DP> {
 
     pub fn value(self) -> Decimal {
         self.0
+    }
+}
+
+/// Decimal text, with an optional exponent, as an exact value: `None` rather than rounding
+/// when it has more digits than a decimal holds (28).
+fn parse_exact(raw: &str) -> Option<Decimal> {
+    let (mantissa, exponent) = match raw.find(['e', 'E']) {
+        Some(at) => (&raw[..at], raw[at + 1..].parse::<i32>().ok()?),
+        None => (raw, 0),
+    };
+    let mut value = Decimal::from_str_exact(mantissa).ok()?;
+    if exponent >= 0 {
+        for _ in 0..exponent.min(40) {
+            value = value.checked_mul(Decimal::TEN)?;
+        }
+        (exponent <= 40).then_some(value)
+    } else {
+        let scale = value.scale().checked_add(exponent.unsigned_abs())?;
+        value.set_scale(scale).ok()?;
+        Some(value)
     }
 }
 
@@ -94,6 +108,8 @@ mod tests {
         assert_eq!(CostBasis::parse("1.500").unwrap().to_string(), "1.50");
         assert_eq!(CostBasis::parse("1e2").unwrap().to_string(), "100.00");
         assert_eq!(CostBasis::parse("-0").unwrap().to_string(), "0.00");
+        assert_eq!(Shares::parse("1.5e-1").unwrap().to_string(), "0.15000");
+        assert_eq!(Shares::parse("25E2").unwrap().to_string(), "2500.00000");
     }
 
     #[test]

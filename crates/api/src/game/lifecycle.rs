@@ -2,15 +2,16 @@
 //! Both are idempotent: re-running them never changes a recorded price and rescoring gives the
 //! same result. Prices are fetched first (async), then written in one write transaction.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::sql_types::DbDecimal;
 use crate::db::{DbConn, DbPool};
-use crate::domain::{Price, Sunday};
+use crate::domain::{Price, Sunday, Ticker};
 use crate::error::ApiError;
+use crate::game::calendar::GameCalendar;
 use crate::game::scoring;
 use crate::models::week::{self, GameOption, OptionScore};
-use crate::prices::{PriceError, PriceSource};
+use crate::prices::{FinnhubClient, ManualPrices, PriceError, PriceSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LifecycleError {
@@ -22,6 +23,8 @@ pub enum LifecycleError {
     Price(#[from] PriceError),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -39,6 +42,7 @@ impl From<LifecycleError> for ApiError {
                 "price_missing",
             ),
             LifecycleError::Price(PriceError::Unavailable(cause)) => ApiError::bad_gateway(cause),
+            LifecycleError::Conflict(detail) => ApiError::conflict(detail, "price_recorded"),
             LifecycleError::Api(err) => err,
         }
     }
@@ -75,12 +79,12 @@ async fn prices_for(
 
 async fn write<T: Send + 'static>(
     pool: &DbPool,
-    work: impl FnOnce(&mut DbConn) -> Result<T, diesel::result::Error> + Send + 'static,
+    work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, LifecycleError> {
     let pool = pool.clone();
     let done = actix_web::web::block(move || -> Result<T, ApiError> {
         let mut conn = pool.get()?;
-        Ok(work(&mut conn)?)
+        work(&mut conn)
     })
     .await
     .map_err(ApiError::from)??;
@@ -101,14 +105,72 @@ pub async fn open_week(
             for (id, price) in &prices {
                 week::set_start_price(conn, *id, *price)?;
             }
-            week::mark_started(conn, week.date(), now)
+            Ok(week::mark_started(conn, week.date(), now)?)
         })
     })
     .await?;
     load(pool, week).await
 }
 
-/// Records end prices where missing, scores every option of the week and marks it closed.
+/// Refuses to score a week before its last market close, unless staff force it.
+pub fn ensure_over(
+    calendar: &GameCalendar,
+    week: Sunday,
+    now: DateTime<Utc>,
+    force: bool,
+) -> Result<(), LifecycleError> {
+    let ends = calendar.week_ends_at(week);
+    if force || now >= ends {
+        return Ok(());
+    }
+    Err(LifecycleError::Invalid(format!(
+        "the week of {week} is not over until {}; closing it early needs force",
+        ends.to_rfc3339()
+    )))
+}
+
+/// Refuses hand-given end prices that contradict prices already recorded: recorded prices are
+/// never changed, and silently ignoring a correction would be worse.
+pub async fn ensure_no_overrides(
+    pool: &DbPool,
+    week: Sunday,
+    given: &ManualPrices,
+) -> Result<(), LifecycleError> {
+    let options = load(pool, week).await?;
+    for option in options {
+        if let (Some(recorded), Some(new)) = (option.end_price, given.get(&option.ticker)) {
+            if recorded.0 != new {
+                return Err(LifecycleError::Conflict(format!(
+                    "{} already has the end price {}; recorded prices are not changed",
+                    option.ticker, recorded.0
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds the tickers that are not options of `week` yet (opening a week with a price list).
+pub async fn add_options(
+    pool: &DbPool,
+    week: Sunday,
+    tickers: Vec<Ticker>,
+) -> Result<(), LifecycleError> {
+    write(pool, move |conn| {
+        conn.write_transaction(|conn| {
+            week::ensure(conn, week.date())?;
+            for ticker in tickers {
+                week::insert_option_if_missing(conn, week.date(), ticker.as_str())?;
+            }
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// Records end prices where missing, scores every option of the week and marks it closed. The
+/// scoring reads the options inside the write transaction, so it ranks exactly what it marks
+/// closed.
 pub async fn close_week(
     pool: &DbPool,
     week: Sunday,
@@ -125,30 +187,31 @@ pub async fn close_week(
         return Err(LifecycleError::MissingStartPrices(unpriced.join(", ")));
     }
     let prices = prices_for(&options, |o| o.end_price.is_none(), source).await?;
-    let mut ends: Vec<(i64, DbDecimal)> = options
-        .iter()
-        .filter_map(|o| Some((o.id, o.end_price?)))
-        .collect();
-    ends.extend(prices.iter().copied());
-    let changes: Vec<(i64, rust_decimal::Decimal)> = options
-        .iter()
-        .filter_map(|o| {
-            let start = o.start_price?.0;
-            let end = ends.iter().find(|(id, _)| *id == o.id)?.1 .0;
-            Some((o.id, scoring::percent_change(start, end)))
-        })
-        .collect();
-    let ranks = scoring::competition_ranks(
-        &changes
-            .iter()
-            .map(|(_, change)| *change)
-            .collect::<Vec<_>>(),
-    );
     write(pool, move |conn| {
         conn.write_transaction(|conn| {
             for (id, price) in &prices {
                 week::set_end_price(conn, *id, *price)?;
             }
+            let current = week::options_of(conn, week.date())?;
+            let mut changes = Vec::with_capacity(current.len());
+            for option in &current {
+                let (Some(start), Some(end)) = (option.start_price, option.end_price) else {
+                    return Err(ApiError::bad_request(
+                        format!(
+                            "{} was added while the week was closing; close it again",
+                            option.ticker
+                        ),
+                        "week_not_ready",
+                    ));
+                };
+                changes.push((option.id, scoring::percent_change(start.0, end.0)));
+            }
+            let ranks = scoring::competition_ranks(
+                &changes
+                    .iter()
+                    .map(|(_, change)| *change)
+                    .collect::<Vec<_>>(),
+            );
             for ((id, change), rank) in changes.iter().zip(&ranks) {
                 let score = OptionScore {
                     percent_change: Some(DbDecimal(*change)),
@@ -156,9 +219,52 @@ pub async fn close_week(
                 };
                 week::set_score(conn, *id, &score)?;
             }
-            week::mark_closed(conn, week.date(), now)
+            Ok(week::mark_closed(conn, week.date(), now)?)
         })
     })
     .await?;
     load(pool, week).await
+}
+
+/// Which lifecycle step a staff action or command asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Open,
+    Close,
+}
+
+/// A staff-initiated step (endpoint or command line): prices given by hand win, else the market
+/// data source; opening with a price list adds its tickers as options; closing waits for the
+/// week's end unless `force`, and never lets given prices contradict recorded ones.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_step(
+    pool: &DbPool,
+    calendar: &GameCalendar,
+    week: Sunday,
+    step: Step,
+    given: ManualPrices,
+    market: Option<&FinnhubClient>,
+    now: DateTime<Utc>,
+    force: bool,
+) -> Result<Vec<GameOption>, LifecycleError> {
+    match step {
+        Step::Open if !given.is_empty() => {
+            let tickers = given.tickers().map_err(LifecycleError::Invalid)?;
+            add_options(pool, week, tickers).await?;
+        }
+        Step::Open => {}
+        Step::Close => {
+            ensure_over(calendar, week, now, force)?;
+            if !given.is_empty() {
+                ensure_no_overrides(pool, week, &given).await?;
+            }
+        }
+    }
+    let now = now.naive_utc();
+    match (market, given.is_empty(), step) {
+        (Some(market), true, Step::Open) => open_week(pool, week, market, now).await,
+        (Some(market), true, Step::Close) => close_week(pool, week, market, now).await,
+        (_, _, Step::Open) => open_week(pool, week, &given, now).await,
+        (_, _, Step::Close) => close_week(pool, week, &given, now).await,
+    }
 }

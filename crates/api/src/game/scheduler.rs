@@ -42,25 +42,33 @@ impl Scheduler {
         }
     }
 
-    /// One pass: start prices for the current week once its picks have closed, then every
-    /// past week that is over and not yet closed.
+    /// One pass: start prices for every week whose picks have closed and that has none yet,
+    /// then every week that is over and not yet closed.
     pub async fn tick(&self) -> Result<(), ApiError> {
         let now = self.clock.now();
         let current = self.calendar.current_week(now);
-        if now >= self.calendar.picks_close_at(current)
-            && self
-                .claim(current, Job::RecordStartPrices, now.naive_utc())
-                .await?
-        {
-            match lifecycle::open_week(&self.pool, current, self.prices.as_ref(), now.naive_utc())
+        let pool = self.pool.clone();
+        let unstarted = actix_web::web::block(move || -> Result<_, ApiError> {
+            Ok(week::unstarted_until(&mut pool.get()?, current.date())?)
+        })
+        .await??;
+        for sunday in unstarted.into_iter().filter_map(Sunday::from_date) {
+            if now < self.calendar.picks_close_at(sunday)
+                || !self
+                    .claim(sunday, Job::RecordStartPrices, now.naive_utc())
+                    .await?
+            {
+                continue;
+            }
+            match lifecycle::open_week(&self.pool, sunday, self.prices.as_ref(), now.naive_utc())
                 .await
             {
                 Ok(options) => log::info!(
-                    "week {current}: recorded start prices for {} options",
+                    "week {sunday}: recorded start prices for {} options",
                     options.len()
                 ),
                 Err(lifecycle::LifecycleError::NoOptions(_)) => {}
-                Err(err) => log::error!("week {current}: recording start prices failed: {err}"),
+                Err(err) => log::error!("week {sunday}: recording start prices failed: {err}"),
             }
         }
         let pool = self.pool.clone();

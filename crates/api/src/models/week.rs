@@ -93,6 +93,28 @@ pub fn insert_option(conn: &mut DbConn, new: &NewOption) -> QueryResult<GameOpti
         .get_result(c))
 }
 
+/// Adds `ticker` as an option of the week unless it already is one.
+pub fn insert_option_if_missing(
+    conn: &mut DbConn,
+    sunday: NaiveDate,
+    ticker: &str,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::insert_into(options::table)
+        .values((options::sunday.eq(sunday), options::ticker.eq(ticker)))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(())
+}
+
+/// Weeks whose start prices are not recorded yet, oldest first, up to `latest`.
+pub fn unstarted_until(conn: &mut DbConn, latest: NaiveDate) -> QueryResult<Vec<NaiveDate>> {
+    with_conn!(conn, |c| weeks::table
+        .filter(weeks::started_at.is_null().and(weeks::sunday.le(latest)))
+        .order(weeks::sunday)
+        .select(weeks::sunday)
+        .load(c))
+}
+
 /// Sets a start price unless one is already recorded (so re-running an opening changes nothing).
 pub fn set_start_price(conn: &mut DbConn, id: i64, price: DbDecimal) -> QueryResult<()> {
     with_conn!(conn, |c| diesel::update(
@@ -103,10 +125,13 @@ pub fn set_start_price(conn: &mut DbConn, id: i64, price: DbDecimal) -> QueryRes
     Ok(())
 }
 
+/// Sets an end price unless one is already recorded.
 pub fn set_end_price(conn: &mut DbConn, id: i64, price: DbDecimal) -> QueryResult<()> {
-    with_conn!(conn, |c| diesel::update(options::table.find(id))
-        .set(options::end_price.eq(Some(price)))
-        .execute(c))?;
+    with_conn!(conn, |c| diesel::update(
+        options::table.filter(options::id.eq(id).and(options::end_price.is_null()))
+    )
+    .set(options::end_price.eq(Some(price)))
+    .execute(c))?;
     Ok(())
 }
 

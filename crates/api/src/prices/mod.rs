@@ -69,6 +69,21 @@ impl ManualPrices {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    pub fn get(&self, ticker: &str) -> Option<Decimal> {
+        self.0.get(ticker).copied()
+    }
+
+    /// The tickers given, as valid tickers (for opening a week from a price list).
+    pub fn tickers(&self) -> Result<Vec<crate::domain::Ticker>, String> {
+        let mut tickers: Vec<_> = self
+            .0
+            .keys()
+            .map(|t| crate::domain::Ticker::parse(t))
+            .collect::<Result<_, _>>()?;
+        tickers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        Ok(tickers)
+    }
 }
 
 impl PriceSource for ManualPrices {

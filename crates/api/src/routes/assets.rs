@@ -55,7 +55,7 @@ pub async fn patch(
     pool: web::Data<DbPool>,
     me: Identity,
     id: web::Path<i64>,
-    body: JsonObject,
+    body: Result<JsonObject, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     update(pool, me, id.into_inner(), body, Presence::Optional).await
 }
@@ -65,7 +65,7 @@ pub async fn replace(
     pool: web::Data<DbPool>,
     me: Identity,
     id: web::Path<i64>,
-    body: JsonObject,
+    body: Result<JsonObject, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     update(pool, me, id.into_inner(), body, Presence::Required).await
 }
@@ -88,14 +88,23 @@ pub async fn delete(
     }
 }
 
+/// Someone else's holding is a 404 whatever the body says, so ownership is checked before the
+/// body is even looked at.
 async fn update(
     pool: web::Data<DbPool>,
     me: Identity,
     id: i64,
-    body: JsonObject,
+    body: Result<JsonObject, ApiError>,
     presence: Presence,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = read_fields(body, presence)?;
+    let owned = with_db(&pool, move |conn| {
+        Ok(asset::find_for(conn, me.user_id, id)?.is_some())
+    })
+    .await?;
+    if !owned {
+        return Err(ApiError::NotFound);
+    }
+    let changes = read_fields(body?, presence)?;
     let row = with_db(&pool, move |conn| {
         Ok(asset::update_for(conn, me.user_id, id, &changes)?)
     })

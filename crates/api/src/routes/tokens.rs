@@ -21,7 +21,13 @@ pub async fn obtain(
     let (name, secret) = fields.finish(|| Some((name?, secret?)))?;
 
     let user_id = with_db(&pool, move |conn| {
-        match user::find_by_key(conn, &Username::key_of(&name))? {
+        // A name no account can have (NUL bytes, say) is not even looked up: PostgreSQL refuses
+        // some of them outright, and the answer must look like any other failed login.
+        let found = match Username::parse(&name) {
+            Ok(valid) => user::find_by_key(conn, &valid.key())?,
+            Err(_) => None,
+        };
+        match found {
             Some(found) if password::verify(&secret, &found.password_hash) && found.is_active => {
                 Ok(found.id)
             }

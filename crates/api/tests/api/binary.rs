@@ -371,7 +371,7 @@ async fn close_week_runs_from_the_command_line_with_a_prices_file() {
     let staff = login["access"].as_str().unwrap();
     for (ticker, start) in [("AAA", "100"), ("BBB", "100")] {
         let body =
-            serde_json::json!({"ticker": ticker, "sunday": "2030-01-06", "start_price": start});
+            serde_json::json!({"ticker": ticker, "sunday": "2024-01-07", "start_price": start});
         assert_eq!(
             app.post("/api/wallstreet/options/", Some(staff), body)
                 .await
@@ -383,7 +383,7 @@ async fn close_week_runs_from_the_command_line_with_a_prices_file() {
     std::fs::write(&prices, "ticker,price\nAAA,110\nbbb,90.5\n").unwrap();
     let close = || {
         run(api(dir.path())
-            .args(["close-week", "--sunday", "2030-01-06", "--prices"])
+            .args(["close-week", "--sunday", "2024-01-07", "--prices"])
             .arg(&prices)
             .env("DATABASE_URL", &url))
     };
@@ -397,7 +397,7 @@ async fn close_week_runs_from_the_command_line_with_a_prices_file() {
         );
     }
     let week: serde_json::Value = app
-        .get("/api/wallstreet/weeks/2030-01-06/", None)
+        .get("/api/wallstreet/weeks/2024-01-07/", None)
         .await
         .json()
         .await

@@ -54,6 +54,19 @@ async fn the_api_alone_serves_the_web_ui_with_spa_fallback() {
     .await;
     assert_eq!(api_miss["code"], "not_found");
     assert_eq!(app.get("/api/health", None).await.status(), StatusCode::OK);
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/nope"),
+        (reqwest::Method::DELETE, "/"),
+        (reqwest::Method::POST, "/portfolio"),
+    ] {
+        let response = app.request(method.clone(), path, None, None).await;
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{method} {path}"
+        );
+        assert!(response.status().is_client_error(), "{method} {path}");
+    }
 }
 
 #[derive(QueryableByName)]

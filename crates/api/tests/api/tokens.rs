@@ -134,7 +134,72 @@ async fn a_login_needs_both_fields(app: TestApp) {
     assert_eq!(errors["refresh"][0], "This field is required.");
 }
 
+async fn a_deactivated_or_deleted_account_loses_its_tokens_at_once(app: TestApp) {
+    use diesel::connection::SimpleConnection;
+    let user = app.user("leaver").await;
+    let other = app.user("stayer").await;
+    assert_eq!(
+        app.get("/api/assets/", Some(&user.access)).await.status(),
+        StatusCode::OK
+    );
+    let url = app.database_url().to_owned();
+    let run = |sql: String| {
+        let url = url.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let pool = api::db::DbPool::new(
+                    &url.parse().unwrap(),
+                    &api::db::PoolOptions {
+                        max_size: 1,
+                        acquire_timeout: std::time::Duration::from_secs(5),
+                    },
+                )
+                .unwrap();
+                api::with_conn!(&mut pool.get().unwrap(), |c| c.batch_execute(&sql)).unwrap();
+            })
+            .await
+            .unwrap()
+        }
+    };
+    run(format!(
+        "UPDATE users SET is_active = false WHERE id = {}",
+        user.id
+    ))
+    .await;
+    let refused = json_of(
+        app.get("/api/assets/", Some(&user.access)).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(refused["code"], "token_not_valid");
+    run(format!("DELETE FROM users WHERE id = {}", user.id)).await;
+    let body = json!({"ticker": "A", "shares": "1", "costbasis": "1", "buy": "2020-01-01"});
+    let refused = json_of(
+        app.post("/api/assets/", Some(&user.access), body).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(refused["code"], "token_not_valid");
+    assert_eq!(
+        app.get("/api/assets/", Some(&other.access)).await.status(),
+        StatusCode::OK
+    );
+}
+
+async fn impossible_usernames_are_just_failed_logins(app: TestApp) {
+    for name in ["a\u{0}b", "", "x".repeat(500).as_str()] {
+        let response = app.login(name, "whatever-password").await;
+        assert_eq!(
+            json_of(response, StatusCode::UNAUTHORIZED).await["code"],
+            "no_active_account",
+            "{name:?}"
+        );
+    }
+}
+
 crate::backend_tests!(
+    a_deactivated_or_deleted_account_loses_its_tokens_at_once,
+    impossible_usernames_are_just_failed_logins,
     logging_in_gives_an_access_and_a_refresh_token,
     wrong_password_and_unknown_user_look_the_same,
     a_refresh_token_buys_a_new_access_token,

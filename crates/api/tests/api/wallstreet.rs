@@ -517,6 +517,7 @@ async fn closing_a_week_scores_ranks_and_builds_the_leaderboard(backend: Backend
 async fn a_week_cannot_close_without_prices(backend: Backend) {
     let game = Game::start(backend).await;
     game.option("SPY", None).await;
+    game.clock.set(at("2030-01-11T21:30:00Z"));
     let missing_start = json_of(
         game.close(json!({"SPY": "410"})).await,
         StatusCode::BAD_REQUEST,
@@ -553,7 +554,111 @@ async fn a_week_cannot_close_without_prices(backend: Backend) {
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
 }
 
+async fn a_week_closes_only_once_over_and_keeps_its_recorded_prices(backend: Backend) {
+    let game = Game::start(backend).await;
+    let spy = game.option("SPY", Some("100")).await;
+    let ann = game.app.user("ann").await;
+    json_of(game.pick(&ann, &spy).await, StatusCode::CREATED).await;
+
+    // Thursday before the week even starts: closing needs force.
+    let early = json_of(
+        game.close(json!({"SPY": "110"})).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        early["detail"].as_str().unwrap().contains("not over"),
+        "{early}"
+    );
+    let path = format!("/api/wallstreet/weeks/{WEEK}/close/");
+    let forced = game
+        .app
+        .post(
+            &path,
+            Some(&game.staff.access),
+            json!({"prices": {"SPY": "110"}, "force": true}),
+        )
+        .await;
+    assert_eq!(
+        json_of(forced, StatusCode::OK).await["options"][0]["percent_change"],
+        "10.00"
+    );
+
+    let correction = game
+        .app
+        .post(
+            &path,
+            Some(&game.staff.access),
+            json!({"prices": {"SPY": "120"}, "force": true}),
+        )
+        .await;
+    let correction = json_of(correction, StatusCode::CONFLICT).await;
+    assert_eq!(correction["code"], "price_recorded");
+    let same = game
+        .app
+        .post(
+            &path,
+            Some(&game.staff.access),
+            json!({"prices": {"SPY": "110.00"}, "force": true}),
+        )
+        .await;
+    assert_eq!(
+        same.status(),
+        StatusCode::OK,
+        "repeating the recorded price is fine"
+    );
+
+    let refused = game
+        .app
+        .post(
+            &path,
+            Some(&ann.access),
+            json!({"prices": "not even an object"}),
+        )
+        .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "permission is checked before the body"
+    );
+}
+
+async fn opening_a_week_with_a_price_list_adds_its_tickers(backend: Backend) {
+    let game = Game::start(backend).await;
+    game.option("SPY", None).await;
+    let path = format!("/api/wallstreet/weeks/{WEEK}/open/");
+    let body = json!({"prices": {"SPY": "470", "vti": "230.5"}});
+    let week = json_of(
+        game.app.post(&path, Some(&game.staff.access), body).await,
+        StatusCode::OK,
+    )
+    .await;
+    let tickers: Vec<(&str, &str)> = week["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["ticker"].as_str().unwrap(),
+                o["start_price"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tickers, vec![("SPY", "470.0000"), ("VTI", "230.5000")]);
+    let bad = game
+        .app
+        .post(
+            &path,
+            Some(&game.staff.access),
+            json!({"prices": {"NOT.OK": "1"}}),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
 crate::per_backend!(
+    a_week_closes_only_once_over_and_keeps_its_recorded_prices,
+    opening_a_week_with_a_price_list_adds_its_tickers,
     options_are_public_and_created_by_staff_only,
     the_week_query_is_validated_and_defaults_to_the_current_week,
     picks_follow_the_rules,

@@ -9,10 +9,11 @@ use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::{Price, Sunday};
 use crate::error::ApiError;
-use crate::game::{lifecycle, Game};
+use crate::game::lifecycle::{self, Step};
+use crate::game::Game;
 use crate::models::week;
 use crate::payload::{decimal_text, Fields, JsonObject};
-use crate::prices::{ManualPrices, PriceSource};
+use crate::prices::ManualPrices;
 use crate::routes::with_db;
 use crate::views::wallstreet::{OptionView, WeekView};
 
@@ -49,32 +50,28 @@ pub async fn retrieve(
     Ok(HttpResponse::Ok().json(view(&pool, &game, sunday).await?))
 }
 
-#[derive(Clone, Copy)]
-enum Step {
-    Open,
-    Close,
-}
-
 /// `POST /api/wallstreet/weeks/{sunday}/open/` (staff): records start prices, from the body's
-/// `{"prices": {"SPY": "412.50"}}` or else from the market-data source. Safe to repeat.
+/// `{"prices": {"SPY": "412.50"}}` (adding any ticker that is not an option yet) or else from
+/// the market-data source. Safe to repeat.
 pub async fn open(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
     me: Identity,
     sunday: web::Path<String>,
-    body: JsonObject,
+    body: Result<JsonObject, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     run(pool, game, me, sunday.into_inner(), body, Step::Open).await
 }
 
 /// `POST /api/wallstreet/weeks/{sunday}/close/` (staff): records end prices (given or fetched),
-/// scores and ranks the options. Safe to repeat.
+/// scores and ranks the options, once the week is over (`{"force": true}` closes it early).
+/// Safe to repeat; a recorded end price is never changed.
 pub async fn close(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
     me: Identity,
     sunday: web::Path<String>,
-    body: JsonObject,
+    body: Result<JsonObject, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     run(pool, game, me, sunday.into_inner(), body, Step::Close).await
 }
@@ -84,37 +81,33 @@ async fn run(
     game: web::Data<Game>,
     me: Identity,
     sunday: String,
-    body: JsonObject,
+    body: Result<JsonObject, ApiError>,
     step: Step,
 ) -> Result<HttpResponse, ApiError> {
     with_db(&pool, move |conn| require_staff(conn, me.user_id)).await?;
     let sunday = parse_sunday(&sunday)?;
-    let mut fields = Fields::new(body);
+    let mut fields = Fields::new(body?);
     let given = fields.optional("prices", price_map);
-    let given = fields.finish(|| Some(given))?;
-    let now = game.clock.now().naive_utc();
-    // Prices given in the request win; otherwise the market-data source, if configured; with
-    // neither, only prices already recorded can be used and a missing one is reported.
-    let manual = ManualPrices::new(given.unwrap_or_default());
-    match (&game.prices, manual.is_empty()) {
-        (Some(source), true) => apply(step, &pool, sunday, source.as_ref(), now).await?,
-        _ => apply(step, &pool, sunday, &manual, now).await?,
-    };
+    let force = fields.optional("force", boolean);
+    let (given, force) = fields.finish(|| Some((given, force.unwrap_or(false))))?;
+    lifecycle::run_step(
+        &pool,
+        &game.calendar,
+        sunday,
+        step,
+        ManualPrices::new(given.unwrap_or_default()),
+        game.prices.as_deref(),
+        game.clock.now(),
+        force,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(view(&pool, &game, sunday).await?))
 }
 
-async fn apply(
-    step: Step,
-    pool: &DbPool,
-    sunday: Sunday,
-    source: &impl PriceSource,
-    now: chrono::NaiveDateTime,
-) -> Result<(), ApiError> {
-    match step {
-        Step::Open => lifecycle::open_week(pool, sunday, source, now).await?,
-        Step::Close => lifecycle::close_week(pool, sunday, source, now).await?,
-    };
-    Ok(())
+fn boolean(value: &Value) -> Result<bool, String> {
+    value
+        .as_bool()
+        .ok_or_else(|| "Must be a valid boolean.".to_owned())
 }
 
 /// `{"SPY": "412.50", "VTI": 230.1}` -> exact prices.
