@@ -34,13 +34,13 @@ impl EdgePolicy {
     /// The decision for a request that arrived over `tls` for `host` (the Host header, maybe
     /// with a port), whose path and query are `target`.
     pub fn decide(&self, tls: bool, host: Option<&str>, target: &str) -> Decision {
-        let (name, port) = split_host(host.unwrap_or_default());
+        let Some((name, port)) = split_host(host.unwrap_or_default()) else {
+            // Whatever goes into a Location header must be a plain host name or address.
+            return Decision::Misdirected;
+        };
         let name = name.to_ascii_lowercase();
-        // Whatever goes into a Location header must be a plain host name (or address).
-        let plain = name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'));
-        if !plain {
+        if name.is_empty() && self.https_port.is_some() && !tls && self.canonical_host.is_none() {
+            // No Host to send the client to over HTTPS, and plain HTTP is not served.
             return Decision::Misdirected;
         }
         let destination = match &self.canonical_host {
@@ -54,9 +54,14 @@ impl EdgePolicy {
             },
         };
         let upgrade = self.https_port.is_some() && !tls;
-        if (!upgrade && destination == name) || destination.is_empty() {
+        if !upgrade && destination == name {
             return Decision::Serve;
         }
+        let destination = if destination.contains(':') {
+            format!("[{destination}]")
+        } else {
+            destination
+        };
         let location = match self.https_port {
             Some(443) => format!("https://{destination}{target}"),
             Some(port) => format!("https://{destination}:{port}{target}"),
@@ -80,19 +85,31 @@ impl EdgePolicy {
     }
 }
 
-fn split_host(host: &str) -> (&str, Option<&str>) {
-    if let Some(rest) = host.strip_prefix('[') {
-        return match rest.split_once(']') {
-            Some((ip, port)) => (ip, port.strip_prefix(':')),
-            None => (host, None),
-        };
-    }
-    match host.rsplit_once(':') {
-        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() => {
-            (name, Some(port))
+/// A Host header split into name and port, if it is well formed: a DNS name or IPv4 address,
+/// or a bracketed IPv6 address, each with an optional numeric port.
+fn split_host(host: &str) -> Option<(&str, Option<&str>)> {
+    let numeric = |port: &str| {
+        !port.is_empty() && port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit())
+    };
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let (ip, after) = rest.split_once(']')?;
+            ip.parse::<std::net::Ipv6Addr>().ok()?;
+            return match after {
+                "" => Some((ip, None)),
+                _ => Some((ip, Some(after.strip_prefix(':').filter(|p| numeric(p))?))),
+            };
         }
-        _ => (host, None),
-    }
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port).filter(|p| numeric(p))?.into()),
+            None => (host, None),
+        },
+    };
+    let valid = name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    valid.then_some((name, port))
 }
 
 #[cfg(test)]
@@ -154,7 +171,17 @@ mod tests {
     #[test]
     fn odd_host_headers_never_reach_a_location() {
         let edge = policy(UnknownHost::Redirect);
-        for host in ["a b.test", "evil.test/path", "x@y.test", "a\tb"] {
+        for host in [
+            "a b.test",
+            "evil.test/path",
+            "evil.com/x?",
+            "x@y.test",
+            "a\tb",
+            "x:abc",
+            "[::1",
+            "[nope]:80",
+            "a:1:2",
+        ] {
             assert_eq!(
                 edge.decide(false, Some(host), "/"),
                 Decision::Misdirected,
@@ -183,6 +210,15 @@ mod tests {
         assert_eq!(
             https_only.decide(false, Some("host.test:8080"), "/p"),
             Decision::Redirect("https://host.test:8443/p".into())
+        );
+        assert_eq!(
+            https_only.decide(false, Some("[::1]:8080"), "/p"),
+            Decision::Redirect("https://[::1]:8443/p".into())
+        );
+        assert_eq!(
+            https_only.decide(false, None, "/p"),
+            Decision::Misdirected,
+            "no host, no plain HTTP"
         );
     }
 }

@@ -28,7 +28,6 @@ const FILE_CHUNK: usize = 64 * 1024;
 
 /// Headers that describe one hop's connection and must not be forwarded (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] = &[
-    "connection",
     "keep-alive",
     "proxy-connection",
     "proxy-authenticate",
@@ -133,7 +132,9 @@ impl ProxyService {
             .iter()
             .map(|(name, value)| name.as_str().len() + value.len() + 4)
             .sum();
-        headers + req.uri.to_string().len()
+        let target = req.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+        let authority = req.uri.authority().map_or(0, |a| a.as_str().len());
+        headers + target + authority
     }
 }
 
@@ -209,7 +210,10 @@ impl ProxyHttp for ProxyService {
         let downstream = session.as_downstream_mut();
         downstream.set_read_timeout(Some(self.config.client_timeout));
         downstream.set_write_timeout(Some(self.config.client_timeout));
-        downstream.set_keepalive(Some(self.config.keepalive.as_secs()));
+        // Zero means no keep-alive (pingora reads Some(0) as "forever", which would also lift
+        // the read timeout on idle connections).
+        let keepalive = self.config.keepalive.as_secs();
+        downstream.set_keepalive((keepalive > 0).then_some(keepalive));
         Ok(())
     }
 
@@ -328,21 +332,14 @@ impl ProxyHttp for ProxyService {
         upstream_request: &mut RequestHeader,
         _ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
-        let named_in_connection: Vec<String> = upstream_request
-            .headers
-            .get_all("connection")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|name| name.trim().to_ascii_lowercase())
-            .filter(|name| !name.is_empty())
-            .collect();
-        for name in HOP_BY_HOP
-            .iter()
-            .copied()
-            .chain(named_in_connection.iter().map(String::as_str))
-        {
-            upstream_request.remove_header(name);
+        // pingora already drops `Connection` and the headers it names; these are the other
+        // hop-by-hop headers, and the client-supplied forwarding headers we do not vouch for.
+        for name in HOP_BY_HOP {
+            upstream_request.remove_header(*name);
+        }
+        if !self.config.trust_forwarded {
+            upstream_request.remove_header("forwarded");
+            upstream_request.remove_header("x-real-ip");
         }
 
         let client_ip = session
@@ -350,14 +347,17 @@ impl ProxyHttp for ProxyService {
             .and_then(|addr| addr.as_inet())
             .map(|addr| addr.ip().to_string());
         if let Some(ip) = client_ip {
-            let forwarded_for = match upstream_request
+            // Every X-Forwarded-For line the client sent, in order, then the client itself.
+            let mut chain: Vec<&str> = upstream_request
                 .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-            {
-                Some(existing) if !existing.trim().is_empty() => format!("{existing}, {ip}"),
-                _ => ip,
-            };
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect();
+            chain.push(&ip);
+            let forwarded_for = chain.join(", ");
             upstream_request.insert_header("X-Forwarded-For", forwarded_for)?;
         }
         let trusted = |request: &RequestHeader, name: &str| {
@@ -417,23 +417,27 @@ impl ProxyHttp for ProxyService {
         session: &mut Session,
         e: Box<Error>,
         ctx: &mut RequestCtx,
-        _client_reused: bool,
+        client_reused: bool,
     ) -> Box<Error> {
         let mut e = e.more_context(format!("upstream {peer}"));
+        let from_upstream = e.esource() == &ErrorSource::Upstream;
         let timed_out = is_upstream_timeout(&e);
-        if !timed_out && e.esource() == &ErrorSource::Upstream {
+        // A pooled connection the upstream had already closed says nothing about its health;
+        // a fresh connection dropped mid-request does.
+        if from_upstream && !timed_out && !client_reused {
             if let Some(addr) = ctx.upstream {
                 self.upstreams.mark_failed(addr);
             }
         }
-        // Replaying is safe only for idempotent methods whose whole body we still hold, before
-        // any of the response reached the client; a slow upstream is not retried (that would
-        // only double its load).
+        // Replaying is safe only for upstream failures of idempotent requests whose whole body
+        // we still hold, before any of the response reached the client; a slow upstream is not
+        // retried (that would only double its load), and a bad client request never is.
         let downstream = session.as_downstream();
-        let retry = session.req_header().method.is_idempotent()
+        let retry = from_upstream
+            && !timed_out
+            && session.req_header().method.is_idempotent()
             && !downstream.retry_buffer_truncated()
-            && downstream.response_written().is_none()
-            && !timed_out;
+            && downstream.response_written().is_none();
         e.set_retry(retry);
         e
     }
@@ -465,6 +469,9 @@ impl ProxyHttp for ProxyService {
             );
         }
         if code > 0 && session.as_downstream().response_written().is_none() {
+            // The connection is not reused after a failure: say so, so clients do not send the
+            // next request down a closing connection.
+            session.as_downstream_mut().set_keepalive(None);
             let written = if ctx.route == Route::Api || code >= 500 {
                 self.json(session, code, &proxy_error(code)).await
             } else {

@@ -69,15 +69,26 @@ pub fn cache_control(name: &str, default_max_age: Duration) -> String {
 }
 
 /// Whether the name carries a content hash, as bundlers write them: `app.3f9a1c.js`,
-/// `index-BmS7a9Qz.js`, `chunk.5d41402abc4b2a76b9719d911017c592.css`.
+/// `index-BmS7a9Qz.js`, `chunk.5d41402abc4b2a76b9719d911017c592.css`. The hash is its own
+/// part of the name (after `.`, `-` or `_`): lower-case hex with digits and letters, or a
+/// mixed-case base64-style run with a digit. Dates and counters (`IMG20240101`,
+/// `manifest2024`) are not hashes: caching them for a year would keep stale copies.
 pub fn is_fingerprinted(name: &str) -> bool {
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    stem.split(['.', '-', '_']).any(|part| {
-        let alnum = part.chars().all(|c| c.is_ascii_alphanumeric());
-        let digits = part.chars().any(|c| c.is_ascii_digit());
-        let hex = part.chars().all(|c| c.is_ascii_hexdigit());
-        let letters = part.chars().any(|c| c.is_ascii_alphabetic());
-        alnum && digits && ((hex && part.len() >= 6) || (letters && (8..=64).contains(&part.len())))
+    stem.split(['.', '-', '_']).skip(1).any(|part| {
+        let has = |test: fn(&char) -> bool| part.chars().any(|c| test(&c));
+        let hex = part.len() >= 6
+            && part
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            && has(char::is_ascii_digit)
+            && has(char::is_ascii_lowercase);
+        let base64 = (8..=64).contains(&part.len())
+            && part.chars().all(|c| c.is_ascii_alphanumeric())
+            && has(char::is_ascii_digit)
+            && has(char::is_ascii_lowercase)
+            && has(char::is_ascii_uppercase);
+        hex || base64
     })
 }
 
@@ -126,6 +137,10 @@ mod tests {
             "index.html",
             "favicon.ico",
             "settings.json",
+            "IMG20240101.jpg",
+            "photo-IMG20240101.jpg",
+            "manifest2024.json",
+            "v-20240101.json",
         ] {
             assert!(!is_fingerprinted(name), "{name}");
         }

@@ -24,6 +24,9 @@ use crate::responses::{security_headers, text_response};
 /// files are picked up within this time.
 const LOOKUP_TTL: Duration = Duration::from_secs(2);
 const LOOKUP_ENTRIES: usize = 4096;
+/// Longer request paths are resolved every time rather than cached: the cache must not be a way
+/// to pin memory with made-up URLs.
+const LOOKUP_KEY_MAX: usize = 512;
 /// Files up to this size are kept in memory once read.
 const CACHED_FILE_MAX: u64 = 256 * 1024;
 const BODY_CACHE_BYTES: usize = 32 * 1024 * 1024;
@@ -100,16 +103,17 @@ impl StaticFiles {
             Err(PathRejection::Malformed) => return text_response(400, "Bad Request\n"),
             Err(PathRejection::Hidden) => return text_response(404, "Not Found\n"),
         };
+        let names_a_file = segments
+            .last()
+            .is_some_and(|last| request_path::has_extension(last));
         let file = match self.locate(path, segments).await {
             Some(file) => file,
-            // Like `try_files $uri /index.html`, but a missing `app-x.js` stays a 404 rather
-            // than HTML pretending to be JavaScript.
-            None if !request_path::has_extension(path) => {
-                match self.locate("/", Vec::new()).await {
-                    Some(index) => index,
-                    None => return text_response(404, "Not Found\n"),
-                }
-            }
+            // Like `try_files $uri /index.html`, but a missing `app-x.js` (however encoded or
+            // followed by a slash) stays a 404 rather than HTML pretending to be JavaScript.
+            None if !names_a_file => match self.locate("/", Vec::new()).await {
+                Some(index) => index,
+                None => return text_response(404, "Not Found\n"),
+            },
             None => return text_response(404, "Not Found\n"),
         };
         let mut response = self.file_response(req, &file).await?;
@@ -253,6 +257,15 @@ impl StaticFiles {
             Some(bytes) => bytes,
             None => {
                 let bytes = Bytes::from(tokio::fs::read(path).await.map_err(read_error)?);
+                if bytes.len() as u64 != file_len {
+                    // Replaced since it was looked up: the header already promised another
+                    // length. Forget the lookups so the next request sees the new file.
+                    self.lookups.lock().expect("lookup cache").clear();
+                    return pingora::Error::e_explain(
+                        pingora::ErrorType::FileReadError,
+                        "static file changed while being served",
+                    );
+                }
                 self.bodies
                     .lock()
                     .expect("body cache")
@@ -314,10 +327,12 @@ impl StaticFiles {
             .ok()
             .flatten()
             .map(Arc::new);
-        self.lookups
-            .lock()
-            .expect("lookup cache")
-            .put(raw_path.to_owned(), (Instant::now(), found.clone()));
+        if raw_path.len() <= LOOKUP_KEY_MAX {
+            self.lookups
+                .lock()
+                .expect("lookup cache")
+                .put(raw_path.to_owned(), (Instant::now(), found.clone()));
+        }
         found
     }
 }

@@ -35,13 +35,12 @@ pub fn safe_segments(raw: &str) -> Result<Vec<String>, PathRejection> {
     Ok(segments)
 }
 
-/// Whether the last segment of `path` looks like a file name (has an extension): such paths get
+/// Whether a (decoded) path segment looks like a file name, with an extension: such paths get
 /// a real 404 when missing instead of the single-page app's index.
-pub fn has_extension(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|last| {
-        last.rfind('.')
-            .is_some_and(|dot| dot > 0 && dot + 1 < last.len())
-    })
+pub fn has_extension(segment: &str) -> bool {
+    segment
+        .rfind('.')
+        .is_some_and(|dot| dot > 0 && dot + 1 < segment.len())
 }
 
 #[cfg(test)]
@@ -85,10 +84,13 @@ mod tests {
     }
 
     #[test]
-    fn extensions_are_detected_on_the_last_segment_only() {
-        assert!(has_extension("/assets/app-x.js"));
-        assert!(!has_extension("/portfolio/settings"));
-        assert!(!has_extension("/v1.2/route"));
-        assert!(!has_extension("/trailing."));
+    fn extensions_are_detected_on_decoded_segments() {
+        assert!(has_extension("app-x.js"));
+        assert!(!has_extension("settings"));
+        assert!(!has_extension("trailing."));
+        let last = |raw: &str| safe_segments(raw).unwrap().last().cloned().unwrap();
+        assert!(has_extension(&last("/foo%2ejs")));
+        assert!(has_extension(&last("/assets/missing.js/")));
+        assert!(!has_extension(&last("/v1.2/route")));
     }
 }

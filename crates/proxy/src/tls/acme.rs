@@ -25,7 +25,9 @@ pub type Challenges = Arc<RwLock<HashMap<String, String>>>;
 pub const CHALLENGE_PREFIX: &str = "/.well-known/acme-challenge/";
 
 const STORE_SOURCE: &str = "acme";
-const FIRST_RETRY: Duration = Duration::from_secs(5);
+/// The first wait after a failed order, doubling after each further failure: certificate
+/// authorities rate-limit failed validations (Let's Encrypt: 5 per name per hour).
+const FIRST_RETRY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 pub struct AcmeSettings {
@@ -280,7 +282,8 @@ impl BackgroundService for AcmeManager {
                         Err(err) => {
                             log::error!("ACME: {err}; retrying in {retry:?} (the current certificate, if any, keeps serving)");
                             let wait = retry;
-                            retry = (retry * 2).min(self.settings.check_every.max(FIRST_RETRY));
+                            retry = (retry * 2)
+                                .min(self.settings.check_every.max(Duration::from_secs(900)));
                             wait
                         }
                     }

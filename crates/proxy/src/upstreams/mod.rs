@@ -63,19 +63,27 @@ impl Upstreams {
         (upstreams, service)
     }
 
-    /// The next upstream round-robin that is healthy, not cooling down after a failure and not
-    /// already tried for this request. When no upstream is healthy at all, any untried one is
-    /// attempted rather than failing outright (health checks lag behind recoveries).
+    /// The next upstream, round-robin, not already tried for this request: preferably healthy
+    /// and not cooling down after a failure; else healthy even if cooling (one dropped
+    /// connection must not take the only upstream out); when none is healthy at all, any
+    /// (health checks lag behind recoveries).
     pub fn select(&self, tried: &[SocketAddr]) -> Option<SocketAddr> {
         let untried =
             |backend: &Backend| backend.as_inet().is_some_and(|addr| !tried.contains(addr));
+        let cooling = |backend: &Backend| {
+            backend
+                .as_inet()
+                .is_some_and(|addr| self.passive.is_cooling(addr))
+        };
         self.balancer
             .select_with(b"", MAX_SELECTION_STEPS, |backend, healthy| {
-                healthy
-                    && untried(backend)
-                    && backend
-                        .as_inet()
-                        .is_some_and(|addr| !self.passive.is_cooling(addr))
+                healthy && untried(backend) && !cooling(backend)
+            })
+            .or_else(|| {
+                self.balancer
+                    .select_with(b"", MAX_SELECTION_STEPS, |backend, healthy| {
+                        healthy && untried(backend)
+                    })
             })
             .or_else(|| {
                 if self.healthy_count() > 0 {

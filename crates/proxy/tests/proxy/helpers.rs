@@ -2,7 +2,6 @@
 //! small upstream servers whose behaviour a test controls.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -231,8 +230,9 @@ pub enum Behaviour {
     Slow(Duration),
 }
 
-/// A small upstream server: `GET /api/health` is 200; everything else gets a JSON echo of
-/// the request (method, path, headers, body length and byte sum) and the server's name.
+/// A small upstream server: `GET /api/health` is 200; `/api/drop` closes the connection
+/// without an answer; everything else gets a JSON echo of the request (method, path, headers,
+/// body length and byte sum) and the server's name.
 pub struct Stub {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicUsize>,
@@ -298,7 +298,11 @@ async fn answer(
     name: String,
     hits: Arc<AtomicUsize>,
     behaviour: Behaviour,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Full<Bytes>>, std::io::Error> {
+    if req.uri().path() == "/api/drop" {
+        // Dropped mid-request without an answer, as a crashing handler would.
+        return Err(std::io::Error::other("dropped on purpose"));
+    }
     if req.uri().path() == "/api/health" {
         return Ok(Response::new(Full::new(Bytes::from_static(
             b"{\"status\":\"ok\"}",

@@ -175,3 +175,46 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     .unwrap();
     assert!(status.0.success(), "{}", status.1.log());
 }
+
+#[tokio::test]
+async fn one_dropped_connection_does_not_take_the_only_upstream_out() {
+    let web = web();
+    let stub = Stub::start("only", Behaviour::Echo).await;
+    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
+    proxy.wait_for_healthy(1).await;
+    let client = client();
+    let dropped = client
+        .post(proxy.url("/api/drop"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        dropped.status(),
+        StatusCode::BAD_GATEWAY,
+        "a POST is never replayed"
+    );
+    for _ in 0..5 {
+        let response = client.get(proxy.url("/api/x")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{}", proxy.log());
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_client_request_is_a_400_not_an_upstream_failure() {
+    let web = web();
+    let stub = Stub::start("only", Behaviour::Echo).await;
+    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
+    proxy.wait_for_healthy(1).await;
+    let port = proxy.port;
+    let response = tokio::task::spawn_blocking(move || {
+        crate::helpers::raw_request(
+            port,
+            "GET /api/e HTTP/1.1\r\nHost: t\r\nConnection: close, X-Forwarded-For\r\n\r\n",
+        )
+    })
+    .await
+    .unwrap();
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    assert!(!status.contains(" 502"), "{status}\n{}", proxy.log());
+}

@@ -134,7 +134,13 @@ async fn routes_fall_back_to_the_app_but_missing_files_are_404() {
     }
     let docs = client.get(proxy.url("/docs/")).send().await.unwrap();
     assert!(docs.text().await.unwrap().contains("<title>docs</title>"));
-    for path in ["/assets/app-x.js", "/missing.css", "/docs/nothing.png"] {
+    for path in [
+        "/assets/app-x.js",
+        "/missing.css",
+        "/docs/nothing.png",
+        "/assets/missing.js/",
+        "/foo%2ejs",
+    ] {
         let response = client.get(proxy.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_security_headers(&response);
