@@ -46,18 +46,56 @@ fn strings(yaml: &Yaml) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn vm_override() -> Yaml {
+    YamlLoader::load_from_str(&read("deploy/compose.vm.yaml"))
+        .expect("deploy/compose.vm.yaml parses")
+        .remove(0)
+}
+
 #[test]
 fn every_variable_is_a_real_setting_of_its_binary() {
-    let compose = compose();
-    for (name, binary) in [("api", "api"), ("proxy", "proxy")] {
-        let known = settings_of(binary);
-        for key in environment(service(&compose, name)).keys() {
-            assert!(
-                known.contains(key),
-                "{name} sets {key}, which `{binary} --help` does not know"
-            );
+    for (file, compose) in [
+        ("compose.yaml", compose()),
+        ("deploy/compose.vm.yaml", vm_override()),
+    ] {
+        for (name, binary) in [("api", "api"), ("proxy", "proxy")] {
+            if compose["services"][name]["environment"].is_badvalue() {
+                continue;
+            }
+            let known = settings_of(binary);
+            for key in environment(service(&compose, name)).keys() {
+                assert!(
+                    known.contains(key),
+                    "{file}: {name} sets {key}, which `{binary} --help` does not know"
+                );
+            }
         }
     }
+}
+
+#[test]
+fn the_vm_override_terminates_tls_on_the_public_ports() {
+    let vm = vm_override();
+    let proxy = &vm["services"]["proxy"];
+    let env = environment(proxy);
+    let ports = strings(&proxy["ports"]);
+    assert!(
+        ports.contains(&format!("443:{}", port_of(&env["PROXY_TLS_LISTEN"]))),
+        "{ports:?}"
+    );
+    let plain = port_of(&environment(service(&compose(), "proxy"))["PROXY_LISTEN"]);
+    assert!(ports.contains(&format!("80:{plain}")), "{ports:?}");
+    assert_eq!(
+        env["PROXY_HTTPS_PORT"], "443",
+        "redirects name the public port"
+    );
+    let state = &env["PROXY_ACME_STATE_DIR"];
+    assert!(
+        strings(&proxy["volumes"])
+            .iter()
+            .any(|v| v.ends_with(&format!(":{state}"))),
+        "the ACME state is a volume"
+    );
 }
 
 #[test]
