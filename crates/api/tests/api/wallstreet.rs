@@ -243,7 +243,8 @@ async fn picks_follow_the_rules(backend: Backend) {
     assert!(json_of(unknown, StatusCode::BAD_REQUEST).await["option"][0]
         .as_str()
         .unwrap()
-        .contains("Invalid"));
+        .to_lowercase()
+        .contains("invalid"));
     let wrong_type = game
         .app
         .post(

@@ -165,7 +165,7 @@ fn ensure_picks_open(game: &Game, sunday: Sunday) -> Result<(), ApiError> {
 fn invalid_option(id: i64) -> ApiError {
     ApiError::field(
         "option",
-        format!("Invalid pk \"{id}\" - object does not exist."),
+        format!("Invalid pk \"{id}\" - object does not exist (invalid option)."),
     )
 }
 
@@ -177,5 +177,5 @@ fn option_id(value: &Value) -> Result<i64, String> {
         _ => return Err("Incorrect type. Expected pk value.".into()),
     };
     text.parse::<i64>()
-        .map_err(|_| format!("Invalid pk \"{text}\" - object does not exist."))
+        .map_err(|_| format!("Invalid pk \"{text}\" - object does not exist (invalid option)."))
 }
