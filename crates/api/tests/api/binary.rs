@@ -334,11 +334,17 @@ fn in_flight_requests_finish_after(signal: &str) {
         "exit {status}: {}",
         server.log.lock().unwrap()
     );
-    assert!(server
-        .log
-        .lock()
-        .unwrap()
-        .contains(&format!("SIG{signal} received")));
+    // The log reader thread may still be draining the pipe of the exited process.
+    let expected = format!("SIG{signal} received");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server.log.lock().unwrap().contains(&expected) {
+        assert!(
+            Instant::now() < deadline,
+            "{expected:?} was not logged: {}",
+            server.log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]

@@ -216,8 +216,7 @@ async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
 
     let proxy = start(env(None));
     let first = wait_for_certificate(&root, tls_port, None, &proxy).await;
-    let log = proxy.log();
-    assert!(log.contains("ACME: certificate issued"), "{log}");
+    assert!(proxy.logged("ACME: certificate issued"), "{}", proxy.log());
     for stored in ["account.json", "certificate.pem", "private-key.pem"] {
         assert!(
             state.join(stored).is_file(),
@@ -244,5 +243,5 @@ async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
     let renewing = start(env(Some("315360000")));
     let renewed = wait_for_certificate(&root, tls_port, Some(&first), &renewing).await;
     assert_ne!(renewed, first);
-    assert!(renewing.log().contains("ACME: ordering a certificate"));
+    assert!(renewing.logged("ACME: ordering a certificate"));
 }

@@ -93,6 +93,21 @@ impl Proxy {
         self.log.lock().unwrap().clone()
     }
 
+    /// Whether the log shows `text` within a few seconds (stderr is read by another thread, so a
+    /// line written just before a response may arrive just after it).
+    pub fn logged(&self, text: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if self.log().contains(text) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits until the proxy reports at least `n` healthy upstreams.
     pub async fn wait_for_healthy(&self, n: u64) {
         let client = client();

@@ -282,7 +282,7 @@ async fn a_certificate_replaced_on_disk_is_served_without_restart() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(proxy.log().contains("reloaded"));
+    assert!(proxy.logged("reloaded"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
