@@ -657,7 +657,38 @@ async fn opening_a_week_with_a_price_list_adds_its_tickers(backend: Backend) {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
+/// The three-per-week key relies on a pick's week; the database itself keeps it equal to the
+/// week of the picked option, whatever writes to it.
+async fn a_pick_cannot_be_moved_to_another_week(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    let game = Game::start(backend).await;
+    let spy = game.option("SPY", None).await;
+    let ann = game.app.user("ann").await;
+    json_of(game.pick(&ann, &spy).await, StatusCode::CREATED).await;
+    let url = game.app.database_url().to_owned();
+    let moved = tokio::task::spawn_blocking(move || {
+        let pool = api::db::DbPool::new(
+            &url.parse().unwrap(),
+            &api::db::PoolOptions {
+                max_size: 1,
+                acquire_timeout: Duration::from_secs(5),
+            },
+        )
+        .unwrap();
+        let mut conn = pool.get().unwrap();
+        api::with_conn!(&mut conn, |c| c
+            .batch_execute("UPDATE selections SET sunday = '2030-01-13'"))
+    })
+    .await
+    .unwrap();
+    assert!(
+        moved.is_err(),
+        "the foreign key to (option, week) refuses it"
+    );
+}
+
 crate::per_backend!(
+    a_pick_cannot_be_moved_to_another_week,
     a_week_closes_only_once_over_and_keeps_its_recorded_prices,
     opening_a_week_with_a_price_list_adds_its_tickers,
     options_are_public_and_created_by_staff_only,
