@@ -74,6 +74,10 @@ pub struct StaticFiles {
     default_max_age: Duration,
     lookups: Mutex<LruCache<String, Lookup>>,
     bodies: Mutex<BodyCache>,
+    /// One on-the-fly compression at a time: a burst of first requests for a file compresses
+    /// it once (the others wait and take the cached result), and compression can never occupy
+    /// more than one blocking thread and one file's worth of memory.
+    compressing: tokio::sync::Mutex<()>,
 }
 
 impl StaticFiles {
@@ -86,6 +90,7 @@ impl StaticFiles {
                 NonZeroUsize::new(LOOKUP_ENTRIES).expect("non-zero"),
             )),
             bodies: Mutex::new(BodyCache::new(BODY_CACHE_BYTES)),
+            compressing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -287,6 +292,11 @@ impl StaticFiles {
         etag: &str,
     ) -> pingora::Result<Bytes> {
         let key = (file.path.clone(), Some(coding));
+        let cached = self.bodies.lock().expect("body cache").get(&key, etag);
+        if let Some(bytes) = cached {
+            return Ok(bytes);
+        }
+        let _turn = self.compressing.lock().await;
         let cached = self.bodies.lock().expect("body cache").get(&key, etag);
         if let Some(bytes) = cached {
             return Ok(bytes);
