@@ -475,7 +475,16 @@ impl ProxyHttp for ProxyService {
             let written = if ctx.route == Route::Api || code >= 500 {
                 self.json(session, code, &proxy_error(code)).await
             } else {
-                session.respond_error(code).await
+                // Static-path errors look like the static server's own: plain text, with the
+                // security headers.
+                let reason = pingora::http::StatusCode::from_u16(code)
+                    .ok()
+                    .and_then(|status| status.canonical_reason())
+                    .unwrap_or("Error");
+                match text_response_owned(code, format!("{reason}\n")) {
+                    Ok(response) => self.write_static(session, response).await,
+                    Err(err) => Err(err),
+                }
             };
             if let Err(err) = written {
                 log::debug!("could not send the error response: {err}");
