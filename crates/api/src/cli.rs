@@ -191,6 +191,11 @@ pub struct Options {
     )]
     pub wallstreet_market_close: String,
 
+    /// Comma-separated market holidays (YYYY-MM-DD): picks close at the next trading day's open
+    /// and a week ends at its last trading day's close.
+    #[arg(long, env = "WALLSTREET_HOLIDAYS", default_value = "", global = true)]
+    pub wallstreet_holidays: String,
+
     /// Run the in-process scheduler that records start prices and closes weeks (needs FINNHUB_TOKEN).
     #[arg(long, env = "WALLSTREET_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub wallstreet_scheduler: bool,

@@ -129,10 +129,21 @@ pub fn calendar(options: &Options) -> Result<GameCalendar, String> {
         NaiveTime::parse_from_str(raw.trim(), "%H:%M")
             .map_err(|_| format!("{setting} {raw:?} is not HH:MM"))
     };
+    let holidays = options
+        .wallstreet_holidays
+        .split(',')
+        .map(str::trim)
+        .filter(|day| !day.is_empty())
+        .map(|day| {
+            crate::domain::buy_date::parse_iso_date(day)
+                .map_err(|err| format!("WALLSTREET_HOLIDAYS {day:?}: {err}"))
+        })
+        .collect::<Result<_, _>>()?;
     Ok(GameCalendar {
         timezone,
         market_open: time("WALLSTREET_MARKET_OPEN", &options.wallstreet_market_open)?,
         market_close: time("WALLSTREET_MARKET_CLOSE", &options.wallstreet_market_close)?,
+        holidays,
     })
 }
 

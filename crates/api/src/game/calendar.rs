@@ -1,17 +1,22 @@
 //! When weeks open and close, in the exchange's time zone.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::Sunday;
 
-/// The game's schedule: picks close when the market opens on the week's Monday; the week ends
-/// when the market closes on its Friday.
+/// The game's schedule: picks close when the market opens on the week's first trading day
+/// (Monday, unless it is a market holiday); the week ends when the market closes on its last
+/// trading day (Friday, unless that is a holiday).
 #[derive(Debug, Clone)]
 pub struct GameCalendar {
     pub timezone: Tz,
     pub market_open: NaiveTime,
     pub market_close: NaiveTime,
+    /// Weekdays the exchange is closed.
+    pub holidays: BTreeSet<NaiveDate>,
 }
 
 impl Default for GameCalendar {
@@ -20,6 +25,7 @@ impl Default for GameCalendar {
             timezone: chrono_tz::America::New_York,
             market_open: NaiveTime::from_hms_opt(9, 30, 0).expect("valid time"),
             market_close: NaiveTime::from_hms_opt(16, 0, 0).expect("valid time"),
+            holidays: BTreeSet::new(),
         }
     }
 }
@@ -32,12 +38,27 @@ impl GameCalendar {
 
     /// The moment picks for `week` stop: its first trading day's market open.
     pub fn picks_close_at(&self, week: Sunday) -> DateTime<Utc> {
-        self.at(week.date() + Duration::days(1), self.market_open)
+        let first = self
+            .trading_days(week)
+            .next()
+            .unwrap_or(week.date() + Duration::days(1));
+        self.at(first, self.market_open)
     }
 
-    /// The moment `week` is over and can be scored: its Friday's market close.
+    /// The moment `week` is over and can be scored: its last trading day's market close.
     pub fn week_ends_at(&self, week: Sunday) -> DateTime<Utc> {
-        self.at(week.date() + Duration::days(5), self.market_close)
+        let last = self
+            .trading_days(week)
+            .last()
+            .unwrap_or(week.date() + Duration::days(5));
+        self.at(last, self.market_close)
+    }
+
+    /// Monday to Friday of `week`, without holidays.
+    fn trading_days(&self, week: Sunday) -> impl Iterator<Item = NaiveDate> + '_ {
+        (1..=5)
+            .map(move |offset| week.date() + Duration::days(offset))
+            .filter(|day| !self.holidays.contains(day))
     }
 
     pub fn picks_open(&self, week: Sunday, now: DateTime<Utc>) -> bool {
@@ -78,6 +99,21 @@ mod tests {
         assert_eq!(calendar.week_ends_at(summer), utc("2024-07-12T20:00:00Z"));
         assert!(calendar.picks_open(winter, utc("2024-01-08T14:29:59Z")));
         assert!(!calendar.picks_open(winter, utc("2024-01-08T14:30:00Z")));
+    }
+
+    #[test]
+    fn holidays_move_the_first_and_last_trading_days() {
+        // Martin Luther King Jr. Day 2024, and a made-up Friday closure.
+        let calendar = GameCalendar {
+            holidays: ["2024-01-15", "2024-01-19"]
+                .iter()
+                .map(|d| d.parse().unwrap())
+                .collect(),
+            ..GameCalendar::default()
+        };
+        let week = Sunday::parse("2024-01-14").unwrap();
+        assert_eq!(calendar.picks_close_at(week), utc("2024-01-16T14:30:00Z"));
+        assert_eq!(calendar.week_ends_at(week), utc("2024-01-18T21:00:00Z"));
     }
 
     #[test]

@@ -126,6 +126,7 @@ fn help_documents_every_setting() {
         "API_STATIC_DIR",
         "ACCESS_TOKEN_LIFETIME_SECS",
         "REFRESH_TOKEN_LIFETIME_SECS",
+        "WALLSTREET_HOLIDAYS",
         "API_SHUTDOWN_TIMEOUT_SECS",
         "SECRET_KEY",
         "API_SUPERUSER_PASSWORD",

@@ -79,6 +79,7 @@ pub fn test_options(database_url: &str) -> Options {
         wallstreet_timezone: "America/New_York".into(),
         wallstreet_market_open: "09:30".into(),
         wallstreet_market_close: "16:00".into(),
+        wallstreet_holidays: String::new(),
         wallstreet_scheduler: false,
         wallstreet_scheduler_interval_secs: 1,
     }
