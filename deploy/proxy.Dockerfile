@@ -43,7 +43,10 @@ RUN apt-get update \
     && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app \
     && mkdir -p /app/acme \
     && chown app:app /app/acme
-COPY web /app/web
+# Only what browsers load: the app shell and the fingerprinted assets (web/src, the
+# fingerprint script and the docs stay out of the image).
+COPY web/index.html /app/web/index.html
+COPY web/assets /app/web/assets
 WORKDIR /app
 USER 10001:10001
 ENV PROXY_LISTEN=0.0.0.0:8080 \
