@@ -5,9 +5,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root.
+/// The repository root: from the `CARGO_MANIFEST_DIR` cargo sets when it runs the tests. The
+/// compile-time value is only the fallback, because a build shared through one target directory
+/// (CI's fresh clone reuses the warm one) can carry another checkout's path.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .ancestors()
         .nth(2)
         .expect("crates/deploy-checks lives two levels below the root")

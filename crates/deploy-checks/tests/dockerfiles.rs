@@ -129,8 +129,13 @@ fn final_images_are_non_root_with_health_checks_and_sigterm() {
     }
     let proxy = read("deploy/proxy.Dockerfile");
     assert!(
-        proxy.contains("COPY web /app/web"),
-        "the proxy image bakes in the web UI"
+        proxy.contains("COPY web/index.html /app/web/index.html")
+            && proxy.contains("COPY web/assets /app/web/assets"),
+        "the proxy image bakes in the built web UI"
+    );
+    assert!(
+        !proxy.contains("COPY web/src"),
+        "sources are not served in production"
     );
 }
 
