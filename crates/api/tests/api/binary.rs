@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, TestApp, TestDb, PASSWORD};
+use crate::helpers::{create_staff, db_pool, Backend, TestApp, TestDb, PASSWORD};
 
 const GOOD_SECRET: &str = "9c4f0e1a7b3d5c2e8f6a0b1c3d5e7f9a2b4c6d8e";
 
@@ -276,14 +276,7 @@ async fn createsuperuser_makes_a_staff_account(backend: Backend) {
     assert!(!again.status.success());
     assert!(stderr(&again).contains("already taken"));
 
-    let pool = api::db::DbPool::new(
-        &db.url.parse().unwrap(),
-        &api::db::PoolOptions {
-            max_size: 1,
-            acquire_timeout: Duration::from_secs(5),
-        },
-    )
-    .unwrap();
+    let pool = db_pool(&db.url);
     let boss = api::models::user::find_by_key(&mut pool.get().unwrap(), "boss")
         .unwrap()
         .unwrap();
@@ -364,16 +357,7 @@ async fn close_week_runs_from_the_command_line_with_a_prices_file() {
     let db = TestDb::new(Backend::Sqlite);
     let url = db.url.clone();
     let app = TestApp::spawn_on(TestDb::external(url.clone()), |_| {});
-    let pool = api::db::DbPool::new(
-        &url.parse().unwrap(),
-        &api::db::PoolOptions {
-            max_size: 1,
-            acquire_timeout: Duration::from_secs(5),
-        },
-    )
-    .unwrap();
-    api::commands::createsuperuser::create(&pool, "operator", "", PASSWORD.into()).unwrap();
-    drop(pool);
+    create_staff(&url, "operator");
     let login: serde_json::Value = app.login("operator", PASSWORD).await.json().await.unwrap();
     let staff = login["access"].as_str().unwrap();
     for (ticker, start) in [("AAA", "100"), ("BBB", "100")] {

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{json_of, Backend, TestApp, PASSWORD};
+use crate::helpers::{execute_sql, json_of, Backend, TestApp, PASSWORD};
 
 async fn logging_in_gives_an_access_and_a_refresh_token(app: TestApp) {
     app.user("erin").await;
@@ -135,7 +135,6 @@ async fn a_login_needs_both_fields(app: TestApp) {
 }
 
 async fn a_deactivated_or_deleted_account_loses_its_tokens_at_once(app: TestApp) {
-    use diesel::connection::SimpleConnection;
     let user = app.user("leaver").await;
     let other = app.user("stayer").await;
     assert_eq!(
@@ -146,19 +145,10 @@ async fn a_deactivated_or_deleted_account_loses_its_tokens_at_once(app: TestApp)
     let run = |sql: String| {
         let url = url.clone();
         async move {
-            tokio::task::spawn_blocking(move || {
-                let pool = api::db::DbPool::new(
-                    &url.parse().unwrap(),
-                    &api::db::PoolOptions {
-                        max_size: 1,
-                        acquire_timeout: std::time::Duration::from_secs(5),
-                    },
-                )
-                .unwrap();
-                api::with_conn!(&mut pool.get().unwrap(), |c| c.batch_execute(&sql)).unwrap();
-            })
-            .await
-            .unwrap()
+            tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
+                .await
+                .unwrap()
+                .unwrap()
         }
     };
     run(format!(

@@ -11,7 +11,9 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::finnhub::{FakeFinnhub, TOKEN};
-use crate::helpers::{json_of, test_options, Backend, TestApp, TestDb, TestUser, PASSWORD};
+use crate::helpers::{
+    create_staff, execute_sql, json_of, test_options, Backend, TestApp, TestDb, TestUser, PASSWORD,
+};
 
 /// The game's week in these tests: picks close on Monday 2030-01-07 at 09:30 New York time.
 const WEEK: &str = "2030-01-06";
@@ -88,24 +90,13 @@ impl Game {
 
 /// A staff account made the way an operator makes one (`createsuperuser`), then logged in.
 async fn staff_user(app: &TestApp, url: &str, name: &str) -> TestUser {
-    let url = url.to_owned();
-    let name_owned = name.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let pool = api::db::DbPool::new(
-            &url.parse().unwrap(),
-            &api::db::PoolOptions {
-                max_size: 1,
-                acquire_timeout: Duration::from_secs(5),
-            },
-        )
+    let (url, name_owned) = (url.to_owned(), name.to_owned());
+    let id = tokio::task::spawn_blocking(move || create_staff(&url, &name_owned))
+        .await
         .unwrap();
-        api::commands::createsuperuser::create(&pool, &name_owned, "", PASSWORD.into()).unwrap();
-    })
-    .await
-    .unwrap();
     let tokens = json_of(app.login(name, PASSWORD).await, StatusCode::OK).await;
     TestUser {
-        id: 0,
+        id,
         access: tokens["access"].as_str().unwrap().to_owned(),
         refresh: tokens["refresh"].as_str().unwrap().to_owned(),
     }
@@ -660,24 +651,13 @@ async fn opening_a_week_with_a_price_list_adds_its_tickers(backend: Backend) {
 /// The three-per-week key relies on a pick's week; the database itself keeps it equal to the
 /// week of the picked option, whatever writes to it.
 async fn a_pick_cannot_be_moved_to_another_week(backend: Backend) {
-    use diesel::connection::SimpleConnection;
     let game = Game::start(backend).await;
     let spy = game.option("SPY", None).await;
     let ann = game.app.user("ann").await;
     json_of(game.pick(&ann, &spy).await, StatusCode::CREATED).await;
     let url = game.app.database_url().to_owned();
     let moved = tokio::task::spawn_blocking(move || {
-        let pool = api::db::DbPool::new(
-            &url.parse().unwrap(),
-            &api::db::PoolOptions {
-                max_size: 1,
-                acquire_timeout: Duration::from_secs(5),
-            },
-        )
-        .unwrap();
-        let mut conn = pool.get().unwrap();
-        api::with_conn!(&mut conn, |c| c
-            .batch_execute("UPDATE selections SET sunday = '2030-01-13'"))
+        execute_sql(&url, "UPDATE selections SET sunday = '2030-01-13'")
     })
     .await
     .unwrap();

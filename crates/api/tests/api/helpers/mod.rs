@@ -58,6 +58,30 @@ impl TestDb {
     }
 }
 
+/// A one-connection pool on a test database, for what a test sets up or inspects around the
+/// API (blocking: async tests call it through `spawn_blocking`).
+pub fn db_pool(url: &str) -> api::db::DbPool {
+    let options = api::db::PoolOptions {
+        max_size: 1,
+        acquire_timeout: Duration::from_secs(10),
+    };
+    api::db::DbPool::new(&url.parse().expect("a database url"), &options).expect("pool")
+}
+
+/// Runs raw SQL on a test database (blocking).
+pub fn execute_sql(url: &str, sql: &str) -> diesel::QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    let mut conn = db_pool(url).get().expect("a connection");
+    api::with_conn!(&mut conn, |c| c.batch_execute(sql))
+}
+
+/// A staff account made the way `api createsuperuser` makes one; returns its id (blocking).
+pub fn create_staff(url: &str, username: &str) -> i64 {
+    api::commands::createsuperuser::create(&db_pool(url), username, "", PASSWORD.into())
+        .expect("create staff account")
+        .id
+}
+
 /// The server settings tests start from, independent of the process environment.
 pub fn test_options(database_url: &str) -> Options {
     Options {

@@ -59,15 +59,7 @@ impl PgServer {
             .batch_execute(&format!("CREATE DATABASE {}", self.template))
             .expect("create template database");
         let url = database_url(&self.admin_url, &self.template);
-        let pool = api::db::DbPool::new(
-            &url.parse().expect("postgres url"),
-            &api::db::PoolOptions {
-                max_size: 1,
-                acquire_timeout: Duration::from_secs(10),
-            },
-        )
-        .expect("pool");
-        pool.migrate().expect("migrate template");
+        super::db_pool(&url).migrate().expect("migrate template");
     }
 
     /// A new, migrated, empty database; returns its URL.
