@@ -40,31 +40,20 @@ pub async fn list(
     let weekly = weekly_scores(&picks);
     let body = match week {
         Some(_) => {
-            let entries: Vec<(String, Decimal, u32)> = weekly
+            let entries = weekly
                 .into_iter()
-                .map(|((user, _), (score, picks))| (user, score, picks))
+                .map(|((user, _), result)| (user, result))
                 .collect();
-            let ranks = scoring::competition_ranks(
-                &entries
-                    .iter()
-                    .map(|(_, score, _)| *score)
-                    .collect::<Vec<_>>(),
-            );
-            let mut results: Vec<WeeklyEntry> = entries
-                .into_iter()
-                .zip(ranks)
-                .map(|((username, score, picks), rank)| WeeklyEntry {
+            let results = ranked(
+                entries,
+                |(score, _)| *score,
+                |rank, username, (score, picks)| WeeklyEntry {
                     rank,
                     username,
                     score: score.to_string(),
                     picks,
-                })
-                .collect();
-            results.sort_by(|a, b| {
-                a.rank
-                    .cmp(&b.rank)
-                    .then_with(|| a.username.cmp(&b.username))
-            });
+                },
+            );
             paginate(&req, results, page, page_size)?
         }
         None => {
@@ -72,31 +61,42 @@ pub async fn list(
                 .into_iter()
                 .map(|((user, _), (score, _))| (user, score))
                 .collect();
-            let standings: Vec<(String, scoring::Standing)> =
-                scoring::all_time(&per_week).into_iter().collect();
-            let ranks = scoring::competition_ranks(
-                &standings.iter().map(|(_, s)| s.total).collect::<Vec<_>>(),
-            );
-            let mut results: Vec<AllTimeEntry> = standings
-                .into_iter()
-                .zip(ranks)
-                .map(|((username, standing), rank)| AllTimeEntry {
+            let standings = scoring::all_time(&per_week).into_iter().collect();
+            let results = ranked(
+                standings,
+                |standing| standing.total,
+                |rank, username, standing| AllTimeEntry {
                     rank,
                     username,
                     total: standing.total.to_string(),
                     average: standing.average.to_string(),
                     weeks_played: standing.weeks_played,
-                })
-                .collect();
-            results.sort_by(|a, b| {
-                a.rank
-                    .cmp(&b.rank)
-                    .then_with(|| a.username.cmp(&b.username))
-            });
+                },
+            );
             paginate(&req, results, page, page_size)?
         }
     };
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// Competition-ranks users by `score` and lists them by rank, then username.
+fn ranked<T, E>(
+    entries: Vec<(String, T)>,
+    score: impl Fn(&T) -> Decimal,
+    entry: impl Fn(u32, String, T) -> E,
+) -> Vec<E> {
+    let ranks =
+        scoring::competition_ranks(&entries.iter().map(|(_, e)| score(e)).collect::<Vec<_>>());
+    let mut ranked: Vec<(u32, String, T)> = ranks
+        .into_iter()
+        .zip(entries)
+        .map(|(rank, (user, e))| (rank, user, e))
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    ranked
+        .into_iter()
+        .map(|(rank, user, e)| entry(rank, user, e))
+        .collect()
 }
 
 /// (username, week) -> (score, number of picks).
