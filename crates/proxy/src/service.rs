@@ -497,6 +497,10 @@ impl ProxyHttp for ProxyService {
     }
 
     async fn logging(&self, session: &mut Session, _e: Option<&Error>, ctx: &mut RequestCtx) {
+        // Runs for every request: build the line only when it will be written.
+        if !log::log_enabled!(target: "access", log::Level::Info) {
+            return;
+        }
         let downstream = session.as_downstream();
         let status = downstream
             .response_written()
