@@ -751,6 +751,31 @@ async fn quotes_come_through_the_server_with_retries_and_a_cache() {
     assert!(json_of(invalid, StatusCode::BAD_REQUEST).await["symbols"].is_array());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_finnhub_key_is_a_502_without_retries() {
+    let finnhub = FakeFinnhub::start(&[("SPY", "471.25")]);
+    let db = tokio::task::spawn_blocking(|| TestDb::new(Backend::Sqlite))
+        .await
+        .unwrap();
+    let mut options = test_options(&db.url);
+    options.finnhub_url = finnhub.url.clone();
+    let app = TestApp::spawn_game(
+        db,
+        options,
+        Some("not-the-key"),
+        ManualClock::new(at("2030-01-03T12:00:00Z")),
+    );
+    let user = app.user("quoter").await;
+    let response = app
+        .get("/api/quotes/?symbols=SPY", Some(&user.access))
+        .await;
+    assert_eq!(
+        json_of(response, StatusCode::BAD_GATEWAY).await["code"],
+        "bad_gateway"
+    );
+    assert_eq!(finnhub.rejected(), 1, "a refused key is not retried");
+}
+
 async fn wait_until(mut done: impl AsyncFnMut() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !done().await {

@@ -244,4 +244,16 @@ async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
     let renewed = wait_for_certificate(&root, tls_port, Some(&first), &renewing).await;
     assert_ne!(renewed, first);
     assert!(renewing.logged("ACME: ordering a certificate"));
+    drop(renewing);
+
+    // Renewal due while the CA is gone: the stored certificate keeps serving, the failure is
+    // logged and retried later.
+    let failing_env = env(Some("315360000"));
+    drop(pebble);
+    let failing = start(failing_env);
+    assert!(failing.logged("retrying in"), "{}", failing.log());
+    assert_eq!(
+        wait_for_certificate(&root, tls_port, None, &failing).await,
+        renewed
+    );
 }

@@ -214,4 +214,8 @@ async fn a_malformed_client_request_is_a_400_not_an_upstream_failure() {
     .unwrap();
     let status = response.lines().next().unwrap_or_default().to_owned();
     assert!(!status.contains(" 502"), "{status}\n{}", proxy.log());
+    assert!(
+        status.contains(" 400"),
+        "a clear refusal, not a dropped connection: {status:?}"
+    );
 }

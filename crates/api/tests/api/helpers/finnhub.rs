@@ -16,6 +16,8 @@ struct Script {
     /// Answers to give before the real one, per symbol (status codes; 0 = stall past the timeout).
     failures: HashMap<String, Vec<u16>>,
     hits: HashMap<String, usize>,
+    /// Requests refused for a wrong key.
+    rejected: usize,
 }
 
 pub struct FakeFinnhub {
@@ -72,6 +74,10 @@ impl FakeFinnhub {
             .insert(symbol.into(), price.into());
     }
 
+    pub fn rejected(&self) -> usize {
+        self.script.lock().unwrap().rejected
+    }
+
     pub fn hits(&self, symbol: &str) -> usize {
         self.script
             .lock()
@@ -96,6 +102,7 @@ async fn quote(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpR
         .and_then(|v| v.to_str().ok())
         != Some(TOKEN)
     {
+        script.lock().unwrap().rejected += 1;
         return HttpResponse::Unauthorized().json(serde_json::json!({"error": "Invalid API key"}));
     }
     let query = web::Query::<HashMap<String, String>>::from_query(req.query_string()).unwrap();
