@@ -131,12 +131,7 @@ pub fn ensure_over(
 
 /// Refuses hand-given end prices that contradict prices already recorded: recorded prices are
 /// never changed, and silently ignoring a correction would be worse.
-pub async fn ensure_no_overrides(
-    pool: &DbPool,
-    week: Sunday,
-    given: &ManualPrices,
-) -> Result<(), LifecycleError> {
-    let options = load(pool, week).await?;
+fn ensure_no_overrides(options: &[GameOption], given: &ManualPrices) -> Result<(), LifecycleError> {
     for option in options {
         if let (Some(recorded), Some(new)) = (option.end_price, given.get(&option.ticker)) {
             if recorded.0 != new {
@@ -177,7 +172,17 @@ pub async fn close_week(
     source: &impl PriceSource,
     now: NaiveDateTime,
 ) -> Result<Vec<GameOption>, LifecycleError> {
-    let options = load(pool, week).await?;
+    close_loaded(pool, week, load(pool, week).await?, source, now).await
+}
+
+/// [`close_week`] for options already read.
+async fn close_loaded(
+    pool: &DbPool,
+    week: Sunday,
+    options: Vec<GameOption>,
+    source: &impl PriceSource,
+    now: NaiveDateTime,
+) -> Result<Vec<GameOption>, LifecycleError> {
     let unpriced: Vec<&str> = options
         .iter()
         .filter(|o| o.start_price.is_none())
@@ -247,24 +252,29 @@ pub async fn run_step(
     now: DateTime<Utc>,
     force: bool,
 ) -> Result<Vec<GameOption>, LifecycleError> {
+    let use_market = market.filter(|_| given.is_empty());
     match step {
-        Step::Open if !given.is_empty() => {
-            let tickers = given.tickers().map_err(LifecycleError::Invalid)?;
-            add_options(pool, week, tickers).await?;
-        }
-        Step::Open => {}
-        Step::Close => {
-            ensure_over(calendar, week, now, force)?;
+        Step::Open => {
             if !given.is_empty() {
-                ensure_no_overrides(pool, week, &given).await?;
+                let tickers = given.tickers().map_err(LifecycleError::Invalid)?;
+                add_options(pool, week, tickers).await?;
+            }
+            let now = now.naive_utc();
+            match use_market {
+                Some(market) => open_week(pool, week, market, now).await,
+                None => open_week(pool, week, &given, now).await,
             }
         }
-    }
-    let now = now.naive_utc();
-    match (market, given.is_empty(), step) {
-        (Some(market), true, Step::Open) => open_week(pool, week, market, now).await,
-        (Some(market), true, Step::Close) => close_week(pool, week, market, now).await,
-        (_, _, Step::Open) => open_week(pool, week, &given, now).await,
-        (_, _, Step::Close) => close_week(pool, week, &given, now).await,
+        Step::Close => {
+            ensure_over(calendar, week, now, force)?;
+            // One read serves the check and the closing.
+            let options = load(pool, week).await?;
+            ensure_no_overrides(&options, &given)?;
+            let now = now.naive_utc();
+            match use_market {
+                Some(market) => close_loaded(pool, week, options, market, now).await,
+                None => close_loaded(pool, week, options, &given, now).await,
+            }
+        }
     }
 }

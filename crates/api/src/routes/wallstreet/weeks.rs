@@ -11,7 +11,7 @@ use crate::domain::{Price, Sunday};
 use crate::error::ApiError;
 use crate::game::lifecycle::{self, Step};
 use crate::game::Game;
-use crate::models::week;
+use crate::models::week::{self, GameOption};
 use crate::payload::{decimal_text, Fields, JsonObject};
 use crate::prices::ManualPrices;
 use crate::routes::with_db;
@@ -21,12 +21,19 @@ fn parse_sunday(raw: &str) -> Result<Sunday, ApiError> {
     Sunday::parse(raw).map_err(|err| ApiError::field("sunday", err))
 }
 
-async fn view(pool: &web::Data<DbPool>, game: &Game, sunday: Sunday) -> Result<WeekView, ApiError> {
+/// The week as the API shows it; `options` when the caller has just read them.
+async fn view(
+    pool: &web::Data<DbPool>,
+    game: &Game,
+    sunday: Sunday,
+    options: Option<Vec<GameOption>>,
+) -> Result<WeekView, ApiError> {
     let (found, options) = with_db(pool, move |conn| {
-        Ok((
-            week::find(conn, sunday.date())?,
-            week::options_of(conn, sunday.date())?,
-        ))
+        let options = match options {
+            Some(options) => options,
+            None => week::options_of(conn, sunday.date())?,
+        };
+        Ok((week::find(conn, sunday.date())?, options))
     })
     .await?;
     Ok(WeekView {
@@ -47,7 +54,7 @@ pub async fn retrieve(
     sunday: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let sunday = parse_sunday(&sunday)?;
-    Ok(HttpResponse::Ok().json(view(&pool, &game, sunday).await?))
+    Ok(HttpResponse::Ok().json(view(&pool, &game, sunday, None).await?))
 }
 
 /// `POST /api/wallstreet/weeks/{sunday}/open/` (staff): records start prices, from the body's
@@ -90,7 +97,7 @@ async fn run(
     let given = fields.optional("prices", price_map);
     let force = fields.optional("force", boolean);
     let (given, force) = fields.finish(|| Some((given, force.unwrap_or(false))))?;
-    lifecycle::run_step(
+    let options = lifecycle::run_step(
         &pool,
         &game.calendar,
         sunday,
@@ -101,7 +108,7 @@ async fn run(
         force,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(view(&pool, &game, sunday).await?))
+    Ok(HttpResponse::Ok().json(view(&pool, &game, sunday, Some(options)).await?))
 }
 
 fn boolean(value: &Value) -> Result<bool, String> {
