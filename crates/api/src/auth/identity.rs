@@ -16,6 +16,19 @@ use crate::models::user;
 #[derive(Debug, Clone, Copy)]
 pub struct Identity {
     pub user_id: i64,
+    /// Read with the account check every request makes, so staff checks need no query.
+    pub is_staff: bool,
+}
+
+impl Identity {
+    /// 403 unless the caller is a staff account.
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.is_staff {
+            Ok(())
+        } else {
+            Err(ApiError::PermissionDenied)
+        }
+    }
 }
 
 impl FromRequest for Identity {
@@ -30,14 +43,14 @@ impl FromRequest for Identity {
         Box::pin(async move {
             let user_id = claimed?;
             let pool = pool.ok_or_else(|| ApiError::internal("DbPool is not registered"))?;
-            let active = crate::routes::with_db(&pool, move |conn| {
-                Ok(user::find(conn, user_id)?.is_some_and(|found| found.is_active))
-            })
-            .await?;
-            if active {
-                Ok(Identity { user_id })
-            } else {
-                Err(ApiError::TokenNotValid)
+            let account =
+                crate::routes::with_db(&pool, move |conn| Ok(user::find(conn, user_id)?)).await?;
+            match account {
+                Some(found) if found.is_active => Ok(Identity {
+                    user_id,
+                    is_staff: found.is_staff,
+                }),
+                _ => Err(ApiError::TokenNotValid),
             }
         })
     }

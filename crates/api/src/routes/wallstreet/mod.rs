@@ -9,11 +9,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::db::DbConn;
 use crate::domain::buy_date::parse_iso_date;
 use crate::error::ApiError;
 use crate::game::Game;
-use crate::models::user;
 
 /// The `sunday` query parameter as a date (any valid date; only Sundays have weeks), or the
 /// current week when it is absent.
@@ -23,13 +21,5 @@ fn requested_week(query: &HashMap<String, String>, game: &Game) -> Result<NaiveD
             parse_iso_date(raw).map_err(|err| ApiError::field("sunday", err))
         }
         _ => Ok(game.calendar.current_week(game.clock.now()).date()),
-    }
-}
-
-/// 403 unless the caller is a staff account.
-fn require_staff(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
-    match user::find(conn, user_id)? {
-        Some(found) if found.is_staff && found.is_active => Ok(()),
-        _ => Err(ApiError::PermissionDenied),
     }
 }

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::{requested_week, require_staff};
+use super::requested_week;
 use crate::auth::Identity;
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbPool;
@@ -37,8 +37,8 @@ pub async fn create(
     let ticker = fields.required("ticker", |v| Ticker::parse(&string(v)?));
     let sunday = fields.required("sunday", |v| Sunday::parse(&string(v)?));
     let start_price = fields.optional("start_price", |v| Price::parse(&decimal_text(v)?));
+    me.require_staff()?;
     let row = with_db(&pool, move |conn| {
-        require_staff(conn, me.user_id)?;
         let (ticker, sunday, start_price) =
             fields.finish(|| Some((ticker?, sunday?, start_price)))?;
         let new = NewOption {

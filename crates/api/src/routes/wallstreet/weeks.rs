@@ -4,7 +4,6 @@ use actix_web::{web, HttpResponse};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::require_staff;
 use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::{Price, Sunday};
@@ -91,7 +90,7 @@ async fn run(
     body: Result<JsonObject, ApiError>,
     step: Step,
 ) -> Result<HttpResponse, ApiError> {
-    with_db(&pool, move |conn| require_staff(conn, me.user_id)).await?;
+    me.require_staff()?;
     let sunday = parse_sunday(&sunday)?;
     let mut fields = Fields::new(body?);
     let given = fields.optional("prices", price_map);
