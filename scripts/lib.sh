@@ -35,7 +35,8 @@ then open a new shell (or run: . \"\$HOME/.cargo/env\") and try again."
 }
 
 # ensure_packages PKG...: installs the Debian packages that are not installed yet, as root
-# directly or through sudo; without either it prints the apt-get command and stops.
+# directly or through sudo; without either it prints the apt-get command and stops. apt-get
+# waits for another install holding the dpkg lock (up to 10 minutes) instead of failing at once.
 ensure_packages() {
     [ "$#" -gt 0 ] || return 0
     if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -54,12 +55,12 @@ ensure_packages() {
 
     if [ "$(id -u)" = 0 ]; then
         say "installing missing system packages: ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        apt-get -o DPkg::Lock::Timeout=600 update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
     elif command -v sudo >/dev/null 2>&1; then
         say "installing missing system packages with sudo: ${missing[*]}"
-        sudo apt-get update -qq
-        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+        sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
     else
         printf 'error: missing system packages and no sudo to install them. Run as root:\n' >&2
         printf '    sudo apt-get install -y --no-install-recommends %s\n' "${missing[*]}" >&2

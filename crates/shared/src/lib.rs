@@ -1,7 +1,9 @@
 //! What both services need and nothing more: loading the environment, starting the logger and
-//! the JSON shapes that clients see from either service (errors and health reports).
+//! the JSON shapes that clients see from either service (errors and health reports), and the
+//! API's public paths.
 
 pub mod env;
 pub mod logging;
+pub mod paths;
 pub mod probe;
 pub mod wire;
