@@ -1,18 +1,14 @@
-//! What the edge decides before routing: HTTP to HTTPS, the canonical host, unknown hosts.
+//! What the edge decides before routing: the header size limit, HTTP to HTTPS, the canonical
+//! host, unknown hosts.
 
-/// What to do with a request for a host that is neither canonical nor an alias.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum UnknownHost {
-    /// 421 Misdirected Request.
-    Reject,
-    /// Redirect to the canonical host like an alias.
-    Redirect,
-    /// Serve it as if it were canonical.
-    Allow,
-}
+use pingora::http::RequestHeader;
+
+use crate::cli::{comma_separated, off_when_zero, Options, UnknownHost};
 
 #[derive(Debug, Clone)]
 pub struct EdgePolicy {
+    /// Largest total size of a request's headers (431 beyond).
+    pub max_header_bytes: usize,
     /// With TLS on, plain HTTP is redirected to HTTPS on this port.
     pub https_port: Option<u16>,
     pub canonical_host: Option<String>,
@@ -31,6 +27,38 @@ pub enum Decision {
 }
 
 impl EdgePolicy {
+    /// The policy the options describe; `tls_port` is the HTTPS listener's port when TLS is on.
+    /// `max_header_bytes` is validated by the caller (0 is refused there).
+    pub fn from_options(options: &Options, tls_port: Option<u16>) -> Self {
+        Self {
+            max_header_bytes: options.max_header_bytes,
+            https_port: tls_port.map(|port| options.https_port.unwrap_or(port)),
+            canonical_host: options
+                .canonical_host
+                .as_deref()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty()),
+            aliases: comma_separated(options.host_aliases.as_deref().unwrap_or_default())
+                .map(str::to_ascii_lowercase)
+                .collect(),
+            unknown_host: options.unknown_host,
+            hsts: off_when_zero(options.hsts_max_age_secs)
+                .map(|max_age| format!("max-age={}; includeSubDomains", max_age.as_secs())),
+        }
+    }
+
+    /// Whether the request line's target and headers together exceed the limit.
+    pub fn headers_too_large(&self, req: &RequestHeader) -> bool {
+        let headers: usize = req
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum();
+        let target = req.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+        let authority = req.uri.authority().map_or(0, |a| a.as_str().len());
+        headers + target + authority > self.max_header_bytes
+    }
+
     /// The decision for a request that arrived over `tls` for `host` (the Host header, maybe
     /// with a port), whose path and query are `target`.
     pub fn decide(&self, tls: bool, host: Option<&str>, target: &str) -> Decision {
@@ -118,6 +146,7 @@ mod tests {
 
     fn policy(unknown: UnknownHost) -> EdgePolicy {
         EdgePolicy {
+            max_header_bytes: 1024,
             https_port: Some(443),
             canonical_host: Some("www.fattorestreet.com".into()),
             aliases: vec!["fattorestreet.com".into(), "*.fattorestreet.com".into()],
@@ -193,6 +222,7 @@ mod tests {
     #[test]
     fn without_tls_or_a_canonical_host_nothing_moves() {
         let edge = EdgePolicy {
+            max_header_bytes: 1024,
             https_port: None,
             canonical_host: None,
             aliases: vec![],
@@ -220,5 +250,44 @@ mod tests {
             Decision::Misdirected,
             "no host, no plain HTTP"
         );
+    }
+
+    fn from_flags(args: &[&str], tls_port: Option<u16>) -> EdgePolicy {
+        use clap::Parser;
+        let options = Options::try_parse_from(std::iter::once("proxy").chain(args.iter().copied()))
+            .expect("valid flags");
+        EdgePolicy::from_options(&options, tls_port)
+    }
+
+    #[test]
+    fn the_options_describe_the_policy() {
+        let edge = from_flags(
+            &[
+                "--canonical-host",
+                " WWW.Example.Test ",
+                "--host-aliases",
+                "Example.Test, *.example.test,",
+                "--hsts-max-age-secs",
+                "60",
+            ],
+            Some(8443),
+        );
+        assert_eq!(edge.https_port, Some(8443), "the TLS listener's port");
+        assert_eq!(edge.canonical_host.as_deref(), Some("www.example.test"));
+        assert_eq!(edge.aliases, ["example.test", "*.example.test"]);
+        assert_eq!(edge.hsts.as_deref(), Some("max-age=60; includeSubDomains"));
+        let published = from_flags(&["--https-port", "443"], Some(8443));
+        assert_eq!(published.https_port, Some(443));
+        let plain = from_flags(&["--https-port", "443"], None);
+        assert_eq!(plain.https_port, None, "no redirects without TLS");
+    }
+
+    #[test]
+    fn headers_over_the_limit_are_too_large() {
+        let edge = from_flags(&["--max-header-bytes", "64"], None);
+        let mut req = RequestHeader::build("GET", b"/", None).unwrap();
+        assert!(!edge.headers_too_large(&req));
+        req.insert_header("x-padding", "a".repeat(64)).unwrap();
+        assert!(edge.headers_too_large(&req));
     }
 }

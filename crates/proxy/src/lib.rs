@@ -1,12 +1,23 @@
 //! The reverse proxy in front of the API: serves the web UI from a folder (with the single-page
 //! app fallback) and forwards the API prefixes to one or more upstream API servers.
 //!
-//! `config` (settings, parsed once) -> `service` (the pingora phases) -> `static_files` or
-//! `upstreams` (discovery, health, selection); `responses` holds what the proxy answers itself.
+//! `cli` (flags and environment) -> `config` (parsed once at start-up) -> `service` (the
+//! pingora phases; one service per `listener`, plain HTTP or HTTPS). For each request,
+//! `service` asks `routing` which way the path goes, then runs its steps in order: `edge`
+//! (header limit, HTTPS and canonical-host redirects), the ACME challenge answer (`tls::acme`),
+//! the health endpoint, `static_files`; anything left is forwarded to `upstreams` (discovery,
+//! health, selection) with the headers `forwarding` sets. Everything the proxy answers itself
+//! is a `reply::Reply` sent by the one `reply::ReplyWriter`; `failure` turns a request that
+//! failed on the way into its status and reply.
 
+pub mod cli;
 pub mod config;
 pub mod edge;
-pub mod responses;
+pub mod failure;
+pub mod forwarding;
+pub mod listener;
+pub mod reply;
+pub mod routing;
 pub mod service;
 pub mod static_files;
 pub mod tls;

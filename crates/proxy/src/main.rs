@@ -5,7 +5,9 @@ use clap::Parser;
 use pingora::server::configuration::ServerConf;
 use pingora::server::Server;
 use pingora::services::background::background_service;
-use proxy::config::{Command, Options, ProxyConfig};
+use proxy::cli::{Command, Options};
+use proxy::config::ProxyConfig;
+use proxy::listener::Listener;
 use proxy::service::ProxyService;
 use proxy::static_files::StaticFiles;
 use proxy::tls::acme::AcmeManager;
@@ -102,11 +104,12 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
     let mut server = Server::new_with_opt_and_conf(None, conf);
     server.bootstrap();
 
-    let (upstreams, discovery) = Upstreams::new(&config);
+    let (upstreams, discovery) = Upstreams::new(&config.upstreams);
     server.add_service(discovery);
     let static_files = Arc::new(StaticFiles::new(
         config.static_dir.clone(),
         config.static_max_age,
+        config.static_max_body_bytes,
     ));
 
     let mut challenges = None;
@@ -146,8 +149,7 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
             config.clone(),
             upstreams.clone(),
             static_files.clone(),
-            true,
-            None,
+            Listener::Https,
         );
         let mut https =
             pingora::proxy::http_proxy_service_with_name(&server.configuration, service, "HTTPS");
@@ -156,18 +158,28 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
         log::info!("proxy listening on https://{}", tls.listen);
     }
 
-    let service = ProxyService::new(config.clone(), upstreams, static_files, false, challenges);
+    let service = ProxyService::new(
+        config.clone(),
+        upstreams,
+        static_files,
+        Listener::Http { challenges },
+    );
     let mut http =
         pingora::proxy::http_proxy_service_with_name(&server.configuration, service, "HTTP");
     http.add_tcp(&config.listen.to_string());
     server.add_service(http);
 
-    let upstreams: Vec<String> = config.upstreams.iter().map(ToString::to_string).collect();
+    let upstreams: Vec<String> = config
+        .upstreams
+        .targets
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     log::info!(
         "proxy listening on http://{} (static files from {}, API prefixes {:?} -> {})",
         config.listen,
         config.static_dir.display(),
-        config.api_prefixes,
+        config.api_prefixes.as_slice(),
         upstreams.join(", "),
     );
     server.run_forever()

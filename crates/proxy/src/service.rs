@@ -1,57 +1,36 @@
-//! The proxy itself: one `ProxyHttp` whose phases decide between the health endpoint, static
-//! files and forwarding, pick upstreams, rewrite forwarding headers and log every request.
+//! The proxy itself: one `ProxyHttp` per listener. `request_filter` runs the steps that may
+//! answer a request here (edge policy, ACME challenge, health, static files) and forwards the
+//! rest; the later phases pick upstreams, rewrite forwarding headers, turn failures into
+//! replies and log every request.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use pingora::http::{RequestHeader, ResponseHeader};
 use pingora::prelude::HttpPeer;
 use pingora::proxy::{FailToProxy, ProxyHttp, Session};
 use pingora::{Error, ErrorSource, ErrorType};
 use serde::Serialize;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-
-use shared::wire::ErrorBody;
 
 use crate::config::ProxyConfig;
 use crate::edge::Decision;
-use crate::responses::{proxy_error, text_response, text_response_owned, write_json};
-use crate::static_files::{Body, StaticFiles, StaticResponse};
-use crate::tls::acme::{Challenges, CHALLENGE_PREFIX};
+use crate::failure;
+use crate::forwarding::{self, Origin};
+use crate::listener::Listener;
+use crate::reply::{Reply, ReplyWriter};
+use crate::routing::Route;
+use crate::static_files::StaticFiles;
 use crate::upstreams::Upstreams;
 
-/// Chunk size for streaming large files.
-const FILE_CHUNK: usize = 64 * 1024;
-
-/// Headers that describe one hop's connection and must not be forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: &[&str] = &[
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "upgrade",
-];
-
-/// One listener's proxy: the plain-HTTP one (which also answers ACME challenges and redirects
-/// to HTTPS when TLS is on) or the HTTPS one. Both share configuration, files and upstreams.
+/// One listener's proxy. The listeners share configuration, files and upstreams.
 pub struct ProxyService {
     config: Arc<ProxyConfig>,
     upstreams: Arc<Upstreams>,
     static_files: Arc<StaticFiles>,
-    tls: bool,
-    challenges: Option<Challenges>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    Health,
-    Static,
-    Api,
+    listener: Listener,
+    replies: ReplyWriter,
 }
 
 /// Per-request state.
@@ -69,124 +48,101 @@ struct HealthBody {
     upstreams_total: usize,
 }
 
+/// A step of `request_filter` that may answer the request itself.
+type Step = fn(&ProxyService, &RequestHeader, Route) -> pingora::Result<Option<Reply>>;
+
 impl ProxyService {
     pub fn new(
         config: Arc<ProxyConfig>,
         upstreams: Arc<Upstreams>,
         static_files: Arc<StaticFiles>,
-        tls: bool,
-        challenges: Option<Challenges>,
+        listener: Listener,
     ) -> Self {
+        let hsts = config.edge.hsts.clone().filter(|_| listener.is_https());
         Self {
             config,
             upstreams,
             static_files,
-            tls,
-            challenges,
+            listener,
+            replies: ReplyWriter::new(hsts),
         }
     }
 
-    /// `Strict-Transport-Security` on HTTPS responses, when configured.
-    fn hsts(&self) -> Option<&str> {
-        self.config.edge.hsts.as_deref().filter(|_| self.tls)
-    }
-
-    async fn json(
+    /// The steps that may answer a request here, in order: the first reply wins, and a request
+    /// none of them answers (an API path) is forwarded.
+    async fn answer_here(
         &self,
-        session: &mut Session,
-        status: u16,
-        body: &impl Serialize,
-    ) -> pingora::Result<()> {
-        write_json(session, status, body, self.hsts()).await
-    }
-
-    async fn write_static(
-        &self,
-        session: &mut Session,
-        response: StaticResponse,
-    ) -> pingora::Result<()> {
-        let StaticResponse { mut header, body } = response;
-        if let Some(hsts) = self.hsts() {
-            header.insert_header("Strict-Transport-Security", hsts)?;
-        }
-        match body {
-            Body::Empty => session.write_response_header(Box::new(header), true).await,
-            Body::Bytes(bytes) => {
-                session
-                    .write_response_header(Box::new(header), false)
-                    .await?;
-                session.write_response_body(Some(bytes), true).await
-            }
-            Body::File { path, start, len } => {
-                session
-                    .write_response_header(Box::new(header), false)
-                    .await?;
-                stream_file(session, &path, start, len).await
+        req: &RequestHeader,
+        route: Route,
+    ) -> pingora::Result<Option<Reply>> {
+        let steps: [Step; 3] = [Self::edge_policy, Self::acme_challenge, Self::health];
+        for step in steps {
+            if let Some(reply) = step(self, req, route)? {
+                return Ok(Some(reply));
             }
         }
+        self.static_file(req, route).await
     }
 
-    fn header_bytes(req: &RequestHeader) -> usize {
-        let headers: usize = req
+    /// Oversized headers on any path; then, except for the health endpoint and ACME
+    /// challenges, the host policy (redirects to HTTPS or the canonical host, 421).
+    fn edge_policy(&self, req: &RequestHeader, route: Route) -> pingora::Result<Option<Reply>> {
+        let edge = &self.config.edge;
+        if edge.headers_too_large(req) {
+            return Reply::proxy_error(431).map(Some);
+        }
+        if route == Route::Health || self.listener.challenge(req.uri.path()).is_some() {
+            return Ok(None);
+        }
+        let host = req
             .headers
-            .iter()
-            .map(|(name, value)| name.as_str().len() + value.len() + 4)
-            .sum();
-        let target = req.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
-        let authority = req.uri.authority().map_or(0, |a| a.as_str().len());
-        headers + target + authority
-    }
-}
-
-/// Streams `len` bytes of a file from `start` without holding the whole file in memory.
-async fn stream_file(
-    session: &mut Session,
-    path: &std::path::Path,
-    start: u64,
-    len: u64,
-) -> pingora::Result<()> {
-    let read_error = |err| Error::because(ErrorType::FileReadError, "streaming a static file", err);
-    let mut file = tokio::fs::File::open(path).await.map_err(read_error)?;
-    file.seek(std::io::SeekFrom::Start(start))
-        .await
-        .map_err(read_error)?;
-    let mut remaining = len;
-    while remaining > 0 {
-        let want = usize::try_from(remaining)
-            .unwrap_or(usize::MAX)
-            .min(FILE_CHUNK);
-        let mut chunk = vec![0; want];
-        let read = file.read(&mut chunk).await.map_err(read_error)?;
-        if read == 0 {
-            return Error::e_explain(ErrorType::FileReadError, "file shrank while being sent");
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| req.uri.authority().map(|a| a.as_str()));
+        let target = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        match edge.decide(self.listener.is_https(), host, target) {
+            Decision::Serve => Ok(None),
+            Decision::Redirect(location) => Reply::redirect(location).map(Some),
+            Decision::Misdirected => Reply::proxy_error(421).map(Some),
         }
-        chunk.truncate(read);
-        remaining -= read as u64;
-        session
-            .write_response_body(Some(Bytes::from(chunk)), remaining == 0)
-            .await?;
     }
-    Ok(())
-}
 
-impl ProxyService {
-    /// For a plain-HTTP request to the ACME challenge path: the answer for its token, if the
-    /// token is one being validated (`Some(None)` when it is not).
-    fn acme_challenge(&self, path: &str) -> Option<Option<String>> {
-        if self.tls {
-            return None;
+    /// The key authorization for a token being validated; 404 for any other token.
+    fn acme_challenge(&self, req: &RequestHeader, _: Route) -> pingora::Result<Option<Reply>> {
+        let Some((challenges, token)) = self.listener.challenge(req.uri.path()) else {
+            return Ok(None);
+        };
+        let answer = challenges.read().expect("challenges").get(token).cloned();
+        match answer {
+            Some(key_authorization) => Reply::text(200, key_authorization),
+            None => Reply::status_text(404),
         }
-        let challenges = self.challenges.as_ref()?;
-        let token = path.strip_prefix(CHALLENGE_PREFIX)?;
-        Some(challenges.read().expect("challenges").get(token).cloned())
+        .map(Some)
     }
-}
 
-fn is_upstream_timeout(e: &Error) -> bool {
-    matches!(
-        e.etype(),
-        ErrorType::ReadTimedout | ErrorType::WriteTimedout
-    )
+    fn health(&self, _: &RequestHeader, route: Route) -> pingora::Result<Option<Reply>> {
+        if route != Route::Health {
+            return Ok(None);
+        }
+        let healthy = self.upstreams.healthy_count();
+        let body = HealthBody {
+            status: if healthy > 0 { "ok" } else { "degraded" },
+            upstreams_healthy: healthy,
+            upstreams_total: self.upstreams.total_count(),
+        };
+        Reply::json(200, &body).map(Some)
+    }
+
+    async fn static_file(
+        &self,
+        req: &RequestHeader,
+        route: Route,
+    ) -> pingora::Result<Option<Reply>> {
+        if route != Route::Static {
+            return Ok(None);
+        }
+        self.static_files.respond(req).await.map(Some)
+    }
 }
 
 #[async_trait]
@@ -210,10 +166,9 @@ impl ProxyHttp for ProxyService {
         let downstream = session.as_downstream_mut();
         downstream.set_read_timeout(Some(self.config.client_timeout));
         downstream.set_write_timeout(Some(self.config.client_timeout));
-        // Zero means no keep-alive (pingora reads Some(0) as "forever", which would also lift
-        // the read timeout on idle connections).
-        let keepalive = self.config.keepalive.as_secs();
-        downstream.set_keepalive((keepalive > 0).then_some(keepalive));
+        // Off is None: pingora reads Some(0) as "forever", which would also lift the read
+        // timeout on idle connections.
+        downstream.set_keepalive(self.config.keepalive.map(|keepalive| keepalive.as_secs()));
         Ok(())
     }
 
@@ -223,88 +178,17 @@ impl ProxyHttp for ProxyService {
         ctx: &mut RequestCtx,
     ) -> pingora::Result<bool> {
         let req = session.req_header();
-        let path = req.uri.path();
-        ctx.route = if path == self.config.health_path {
-            Route::Health
-        } else if self.config.is_api_path(path) {
-            Route::Api
-        } else {
-            Route::Static
-        };
-        if Self::header_bytes(req) > self.config.max_header_bytes {
-            self.json(session, 431, &proxy_error(431)).await?;
-            return Ok(true);
-        }
-        if let Some(key_authorization) = self.acme_challenge(path) {
-            let response = match key_authorization {
-                Some(answer) => text_response_owned(200, answer)?,
-                None => text_response(404, "Not Found\n")?,
-            };
-            self.write_static(session, response).await?;
-            return Ok(true);
-        }
-        if ctx.route != Route::Health {
-            let host = req
-                .headers
-                .get("host")
-                .and_then(|v| v.to_str().ok())
-                .or_else(|| req.uri.authority().map(|a| a.as_str()));
-            let target = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
-            match self.config.edge.decide(self.tls, host, target) {
-                Decision::Serve => {}
-                Decision::Redirect(location) => {
-                    let mut header = ResponseHeader::build(308, Some(4))?;
-                    header.insert_header("Location", location)?;
-                    header.insert_header("Content-Length", "0")?;
-                    header.insert_header("Cache-Control", "no-store")?;
-                    self.write_static(
-                        session,
-                        StaticResponse {
-                            header,
-                            body: Body::Empty,
-                        },
-                    )
-                    .await?;
-                    return Ok(true);
-                }
-                Decision::Misdirected => {
-                    let body = ErrorBody::new(
-                        "This server does not serve that host name.",
-                        "misdirected_request",
-                    );
-                    self.json(session, 421, &body).await?;
-                    return Ok(true);
-                }
-            }
-        }
-        match ctx.route {
-            Route::Api => Ok(false),
-            Route::Health => {
-                let healthy = self.upstreams.healthy_count();
-                let body = HealthBody {
-                    status: if healthy > 0 { "ok" } else { "degraded" },
-                    upstreams_healthy: healthy,
-                    upstreams_total: self.upstreams.total_count(),
-                };
-                self.json(session, 200, &body).await?;
+        ctx.route = Route::of(
+            req.uri.path(),
+            &self.config.health_path,
+            &self.config.api_prefixes,
+        );
+        match self.answer_here(req, ctx.route).await? {
+            Some(reply) => {
+                self.replies.send(session, reply).await?;
                 Ok(true)
             }
-            Route::Static => {
-                let declared = req
-                    .headers
-                    .get("content-length")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse::<u64>().ok());
-                let chunked = req.headers.contains_key("transfer-encoding");
-                if chunked || declared.is_some_and(|len| len > self.config.static_max_body_bytes) {
-                    let response = text_response(413, "Payload Too Large\n")?;
-                    self.write_static(session, response).await?;
-                    return Ok(true);
-                }
-                let response = self.static_files.respond(session.req_header()).await?;
-                self.write_static(session, response).await?;
-                Ok(true)
-            }
+            None => Ok(false),
         }
     }
 
@@ -319,10 +203,11 @@ impl ProxyHttp for ProxyService {
         ctx.tried.push(addr);
         ctx.upstream = Some(addr);
         let mut peer = HttpPeer::new(addr, false, String::new());
-        peer.options.connection_timeout = Some(self.config.connect_timeout);
+        peer.options.connection_timeout = Some(self.config.upstreams.connect_timeout);
         peer.options.read_timeout = Some(self.config.upstream_timeout);
         peer.options.write_timeout = Some(self.config.upstream_timeout);
-        peer.options.idle_timeout = Some(self.config.keepalive);
+        // Without keep-alive, upstream connections are not kept idle either.
+        peer.options.idle_timeout = Some(self.config.keepalive.unwrap_or(Duration::ZERO));
         Ok(Box::new(peer))
     }
 
@@ -332,56 +217,15 @@ impl ProxyHttp for ProxyService {
         upstream_request: &mut RequestHeader,
         _ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
-        // pingora already drops `Connection` and the headers it names; these are the other
-        // hop-by-hop headers, and the client-supplied forwarding headers we do not vouch for.
-        for name in HOP_BY_HOP {
-            upstream_request.remove_header(*name);
-        }
-        if !self.config.trust_forwarded {
-            upstream_request.remove_header("forwarded");
-            upstream_request.remove_header("x-real-ip");
-        }
-
-        let client_ip = session
-            .client_addr()
-            .and_then(|addr| addr.as_inet())
-            .map(|addr| addr.ip().to_string());
-        if let Some(ip) = client_ip {
-            // Every X-Forwarded-For line the client sent, in order, then the client itself.
-            let mut chain: Vec<&str> = upstream_request
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .collect();
-            chain.push(&ip);
-            let forwarded_for = chain.join(", ");
-            upstream_request.insert_header("X-Forwarded-For", forwarded_for)?;
-        }
-        let trusted = |request: &RequestHeader, name: &str| {
-            self.config.trust_forwarded && request.headers.contains_key(name)
+        let origin = Origin {
+            client_ip: session
+                .client_addr()
+                .and_then(|addr| addr.as_inet())
+                .map(|addr| addr.ip().to_string()),
+            https: self.listener.is_https(),
+            trust_forwarded: self.config.trust_forwarded,
         };
-        if !trusted(upstream_request, "x-forwarded-proto") {
-            upstream_request
-                .insert_header("X-Forwarded-Proto", if self.tls { "https" } else { "http" })?;
-        }
-        if !trusted(upstream_request, "x-forwarded-host") {
-            let host = upstream_request.headers.get("host").cloned().or_else(|| {
-                upstream_request
-                    .uri
-                    .authority()
-                    .and_then(|a| a.as_str().parse().ok())
-            });
-            match host {
-                Some(host) => upstream_request.insert_header("X-Forwarded-Host", host)?,
-                None => {
-                    upstream_request.remove_header("x-forwarded-host");
-                }
-            }
-        }
-        Ok(())
+        forwarding::rewrite(upstream_request, &origin)
     }
 
     async fn response_filter(
@@ -390,10 +234,7 @@ impl ProxyHttp for ProxyService {
         upstream_response: &mut ResponseHeader,
         _ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
-        if let Some(hsts) = self.hsts() {
-            upstream_response.insert_header("Strict-Transport-Security", hsts)?;
-        }
-        Ok(())
+        self.replies.listener_headers(upstream_response)
     }
 
     fn fail_to_connect(
@@ -421,7 +262,7 @@ impl ProxyHttp for ProxyService {
     ) -> Box<Error> {
         let mut e = e.more_context(format!("upstream {peer}"));
         let from_upstream = e.esource() == &ErrorSource::Upstream;
-        let timed_out = is_upstream_timeout(&e);
+        let timed_out = failure::is_upstream_timeout(&e);
         // A pooled connection the upstream had already closed says nothing about its health;
         // a fresh connection dropped mid-request does.
         if from_upstream && !timed_out && !client_reused {
@@ -448,18 +289,7 @@ impl ProxyHttp for ProxyService {
         e: &Error,
         ctx: &mut RequestCtx,
     ) -> FailToProxy {
-        let code = match e.etype() {
-            ErrorType::HTTPStatus(code) => *code,
-            _ if e.esource() == &ErrorSource::Upstream && is_upstream_timeout(e) => 504,
-            _ => match e.esource() {
-                ErrorSource::Upstream => 502,
-                ErrorSource::Downstream => match e.etype() {
-                    ErrorType::WriteError | ErrorType::ReadError | ErrorType::ConnectionClosed => 0,
-                    _ => 400,
-                },
-                ErrorSource::Internal | ErrorSource::Unset => 500,
-            },
-        };
+        let code = failure::status(e);
         if code >= 500 {
             log::error!(
                 "{} {} failed with {code} (upstreams tried: {:?}): {e}",
@@ -472,21 +302,11 @@ impl ProxyHttp for ProxyService {
             // The connection is not reused after a failure: say so, so clients do not send the
             // next request down a closing connection.
             session.as_downstream_mut().set_keepalive(None);
-            let written = if ctx.route == Route::Api || code >= 500 {
-                self.json(session, code, &proxy_error(code)).await
-            } else {
-                // Static-path errors look like the static server's own: plain text, with the
-                // security headers.
-                let reason = pingora::http::StatusCode::from_u16(code)
-                    .ok()
-                    .and_then(|status| status.canonical_reason())
-                    .unwrap_or("Error");
-                match text_response_owned(code, format!("{reason}\n")) {
-                    Ok(response) => self.write_static(session, response).await,
-                    Err(err) => Err(err),
-                }
+            let sent = match failure::reply(code, ctx.route) {
+                Ok(reply) => self.replies.send(session, reply).await,
+                Err(err) => Err(err),
             };
-            if let Err(err) = written {
+            if let Err(err) = sent {
                 log::debug!("could not send the error response: {err}");
             }
         }

@@ -1,7 +1,10 @@
 //! The web UI's files: safe path resolution, SPA fallback, validators and ranges, compression,
-//! and a small cache so hot files cost neither a `stat` nor a read per request.
+//! and a small cache so hot files cost neither a `stat` nor a read per request. Every answer,
+//! errors included, is a [`Reply`] for the caller to send.
 
+mod body_cache;
 mod conditional;
+mod disk;
 mod encoding;
 mod media_type;
 mod request_path;
@@ -9,16 +12,18 @@ mod request_path;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use lru::LruCache;
 use pingora::http::{Method, RequestHeader, ResponseHeader};
 
+use self::body_cache::BodyCache;
 use self::conditional::RangeRequest;
+use self::disk::FileInfo;
 use self::encoding::Coding;
 use self::request_path::PathRejection;
-use crate::responses::{security_headers, text_response};
+use crate::reply::{security_headers, Body, Reply};
 
 /// How long a resolved path is trusted before the file system is asked again. Deploys that swap
 /// files are picked up within this time.
@@ -35,43 +40,13 @@ const BODY_CACHE_BYTES: usize = 32 * 1024 * 1024;
 const COMPRESS_MIN: u64 = 512;
 const COMPRESS_MAX: u64 = 4 * 1024 * 1024;
 
-/// One file that can be served, as found on disk.
-#[derive(Debug)]
-struct FileInfo {
-    path: PathBuf,
-    name: String,
-    len: u64,
-    modified: SystemTime,
-    etag: String,
-    /// `app.js.br` / `app.js.gz` next to the file, newer than it.
-    precompressed: Vec<(Coding, PathBuf, u64)>,
-}
-
 /// A resolved request path (or the knowledge that it names nothing) and when it was resolved.
 type Lookup = (Instant, Option<Arc<FileInfo>>);
-
-/// What goes out after the header.
-#[derive(Debug)]
-pub enum Body {
-    Empty,
-    Bytes(Bytes),
-    /// `len` bytes of the file at `path` from `start`, streamed in chunks.
-    File {
-        path: PathBuf,
-        start: u64,
-        len: u64,
-    },
-}
-
-#[derive(Debug)]
-pub struct StaticResponse {
-    pub header: ResponseHeader,
-    pub body: Body,
-}
 
 pub struct StaticFiles {
     root: PathBuf,
     default_max_age: Duration,
+    max_body_bytes: u64,
     lookups: Mutex<LruCache<String, Lookup>>,
     bodies: Mutex<BodyCache>,
     /// One on-the-fly compression at a time: a burst of first requests for a file compresses
@@ -81,11 +56,13 @@ pub struct StaticFiles {
 }
 
 impl StaticFiles {
-    /// `root` must be canonical (the configuration guarantees it).
-    pub fn new(root: PathBuf, default_max_age: Duration) -> Self {
+    /// `root` must be canonical (the configuration guarantees it). Requests declaring a body
+    /// over `max_body_bytes`, or a chunked one, are refused.
+    pub fn new(root: PathBuf, default_max_age: Duration, max_body_bytes: u64) -> Self {
         Self {
             root,
             default_max_age,
+            max_body_bytes,
             lookups: Mutex::new(LruCache::new(
                 NonZeroUsize::new(LOOKUP_ENTRIES).expect("non-zero"),
             )),
@@ -94,19 +71,27 @@ impl StaticFiles {
         }
     }
 
-    /// The response for a GET or HEAD of a static path.
-    pub async fn respond(&self, req: &RequestHeader) -> pingora::Result<StaticResponse> {
-        let head = req.method == Method::HEAD;
-        if req.method != Method::GET && !head {
-            let mut response = text_response(405, "Method Not Allowed\n")?;
-            response.header.insert_header("Allow", "GET, HEAD")?;
-            return Ok(response);
+    /// The reply to a request for a static path (the writer leaves out the body of a HEAD).
+    pub async fn respond(&self, req: &RequestHeader) -> pingora::Result<Reply> {
+        let declared = req
+            .headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let chunked = req.headers.contains_key("transfer-encoding");
+        if chunked || declared.is_some_and(|len| len > self.max_body_bytes) {
+            return Reply::status_text(413);
+        }
+        if req.method != Method::GET && req.method != Method::HEAD {
+            let mut reply = Reply::status_text(405)?;
+            reply.header.insert_header("Allow", "GET, HEAD")?;
+            return Ok(reply);
         }
         let path = req.uri.path();
         let segments = match request_path::safe_segments(path) {
             Ok(segments) => segments,
-            Err(PathRejection::Malformed) => return text_response(400, "Bad Request\n"),
-            Err(PathRejection::Hidden) => return text_response(404, "Not Found\n"),
+            Err(PathRejection::Malformed) => return Reply::status_text(400),
+            Err(PathRejection::Hidden) => return Reply::status_text(404),
         };
         let names_a_file = segments
             .last()
@@ -117,22 +102,18 @@ impl StaticFiles {
             // followed by a slash) stays a 404 rather than HTML pretending to be JavaScript.
             None if !names_a_file => match self.locate("/", Vec::new()).await {
                 Some(index) => index,
-                None => return text_response(404, "Not Found\n"),
+                None => return Reply::status_text(404),
             },
-            None => return text_response(404, "Not Found\n"),
+            None => return Reply::status_text(404),
         };
-        let mut response = self.file_response(req, &file).await?;
-        if head {
-            response.body = Body::Empty;
-        }
-        Ok(response)
+        self.file_response(req, &file).await
     }
 
     async fn file_response(
         &self,
         req: &RequestHeader,
         file: &Arc<FileInfo>,
-    ) -> pingora::Result<StaticResponse> {
+    ) -> pingora::Result<Reply> {
         let header_str = |name: &str| req.headers.get(name).and_then(|v| v.to_str().ok());
         let compressible = media_type::is_compressible(&file.name);
         let range_header = header_str("range");
@@ -166,7 +147,7 @@ impl StaticFiles {
             file.modified,
         ) {
             header.set_status(304)?;
-            return Ok(StaticResponse {
+            return Ok(Reply {
                 header,
                 body: Body::Empty,
             });
@@ -184,7 +165,7 @@ impl StaticFiles {
                 Body::Empty => 0,
             };
             header.insert_header("Content-Length", len.to_string())?;
-            return Ok(StaticResponse { header, body });
+            return Ok(Reply { header, body });
         }
 
         header.insert_header("Accept-Ranges", "bytes")?;
@@ -192,7 +173,7 @@ impl StaticFiles {
             RangeRequest::Full => {
                 header.insert_header("Content-Length", file.len.to_string())?;
                 let body = self.body(&file.path, 0, file.len, file.len, &etag).await?;
-                Ok(StaticResponse { header, body })
+                Ok(Reply { header, body })
             }
             RangeRequest::Partial { start, end } => {
                 let len = end - start + 1;
@@ -201,13 +182,13 @@ impl StaticFiles {
                     .insert_header("Content-Range", format!("bytes {start}-{end}/{}", file.len))?;
                 header.insert_header("Content-Length", len.to_string())?;
                 let body = self.body(&file.path, start, len, file.len, &etag).await?;
-                Ok(StaticResponse { header, body })
+                Ok(Reply { header, body })
             }
             RangeRequest::Unsatisfiable => {
                 header.set_status(416)?;
                 header.insert_header("Content-Range", format!("bytes */{}", file.len))?;
                 header.insert_header("Content-Length", "0")?;
-                Ok(StaticResponse {
+                Ok(Reply {
                     header,
                     body: Body::Empty,
                 })
@@ -332,7 +313,7 @@ impl StaticFiles {
             return found;
         }
         let root = self.root.clone();
-        let found = tokio::task::spawn_blocking(move || locate_on_disk(&root, &segments))
+        let found = tokio::task::spawn_blocking(move || disk::locate(&root, &segments))
             .await
             .ok()
             .flatten()
@@ -353,96 +334,4 @@ fn read_error(err: std::io::Error) -> Box<pingora::Error> {
         "reading a static file",
         err,
     )
-}
-
-/// Resolves segments under `root`, following symlinks only while they stay inside it, and
-/// a folder to its `index.html` (folders are never listed).
-fn locate_on_disk(root: &Path, segments: &[String]) -> Option<FileInfo> {
-    let candidate = segments
-        .iter()
-        .fold(root.to_path_buf(), |path, segment| path.join(segment));
-    let mut real = inside(root, &candidate)?;
-    let mut meta = real.metadata().ok()?;
-    if meta.is_dir() {
-        real = inside(root, &real.join("index.html"))?;
-        meta = real.metadata().ok()?;
-    }
-    if !meta.is_file() {
-        return None;
-    }
-    let modified = meta.modified().ok()?;
-    let name = real.file_name()?.to_string_lossy().into_owned();
-    let precompressed = [Coding::Brotli, Coding::Gzip]
-        .into_iter()
-        .filter_map(|coding| {
-            let sibling = inside(
-                root,
-                &real.with_file_name(format!("{name}.{}", coding.suffix())),
-            )?;
-            let sibling_meta = sibling.metadata().ok()?;
-            // A sibling older than its source would serve stale content.
-            let fresh = sibling_meta.is_file() && sibling_meta.modified().ok()? >= modified;
-            fresh.then_some((coding, sibling, sibling_meta.len()))
-        })
-        .collect();
-    Some(FileInfo {
-        etag: conditional::etag(meta.len(), modified, None),
-        path: real,
-        name,
-        len: meta.len(),
-        modified,
-        precompressed,
-    })
-}
-
-/// The canonical form of `path` if it exists, lies under `root` and passes through no dotfile
-/// (a symlink may not lead out of the root or onto a hidden file).
-fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
-    let real = path.canonicalize().ok()?;
-    let relative = real.strip_prefix(root).ok()?;
-    let hidden = relative
-        .components()
-        .any(|part| part.as_os_str().to_string_lossy().starts_with('.'));
-    (!hidden).then_some(real)
-}
-
-/// File contents (and compressed variants) by path, valid while their entity tag matches,
-/// bounded by total size.
-struct BodyCache {
-    entries: LruCache<(PathBuf, Option<Coding>), (String, Bytes)>,
-    bytes: usize,
-    capacity: usize,
-}
-
-impl BodyCache {
-    fn new(capacity: usize) -> Self {
-        Self {
-            entries: LruCache::unbounded(),
-            bytes: 0,
-            capacity,
-        }
-    }
-
-    fn get(&mut self, key: &(PathBuf, Option<Coding>), etag: &str) -> Option<Bytes> {
-        match self.entries.get(key) {
-            Some((tag, bytes)) if tag == etag => Some(bytes.clone()),
-            _ => None,
-        }
-    }
-
-    fn put(&mut self, key: (PathBuf, Option<Coding>), etag: &str, bytes: Bytes) {
-        if bytes.len() > self.capacity / 8 {
-            return;
-        }
-        self.bytes += bytes.len();
-        if let Some((_, old)) = self.entries.put(key, (etag.to_owned(), bytes)) {
-            self.bytes -= old.len();
-        }
-        while self.bytes > self.capacity {
-            match self.entries.pop_lru() {
-                Some((_, (_, evicted))) => self.bytes -= evicted.len(),
-                None => break,
-            }
-        }
-    }
 }

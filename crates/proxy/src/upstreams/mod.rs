@@ -3,18 +3,35 @@
 
 mod discovery;
 mod passive;
+mod target;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use pingora::lb::health_check::HttpHealthCheck;
 use pingora::lb::selection::RoundRobin;
 use pingora::lb::{Backend, Backends, LoadBalancer};
 use pingora::services::background::{background_service, GenBackgroundService};
 
-use crate::config::ProxyConfig;
 pub use discovery::DnsDiscovery;
 pub use passive::PassiveHealth;
+pub use target::{TargetError, UpstreamTarget};
+
+/// What the upstream set is built from (part of the parsed configuration).
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    pub targets: Vec<UpstreamTarget>,
+    pub hosts_file: Option<PathBuf>,
+    /// Requested from every upstream by the active health check; 200 means healthy.
+    pub health_path: String,
+    pub health_interval: Duration,
+    pub dns_refresh: Duration,
+    /// How long an upstream that just failed is skipped; `None` turns passive health off.
+    pub passive_cooldown: Option<Duration>,
+    pub connect_timeout: Duration,
+}
 
 /// What the request path needs from the upstream set.
 pub struct Upstreams {
@@ -28,37 +45,34 @@ const MAX_SELECTION_STEPS: usize = 256;
 impl Upstreams {
     /// The upstream set and the background service that keeps it fresh (DNS and health).
     pub fn new(
-        config: &ProxyConfig,
+        settings: &UpstreamSettings,
     ) -> (Arc<Self>, GenBackgroundService<LoadBalancer<RoundRobin>>) {
-        let discovery = DnsDiscovery::new(config.upstreams.clone(), config.hosts_file.clone());
+        let discovery = DnsDiscovery::new(settings.targets.clone(), settings.hosts_file.clone());
         let mut backends = Backends::new(Box::new(discovery));
-        let host = config
-            .upstreams
+        let host = settings
+            .targets
             .first()
             .map_or("localhost", |t| t.host.as_str());
         let mut check = HttpHealthCheck::new(host, false);
         check.req.set_uri(
-            config
-                .upstream_health_path
+            settings
+                .health_path
                 .parse()
                 .expect("validated absolute path"),
         );
         check.consecutive_failure = 1;
         check.consecutive_success = 1;
-        check.peer_template.options.connection_timeout = Some(
-            config
-                .connect_timeout
-                .min(std::time::Duration::from_secs(2)),
-        );
+        check.peer_template.options.connection_timeout =
+            Some(settings.connect_timeout.min(Duration::from_secs(2)));
         backends.set_health_check(Box::new(check));
         let mut balancer = LoadBalancer::from_backends(backends);
-        balancer.health_check_frequency = Some(config.health_interval);
-        balancer.update_frequency = Some(config.dns_refresh);
+        balancer.health_check_frequency = Some(settings.health_interval);
+        balancer.update_frequency = Some(settings.dns_refresh);
         balancer.parallel_health_check = true;
         let service = background_service("upstreams", balancer);
         let upstreams = Arc::new(Self {
             balancer: service.task(),
-            passive: PassiveHealth::new(config.passive_cooldown),
+            passive: PassiveHealth::new(settings.passive_cooldown),
         });
         (upstreams, service)
     }

@@ -1,0 +1,223 @@
+//! The command line: every flag and its environment variable (clap), and the rules for reading
+//! their values that `--help` states. [`crate::config`] turns them into the parsed settings.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+const AFTER_HELP: &str = "\
+Zero in a seconds setting turns off what can be off (keep-alive, passive cooldown, HSTS, the
+shutdown grace, browser caching of plain static files) and is a start-up error for the rest
+(timeouts, health and DNS intervals, certificate reloads and expiry checks, ACME renew-before).
+
+Environment only:
+  RUST_LOG   Log filter, e.g. `info` or `proxy=debug,access=info` [default: info]. Access-log
+             lines use the target `access`.
+
+Settings are read from flags, then the environment, then a `.env` file in the working
+directory, then the defaults shown above.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "proxy",
+    version,
+    about = "Serves the web UI and forwards the API to its upstream servers."
+)]
+#[command(after_help = AFTER_HELP)]
+pub struct Options {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Address (ip:port) to listen on for HTTP.
+    #[arg(long, env = "PROXY_LISTEN", default_value = "0.0.0.0:8080")]
+    pub listen: String,
+
+    /// Comma-separated upstream API servers as host:port. Names are resolved through DNS and
+    /// re-resolved periodically; every address of a name is used.
+    #[arg(long, env = "PROXY_UPSTREAMS", default_value = "127.0.0.1:8000")]
+    pub upstreams: String,
+
+    /// Folder of the web UI to serve.
+    #[arg(long, env = "PROXY_STATIC_DIR", default_value = "web")]
+    pub static_dir: PathBuf,
+
+    /// Comma-separated path prefixes forwarded to the upstreams; everything else is static.
+    #[arg(
+        long,
+        env = "PROXY_API_PREFIXES",
+        default_value = shared::paths::API_PREFIXES_SETTING
+    )]
+    pub api_prefixes: String,
+
+    /// The proxy's own health endpoint (answered here, never forwarded).
+    #[arg(long, env = "PROXY_HEALTH_PATH", default_value = "/healthz")]
+    pub health_path: String,
+
+    /// Path the active health check requests from every upstream.
+    #[arg(
+        long,
+        env = "PROXY_UPSTREAM_HEALTH_PATH",
+        default_value = shared::paths::API_HEALTH
+    )]
+    pub upstream_health_path: String,
+
+    /// Seconds between active health checks of the upstreams.
+    #[arg(long, env = "PROXY_HEALTH_INTERVAL_SECS", default_value_t = 2)]
+    pub health_interval_secs: u64,
+
+    /// Seconds between DNS re-resolutions of the upstream names.
+    #[arg(long, env = "PROXY_DNS_REFRESH_SECS", default_value_t = 5)]
+    pub dns_refresh_secs: u64,
+
+    /// A hosts-format file consulted before DNS for upstream names (re-read at every refresh).
+    #[arg(long, env = "PROXY_HOSTS_FILE")]
+    pub hosts_file: Option<PathBuf>,
+
+    /// Seconds an upstream that refused or dropped a connection is skipped (passive health;
+    /// 0 = off).
+    #[arg(long, env = "PROXY_PASSIVE_COOLDOWN_SECS", default_value_t = 5)]
+    pub passive_cooldown_secs: u64,
+
+    /// Seconds to establish a connection to an upstream.
+    #[arg(long, env = "PROXY_CONNECT_TIMEOUT_SECS", default_value_t = 3)]
+    pub connect_timeout_secs: u64,
+
+    /// Seconds an upstream may stay silent (reading or writing) before the request is a 504.
+    #[arg(long, env = "PROXY_UPSTREAM_TIMEOUT_SECS", default_value_t = 60)]
+    pub upstream_timeout_secs: u64,
+
+    /// Seconds a client may stay silent (reading or writing) before it is disconnected.
+    #[arg(long, env = "PROXY_CLIENT_TIMEOUT_SECS", default_value_t = 60)]
+    pub client_timeout_secs: u64,
+
+    /// Seconds an idle client keep-alive connection is kept open (0 = no keep-alive).
+    #[arg(long, env = "PROXY_KEEPALIVE_SECS", default_value_t = 60)]
+    pub keepalive_secs: u64,
+
+    /// Largest total size of a request's headers, in bytes (431 beyond).
+    #[arg(long, env = "PROXY_MAX_HEADER_BYTES", default_value_t = 32 * 1024)]
+    pub max_header_bytes: usize,
+
+    /// Largest request body accepted on static paths, in bytes (413 beyond).
+    #[arg(long, env = "PROXY_STATIC_MAX_BODY_BYTES", default_value_t = 1024)]
+    pub static_max_body_bytes: u64,
+
+    /// max-age, in seconds, for static files that are neither index.html nor fingerprinted
+    /// (0 = browsers revalidate every time).
+    #[arg(long, env = "PROXY_STATIC_MAX_AGE_SECS", default_value_t = 300)]
+    pub static_max_age_secs: u64,
+
+    /// Keep X-Forwarded-Proto/-Host from the client (only behind a trusted load balancer).
+    #[arg(long, env = "PROXY_TRUST_FORWARDED", default_value_t = false)]
+    pub trust_forwarded: bool,
+
+    /// Seconds in-flight requests get to finish after SIGTERM before the process exits
+    /// (0 = exit at once).
+    #[arg(long, env = "PROXY_SHUTDOWN_GRACE_SECS", default_value_t = 5)]
+    pub shutdown_grace_secs: u64,
+
+    /// Worker threads; 0 means one per CPU.
+    #[arg(long, env = "PROXY_THREADS", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Address (ip:port) of the HTTPS listener; unset means no TLS.
+    #[arg(long, env = "PROXY_TLS_LISTEN")]
+    pub tls_listen: Option<String>,
+
+    /// Comma-separated PEM certificate chains (leaf first), one per SNI name set.
+    #[arg(long, env = "PROXY_TLS_CERT")]
+    pub tls_cert: Option<String>,
+
+    /// Comma-separated PEM private keys, in the order of PROXY_TLS_CERT.
+    #[arg(long, env = "PROXY_TLS_KEY")]
+    pub tls_key: Option<String>,
+
+    /// Seconds between checks for replaced certificate files.
+    #[arg(long, env = "PROXY_TLS_RELOAD_SECS", default_value_t = 10)]
+    pub tls_reload_secs: u64,
+
+    /// Port that plain-HTTP requests are redirected to (default: the TLS listener's port).
+    #[arg(long, env = "PROXY_HTTPS_PORT")]
+    pub https_port: Option<u16>,
+
+    /// Comma-separated domains to obtain certificates for automatically (ACME, HTTP-01).
+    #[arg(long, env = "PROXY_ACME_DOMAINS")]
+    pub acme_domains: Option<String>,
+
+    /// Contact email for the ACME account.
+    #[arg(long, env = "PROXY_ACME_EMAIL")]
+    pub acme_email: Option<String>,
+
+    /// ACME directory URL.
+    #[arg(
+        long,
+        env = "PROXY_ACME_DIRECTORY",
+        default_value = "https://acme-v02.api.letsencrypt.org/directory"
+    )]
+    pub acme_directory: String,
+
+    /// Folder for the ACME account key and the certificates.
+    #[arg(long, env = "PROXY_ACME_STATE_DIR", default_value = "acme")]
+    pub acme_state_dir: PathBuf,
+
+    /// Extra CA certificate (PEM) to trust for the ACME server itself (private or test CAs).
+    #[arg(long, env = "PROXY_ACME_CA_FILE")]
+    pub acme_ca_file: Option<PathBuf>,
+
+    /// Renew when less than this many seconds remain (default: at two thirds of the lifetime).
+    #[arg(long, env = "PROXY_ACME_RENEW_BEFORE_SECS")]
+    pub acme_renew_before_secs: Option<u64>,
+
+    /// Seconds between certificate expiry checks.
+    #[arg(long, env = "PROXY_ACME_CHECK_SECS", default_value_t = 3600)]
+    pub acme_check_secs: u64,
+
+    /// The one host name the site answers to; other known names are redirected to it.
+    #[arg(long, env = "PROXY_CANONICAL_HOST")]
+    pub canonical_host: Option<String>,
+
+    /// Comma-separated names (or *.domain patterns) redirected to the canonical host.
+    #[arg(long, env = "PROXY_HOST_ALIASES")]
+    pub host_aliases: Option<String>,
+
+    /// What to do with other host names when a canonical host is set.
+    #[arg(long, env = "PROXY_UNKNOWN_HOST", value_enum, default_value = "reject")]
+    pub unknown_host: UnknownHost,
+
+    /// Strict-Transport-Security max-age in seconds on HTTPS responses (0 = no header).
+    #[arg(long, env = "PROXY_HSTS_MAX_AGE_SECS", default_value_t = 0)]
+    pub hsts_max_age_secs: u64,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run the proxy (the default).
+    Serve,
+    /// Exit 0 when the proxy at PROXY_LISTEN answers its health endpoint (container health checks).
+    Healthcheck,
+}
+
+/// What to do with a request for a host that is neither canonical nor an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnknownHost {
+    /// 421 Misdirected Request.
+    Reject,
+    /// Redirect to the canonical host like an alias.
+    Redirect,
+    /// Serve it as if it were canonical.
+    Allow,
+}
+
+/// A `*_SECS` setting that can be off: 0 turns it off (the first half of the rule in
+/// `--help`; the settings that cannot be off refuse 0 in [`crate::config`]).
+pub fn off_when_zero(secs: u64) -> Option<Duration> {
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
+/// The items of a comma-separated setting, trimmed, without empty ones.
+pub fn comma_separated(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+}
