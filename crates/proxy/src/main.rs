@@ -1,3 +1,4 @@
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use proxy::static_files::StaticFiles;
 use proxy::tls::acme::AcmeManager;
 use proxy::tls::{CertStore, CertificateFiles};
 use proxy::upstreams::Upstreams;
+use tokio::net::TcpSocket;
 
 /// pingora allocates per request on several threads at once; glibc's allocator serialises
 /// them on arena locks (a fifth of the proxied-request profile), mimalloc's per-thread heaps do
@@ -25,7 +27,7 @@ const FINAL_SHUTDOWN_SECS: u64 = 2;
 
 fn main() -> ExitCode {
     let dotenv = shared::env::load_dotenv();
-    let options = Options::parse();
+    let mut options = Options::parse();
     shared::logging::init("info");
     if let Err(err) = dotenv {
         eprintln!("proxy: {err}");
@@ -34,6 +36,14 @@ fn main() -> ExitCode {
     if let Some(Command::Healthcheck) = options.command {
         return healthcheck(&options);
     }
+    // Held until the process exits.
+    let _reserved = match reserve_any_ports(&mut options) {
+        Ok(reserved) => reserved,
+        Err(err) => {
+            eprintln!("proxy: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = match ProxyConfig::from_options(&options) {
         Ok(config) => Arc::new(config),
         Err(err) => {
@@ -69,6 +79,47 @@ fn healthcheck(options: &Options) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Port 0 asks for any free port. The proxy picks it here rather than leaving it to pingora, so
+/// what derives from it (the HTTPS redirect port) and the start-up log carry the real port. The
+/// socket that picked it stays bound, never listening, while the proxy runs: the kernel gives
+/// the port to no one else asking for any port, and pingora's listeners, which set SO_REUSEADDR
+/// as this socket does, bind beside it.
+fn reserve_any_ports(options: &mut Options) -> Result<Vec<TcpSocket>, String> {
+    let mut reserved = Vec::new();
+    let addresses = [
+        ("PROXY_LISTEN", Some(&mut options.listen)),
+        ("PROXY_TLS_LISTEN", options.tls_listen.as_mut()),
+    ];
+    for (setting, address) in addresses {
+        // Anything but an ip:port with port 0 is the configuration's to accept or refuse.
+        let Some(requested) = address
+            .as_ref()
+            .and_then(|address| address.trim().parse::<SocketAddr>().ok())
+            .filter(|requested| requested.port() == 0)
+        else {
+            continue;
+        };
+        let socket = if requested.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        };
+        let (socket, bound) = socket
+            .and_then(|socket| {
+                socket.set_reuseaddr(true)?;
+                socket.bind(requested)?;
+                let bound = socket.local_addr()?;
+                Ok((socket, bound))
+            })
+            .map_err(|err| format!("{setting}: cannot listen on {requested}: {err}"))?;
+        if let Some(address) = address {
+            *address = bound.to_string();
+        }
+        reserved.push(socket);
+    }
+    Ok(reserved)
 }
 
 /// Binds each listen address once before pingora does: a port already in use is then a clear
