@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use api::clock::ManualClock;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::helpers::clock::ManualClock;
 use crate::helpers::finnhub::{FakeFinnhub, TOKEN};
 use crate::helpers::{
     create_staff, execute_sql, json_of, test_options, Backend, TestApp, TestDb, TestUser, PASSWORD,

@@ -1,5 +1,6 @@
 //! Spawning the real server on 127.0.0.1:0 against a fresh database, and talking to it.
 
+pub mod clock;
 pub mod finnhub;
 pub mod postgres;
 
