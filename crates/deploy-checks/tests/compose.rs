@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use deploy_checks::{has_subcommand, port_of, read, settings_of};
+use deploy_checks::{has_subcommand, port_of, settings_of};
+use test_support::workspace;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn compose() -> Yaml {
-    let text = read("compose.yaml");
+    let text = workspace::read("compose.yaml");
     let mut docs = YamlLoader::load_from_str(&text).expect("compose.yaml parses");
     assert_eq!(docs.len(), 1);
     docs.remove(0)
@@ -47,7 +48,7 @@ fn strings(yaml: &Yaml) -> Vec<String> {
 }
 
 fn vm_override() -> Yaml {
-    YamlLoader::load_from_str(&read("deploy/compose.vm.yaml"))
+    YamlLoader::load_from_str(&workspace::read("deploy/compose.vm.yaml"))
         .expect("deploy/compose.vm.yaml parses")
         .remove(0)
 }
@@ -62,7 +63,7 @@ fn every_variable_is_a_real_setting_of_its_binary() {
             if compose["services"][name]["environment"].is_badvalue() {
                 continue;
             }
-            let known = settings_of(binary);
+            let known = settings_of(&workspace::binary(binary));
             for key in environment(service(&compose, name)).keys() {
                 assert!(
                     known.contains(key),
@@ -100,7 +101,7 @@ fn the_vm_override_terminates_tls_on_the_public_ports() {
 
 #[test]
 fn services_reach_each_other_by_name_on_one_bridge_network() {
-    let text = read("compose.yaml");
+    let text = workspace::read("compose.yaml");
     assert!(
         !text.contains("172.17.0.1"),
         "no docker0 address hard-coding"
@@ -200,6 +201,6 @@ fn start_order_waits_for_health_and_health_checks_use_real_commands() {
                 "healthcheck".to_owned()
             ]
         );
-        assert!(has_subcommand(binary, "healthcheck"));
+        assert!(has_subcommand(&workspace::binary(binary), "healthcheck"));
     }
 }

@@ -2,11 +2,11 @@
 
 use std::process::Command;
 
-use deploy_checks::repo_root;
+use test_support::workspace;
 
 fn deploy(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     Command::new("bash")
-        .arg(repo_root().join("deploy/deploy.sh"))
+        .arg(workspace::root().join("deploy/deploy.sh"))
         .args(args)
         .env_remove("AWS_REGION")
         .env_remove("AWS_ACCOUNT_ID")
@@ -74,7 +74,7 @@ fn the_rendered_task_definition_has_no_placeholders_left() {
     let output = deploy(&["--dry-run"], &ENV);
     assert!(output.status.success());
     let template =
-        std::fs::read_to_string(repo_root().join("deploy/ecs/task-definition.json")).unwrap();
+        std::fs::read_to_string(workspace::root().join("deploy/ecs/task-definition.json")).unwrap();
     for placeholder in ["<API_IMAGE>", "<PROXY_IMAGE>", "<ACCOUNT_ID>", "<REGION>"] {
         assert!(
             template.contains(placeholder),

@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 use std::process::Command;
 
-use deploy_checks::{has_subcommand, read, repo_root};
+use deploy_checks::has_subcommand;
+use test_support::workspace;
 
 const DOCKERFILES: [(&str, &str); 2] = [
     ("deploy/api.Dockerfile", "api"),
@@ -38,7 +39,7 @@ fn instructions(text: &str) -> Vec<String> {
 fn copied_files_exist_and_stages_are_declared() {
     for (path, _) in DOCKERFILES {
         let mut stages = HashSet::new();
-        for instruction in instructions(&read(path)) {
+        for instruction in instructions(&workspace::read(path)) {
             let words: Vec<&str> = instruction.split_whitespace().collect();
             match words[0] {
                 "FROM" => {
@@ -63,7 +64,7 @@ fn copied_files_exist_and_stages_are_declared() {
                         None => {
                             for source in sources {
                                 assert!(
-                                    repo_root().join(source).exists(),
+                                    workspace::root().join(source).exists(),
                                     "{path}: COPY {source} does not exist"
                                 );
                             }
@@ -79,7 +80,7 @@ fn copied_files_exist_and_stages_are_declared() {
 #[test]
 fn final_images_are_non_root_with_health_checks_and_sigterm() {
     for (path, binary) in DOCKERFILES {
-        let all = instructions(&read(path));
+        let all = instructions(&workspace::read(path));
         let last_from = all.iter().rposition(|i| i.starts_with("FROM ")).unwrap();
         let runtime = &all[last_from..];
         assert!(
@@ -103,7 +104,7 @@ fn final_images_are_non_root_with_health_checks_and_sigterm() {
             health.contains(&format!("\"/usr/local/bin/{binary}\", \"healthcheck\"")),
             "{path}: {health}"
         );
-        assert!(has_subcommand(binary, "healthcheck"));
+        assert!(has_subcommand(&workspace::binary(binary), "healthcheck"));
         assert!(
             runtime.iter().any(|i| i.starts_with("LABEL ")),
             "{path}: labels"
@@ -127,7 +128,7 @@ fn final_images_are_non_root_with_health_checks_and_sigterm() {
             "{path}"
         );
     }
-    let proxy = read("deploy/proxy.Dockerfile");
+    let proxy = workspace::read("deploy/proxy.Dockerfile");
     assert!(
         proxy.contains("COPY web/index.html /app/web/index.html")
             && proxy.contains("COPY web/assets /app/web/assets"),
@@ -141,7 +142,7 @@ fn final_images_are_non_root_with_health_checks_and_sigterm() {
 
 #[test]
 fn the_build_context_leaves_out_local_state() {
-    let ignore = read(".dockerignore");
+    let ignore = workspace::read(".dockerignore");
     for entry in ["target/", "data/", ".env"] {
         assert!(
             ignore.lines().any(|line| line.trim() == entry),
@@ -160,8 +161,8 @@ fn hadolint_finds_nothing() {
     for (path, _) in DOCKERFILES {
         let output = Command::new("hadolint")
             .arg("--config")
-            .arg(repo_root().join(".hadolint.yaml"))
-            .arg(repo_root().join(path))
+            .arg(workspace::root().join(".hadolint.yaml"))
+            .arg(workspace::root().join(path))
             .output()
             .unwrap();
         assert!(

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use deploy_checks::{has_subcommand, port_of, read, settings_of};
+use deploy_checks::{has_subcommand, port_of, settings_of};
 use serde_json::Value;
+use test_support::workspace;
 
 fn task() -> Value {
-    serde_json::from_str(&read("deploy/ecs/task-definition.json")).expect("valid JSON")
+    serde_json::from_str(&workspace::read("deploy/ecs/task-definition.json")).expect("valid JSON")
 }
 
 fn container<'a>(task: &'a Value, name: &str) -> &'a Value {
@@ -109,7 +110,7 @@ fn containers_share_localhost_and_only_the_proxy_is_exposed() {
 fn settings_are_real_and_secrets_come_from_secrets_manager() {
     let task = task();
     for (name, binary) in [("api", "api"), ("proxy", "proxy")] {
-        let known = settings_of(binary);
+        let known = settings_of(&workspace::binary(binary));
         let container = container(&task, name);
         for key in environment(container).keys() {
             assert!(
@@ -126,7 +127,10 @@ fn settings_are_real_and_secrets_come_from_secrets_manager() {
         }
         let health = container["healthCheck"]["command"].as_array().unwrap();
         assert_eq!(health[1], format!("/usr/local/bin/{binary}"));
-        assert!(has_subcommand(binary, health[2].as_str().unwrap()));
+        assert!(has_subcommand(
+            &workspace::binary(binary),
+            health[2].as_str().unwrap()
+        ));
     }
     let api = container(&task, "api");
     let secrets: Vec<&str> = api["secrets"]

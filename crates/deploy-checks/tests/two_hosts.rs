@@ -4,11 +4,13 @@
 //! with `--ignored` when it runs as root (as CI does).
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use deploy_checks::binary;
 use serde_json::{json, Value};
+use test_support::process::clean_command;
+use test_support::servers::{ApiServer, ProxyServer};
+use test_support::workspace;
 
 /// Names and addresses of one run's network, removed again on drop.
 struct Network {
@@ -89,56 +91,47 @@ impl Drop for Network {
     }
 }
 
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// `program` run inside the network namespace `ns` (`ip netns exec` execs it: same process).
+fn in_namespace(ns: &str, program: &Path) -> Command {
+    let mut command = clean_command("ip");
+    command.args(["netns", "exec", ns]).arg(program);
+    command
 }
 
-fn in_namespace(ns: &str, program: &Path, dir: &Path, env: &[(&str, String)]) -> Process {
-    let child = Command::new("ip")
-        .args(["netns", "exec", ns])
-        .arg(program)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RUST_LOG", "warn")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn in namespace");
-    Process(child)
-}
-
-fn start_api(network: &Network, dir: &Path) -> Process {
-    in_namespace(
-        &network.api_ns,
-        &binary("api"),
-        dir,
-        &[
-            ("API_LISTEN", "0.0.0.0:8000".into()),
-            ("DATABASE_URL", "sqlite://data/app.sqlite3".into()),
-            ("API_WORKERS", "1".into()),
-        ],
+/// The api on its host. Port 8000 as in compose, and fixed: the proxy's upstream names it, and
+/// the restarted api must come back on it (no one else binds in this private namespace).
+fn start_api(network: &Network, dir: &Path) -> ApiServer {
+    ApiServer::start(
+        in_namespace(&network.api_ns, &workspace::binary("api"))
+            .current_dir(dir)
+            .env("API_LISTEN", "0.0.0.0:8000")
+            .env("DATABASE_URL", "sqlite://data/app.sqlite3")
+            .env("API_WORKERS", "1"),
     )
 }
 
-async fn wait_for(client: &reqwest::Client, url: &str, want: reqwest::StatusCode) -> Value {
+/// The JSON body of the first `want` answer from `url`, or `None` after 30 s.
+async fn wait_for(client: &reqwest::Client, url: &str, want: reqwest::StatusCode) -> Option<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Ok(response) = client.get(url).send().await {
             if response.status() == want {
-                return response.json().await.unwrap_or(Value::Null);
+                return Some(response.json().await.unwrap_or(Value::Null));
             }
         }
-        assert!(Instant::now() < deadline, "{url} never answered {want}");
+        if Instant::now() >= deadline {
+            return None;
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+fn logs(api: &ApiServer, proxy: &ProxyServer) -> String {
+    format!(
+        "api:\n{}\nproxy:\n{}",
+        api.process.log(),
+        proxy.process.log()
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,33 +151,25 @@ async fn api_and_proxy_on_two_hosts_of_a_bridge_network() {
     std::fs::write(&hosts, format!("{} api\n", network.address(2))).unwrap();
 
     let mut api = start_api(&network, &dir);
-    let _proxy = in_namespace(
-        &network.proxy_ns,
-        &binary("proxy"),
-        &dir,
-        &[
-            ("PROXY_LISTEN", "0.0.0.0:8080".into()),
-            ("PROXY_UPSTREAMS", "api:8000".into()),
-            ("PROXY_HOSTS_FILE", hosts.to_string_lossy().into_owned()),
-            ("PROXY_STATIC_DIR", web.to_string_lossy().into_owned()),
-            ("PROXY_HEALTH_INTERVAL_SECS", "1".into()),
-        ],
+    let proxy = ProxyServer::start(
+        in_namespace(&network.proxy_ns, &workspace::binary("proxy"))
+            .env("PROXY_LISTEN", format!("{}:8080", network.address(3)))
+            .env("PROXY_HOSTS_FILE", &hosts),
+        &web,
+        "api:8000",
     );
-    let base = format!("http://{}:8080", network.address(3));
+    let health_url = proxy.url("/api/health");
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let health = wait_for(
-        &client,
-        &format!("{base}/api/health"),
-        reqwest::StatusCode::OK,
-    )
-    .await;
+    let health = wait_for(&client, &health_url, reqwest::StatusCode::OK)
+        .await
+        .unwrap_or_else(|| panic!("{health_url} never answered 200:\n{}", logs(&api, &proxy)));
     assert_eq!(health["database"], "ok");
 
     let page = client
-        .get(format!("{base}/"))
+        .get(proxy.url("/"))
         .send()
         .await
         .unwrap()
@@ -193,14 +178,14 @@ async fn api_and_proxy_on_two_hosts_of_a_bridge_network() {
         .unwrap();
     assert!(page.contains("two hosts"));
     let registered = client
-        .post(format!("{base}/api/users/"))
+        .post(proxy.url("/api/users/"))
         .json(&json!({"username": "netns", "password": "long enough password"}))
         .send()
         .await
         .unwrap();
     assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
     let tokens: Value = client
-        .post(format!("{base}/api/token/"))
+        .post(proxy.url("/api/token/"))
         .json(&json!({"username": "netns", "password": "long enough password"}))
         .send()
         .await
@@ -209,31 +194,24 @@ async fn api_and_proxy_on_two_hosts_of_a_bridge_network() {
         .await
         .unwrap();
     let assets = client
-        .get(format!("{base}/api/assets/"))
+        .get(proxy.url("/api/assets/"))
         .bearer_auth(tokens["access"].as_str().unwrap())
         .send()
         .await
         .unwrap();
     assert_eq!(assets.status(), reqwest::StatusCode::OK);
 
-    api.0.kill().unwrap();
-    api.0.wait().unwrap();
-    let down = wait_for(
-        &client,
-        &format!("{base}/api/health"),
-        reqwest::StatusCode::BAD_GATEWAY,
-    )
-    .await;
+    api.process.kill();
+    let down = wait_for(&client, &health_url, reqwest::StatusCode::BAD_GATEWAY)
+        .await
+        .unwrap_or_else(|| panic!("{health_url} never answered 502:\n{}", logs(&api, &proxy)));
     assert_eq!(down["code"], "bad_gateway");
 
-    let _api = start_api(&network, &dir);
-    wait_for(
-        &client,
-        &format!("{base}/api/health"),
-        reqwest::StatusCode::OK,
-    )
-    .await;
-    drop(network);
+    let api = start_api(&network, &dir);
+    wait_for(&client, &health_url, reqwest::StatusCode::OK)
+        .await
+        .unwrap_or_else(|| panic!("{health_url} never recovered:\n{}", logs(&api, &proxy)));
+    drop((api, proxy, network));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

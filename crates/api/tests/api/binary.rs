@@ -1,13 +1,14 @@
 //! The `api` binary itself: configuration, subcommands and signals.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use reqwest::StatusCode;
+use test_support::process::{clean_command, Signal};
+use test_support::servers::ApiServer;
 
 use crate::helpers::{create_staff, db_pool, Backend, TestApp, TestDb, PASSWORD};
 
@@ -15,13 +16,8 @@ const GOOD_SECRET: &str = "9c4f0e1a7b3d5c2e8f6a0b1c3d5e7f9a2b4c6d8e";
 
 /// `api` with a clean environment (only PATH), run in `dir`.
 fn api(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
-    command
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null());
+    let mut command = clean_command(env!("CARGO_BIN_EXE_api"));
+    command.current_dir(dir).env("RUST_LOG", "info");
     command
 }
 
@@ -31,81 +27,6 @@ fn run(command: &mut Command) -> Output {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A running `api serve` process and the port it reported.
-struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(command: &mut Command) -> Self {
-        let mut child = command
-            .env("API_LISTEN", "127.0.0.1:0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn api");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
-        let lines = BufReader::new(child.stderr.take().unwrap());
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
-                    let port: u16 = rest
-                        .split(|c: char| !c.is_ascii_digit())
-                        .next()
-                        .unwrap()
-                        .parse()
-                        .unwrap();
-                    let _ = port_tx.send(port);
-                }
-                sink.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let port = port_rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("api did not start: {}", log.lock().unwrap()));
-        Self { child, port, log }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn wait_for_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "api did not exit: {}",
-                self.log.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]
@@ -172,20 +93,23 @@ fn production_refuses_a_missing_short_or_placeholder_secret_key() {
 #[test]
 fn production_starts_with_a_real_secret_key() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(
+    let mut server = ApiServer::start(
         api(dir.path())
             .env("APP_ENV", "production")
             .env("SECRET_KEY", GOOD_SECRET),
     );
     let health = reqwest::blocking::get(server.url("/api/health")).unwrap();
     assert_eq!(health.status(), StatusCode::OK);
-    let listen = format!("127.0.0.1:{}", server.port);
+    let listen = server.address.to_string();
     let probe = run(api(dir.path())
         .arg("healthcheck")
         .env("API_LISTEN", &listen));
     assert!(probe.status.success(), "{}", stderr(&probe));
-    server.signal("TERM");
-    assert!(server.wait_for_exit(Duration::from_secs(20)).success());
+    server.process.signal(Signal::Term);
+    assert!(server
+        .process
+        .wait_for_exit(Duration::from_secs(20))
+        .success());
     let probe = run(api(dir.path())
         .arg("healthcheck")
         .env("API_LISTEN", &listen));
@@ -195,7 +119,7 @@ fn production_starts_with_a_real_secret_key() {
 #[test]
 fn development_needs_no_configuration_and_creates_its_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&mut api(dir.path()));
+    let server = ApiServer::start(&mut api(dir.path()));
     let health = reqwest::blocking::get(server.url("/api/health")).unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     assert!(dir.path().join("data/app.sqlite3").is_file());
@@ -300,12 +224,12 @@ async fn createsuperuser_makes_a_staff_account_on_postgres() {
 
 /// Sends the headers and half of a registration, delivers `signal`, then the rest: the request
 /// must still complete and the process then exit cleanly.
-fn in_flight_requests_finish_after(signal: &str) {
+fn in_flight_requests_finish_after(signal: Signal) {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(&mut api(dir.path()));
+    let mut server = ApiServer::start(&mut api(dir.path()));
     let body = format!(r#"{{"username": "inflight", "password": "{PASSWORD}"}}"#);
     let (first, rest) = body.split_at(body.len() / 2);
-    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let mut stream = TcpStream::connect(server.address).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
@@ -316,39 +240,30 @@ fn in_flight_requests_finish_after(signal: &str) {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    server.signal(signal);
+    server.process.signal(signal);
     std::thread::sleep(Duration::from_millis(300));
     stream.write_all(rest.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 201"), "{response}");
-    let status = server.wait_for_exit(Duration::from_secs(20));
+    let status = server.process.wait_for_exit(Duration::from_secs(20));
+    assert!(status.success(), "exit {status}: {}", server.process.log());
+    let expected = format!("{} received", signal.name());
     assert!(
-        status.success(),
-        "exit {status}: {}",
-        server.log.lock().unwrap()
+        server.process.logged(&expected),
+        "{expected:?} was not logged: {}",
+        server.process.log()
     );
-    // The log reader thread may still be draining the pipe of the exited process.
-    let expected = format!("SIG{signal} received");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !server.log.lock().unwrap().contains(&expected) {
-        assert!(
-            Instant::now() < deadline,
-            "{expected:?} was not logged: {}",
-            server.log.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
 fn sigterm_lets_in_flight_requests_finish() {
-    in_flight_requests_finish_after("TERM");
+    in_flight_requests_finish_after(Signal::Term);
 }
 
 #[test]
 fn sigint_lets_in_flight_requests_finish() {
-    in_flight_requests_finish_after("INT");
+    in_flight_requests_finish_after(Signal::Int);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,32 +4,28 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{free_port, Proxy};
+use test_support::ports::ReservedPort;
+use test_support::process::{clean_command, Process};
+use test_support::servers::ProxyServer;
+
+use crate::helpers::start_proxy;
 use crate::tls::TestCa;
 
 const DOMAIN: &str = "shop.fattore.test";
 const INSTALL: &str =
     "Pebble is not installed: `sudo apt-get install -y pebble` (scripts/test installs it)";
 
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 struct Pebble {
     directory: String,
     management: u16,
     /// The CA that signed Pebble's own HTTPS certificate (the proxy trusts it for the API).
     https_ca: std::path::PathBuf,
-    _dns: Daemon,
-    _pebble: Daemon,
+    _dns: Process,
+    _pebble: Process,
+    /// Pebble's and its DNS server's ports, which they must be told in advance.
+    _ports: [ReservedPort; 5],
 }
 
 impl Pebble {
@@ -42,7 +38,9 @@ impl Pebble {
         let https_ca = dir.join("pebble-https-ca.pem");
         std::fs::write(&https_ca, ca.pem()).unwrap();
         ca.issue(dir, "pebble-https", &["localhost", "127.0.0.1"]);
-        let (acme_port, management, dns_port) = (free_port(), free_port(), free_port());
+        let ports: [ReservedPort; 5] = Default::default();
+        let [acme_port, management, dns_port, tls_port, dns_management] =
+            ports.each_ref().map(ReservedPort::port);
         let config = serde_json::json!({
             "pebble": {
                 "listenAddress": format!("127.0.0.1:{acme_port}"),
@@ -50,57 +48,60 @@ impl Pebble {
                 "certificate": dir.join("pebble-https.pem"),
                 "privateKey": dir.join("pebble-https.key"),
                 "httpPort": validation_port,
-                "tlsPort": free_port(),
+                "tlsPort": tls_port,
                 "ocspResponderURL": "",
                 "externalAccountBindingRequired": false
             }
         });
         let config_path = dir.join("pebble-config.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
-        let dns = Command::new("pebble-challtestsrv")
-            .args([
-                "-dns01",
-                &format!("127.0.0.1:{dns_port}"),
-                "-http01",
-                "",
-                "-https01",
-                "",
-                "-tlsalpn01",
-                "",
-            ])
-            .args([
-                "-management",
-                &format!("127.0.0.1:{}", free_port()),
-                "-defaultIPv4",
-                "127.0.0.1",
-                "-defaultIPv6",
-                "",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect(INSTALL);
-        let pebble = Command::new("pebble")
-            .arg("-config")
-            .arg(&config_path)
-            .args(["-dnsserver", &format!("127.0.0.1:{dns_port}")])
-            .env("PEBBLE_VA_NOSLEEP", "1")
-            .env("PEBBLE_WFE_NONCEREJECT", "0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect(INSTALL);
+        let dns = Process::spawn(
+            "pebble-challtestsrv",
+            clean_command("pebble-challtestsrv")
+                .args([
+                    "-dns01",
+                    &format!("127.0.0.1:{dns_port}"),
+                    "-http01",
+                    "",
+                    "-https01",
+                    "",
+                    "-tlsalpn01",
+                    "",
+                ])
+                .args([
+                    "-management",
+                    &format!("127.0.0.1:{dns_management}"),
+                    "-defaultIPv4",
+                    "127.0.0.1",
+                    "-defaultIPv6",
+                    "",
+                ]),
+        );
+        let mut pebble = Process::spawn(
+            "pebble",
+            clean_command("pebble")
+                .arg("-config")
+                .arg(&config_path)
+                .args(["-dnsserver", &format!("127.0.0.1:{dns_port}")])
+                .env("PEBBLE_VA_NOSLEEP", "1")
+                .env("PEBBLE_WFE_NONCEREJECT", "0"),
+        );
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", acme_port)).is_err() {
-            assert!(Instant::now() < deadline, "pebble did not start");
+            assert!(
+                Instant::now() < deadline && pebble.exited().is_none(),
+                "pebble did not start:\n{}",
+                pebble.log()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Self {
             directory: format!("https://localhost:{acme_port}/dir"),
             management,
             https_ca,
-            _dns: Daemon(dns),
-            _pebble: Daemon(pebble),
+            _dns: dns,
+            _pebble: pebble,
+            _ports: ports,
         }
     }
 
@@ -151,13 +152,12 @@ async fn served_certificate(root_pem: &str, tls_port: u16) -> Option<Vec<u8>> {
 
 async fn wait_for_certificate(
     root: &str,
-    tls_port: u16,
     other_than: Option<&[u8]>,
-    proxy: &Proxy,
+    proxy: &ProxyServer,
 ) -> Vec<u8> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Some(der) = served_certificate(root, tls_port).await {
+        if let Some(der) = served_certificate(root, proxy.tls_port()).await {
             if other_than != Some(der.as_slice()) {
                 return der;
             }
@@ -165,7 +165,7 @@ async fn wait_for_certificate(
         assert!(
             Instant::now() < deadline,
             "no (new) certificate was served:\n{}",
-            proxy.log()
+            proxy.process.log()
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -179,17 +179,17 @@ async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
         "<!doctype html><title>acme</title>",
     )
     .unwrap();
-    let http_port = free_port();
-    let tls_port = free_port();
-    let pebble = Pebble::start(dir.path(), http_port);
+    // Pebble validates on this port, so the proxy must come back on it after each restart.
+    let http_port = ReservedPort::new();
+    let pebble = Pebble::start(dir.path(), http_port.port());
     let state = dir.path().join("acme-state");
     let env = |renew: Option<&str>| {
         let mut env = vec![
-            ("PROXY_LISTEN".to_owned(), format!("127.0.0.1:{http_port}")),
             (
-                "PROXY_TLS_LISTEN".to_owned(),
-                format!("127.0.0.1:{tls_port}"),
+                "PROXY_LISTEN".to_owned(),
+                format!("127.0.0.1:{}", http_port.port()),
             ),
+            ("PROXY_TLS_LISTEN".to_owned(), "127.0.0.1:0".to_owned()),
             ("PROXY_ACME_DOMAINS".to_owned(), DOMAIN.to_owned()),
             ("PROXY_ACME_EMAIL".to_owned(), "ops@fattore.test".to_owned()),
             ("PROXY_ACME_DIRECTORY".to_owned(), pebble.directory.clone()),
@@ -210,13 +210,17 @@ async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
     };
     let start = |env: Vec<(String, String)>| {
         let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        Proxy::start_on(dir.path(), http_port, "127.0.0.1:9", &pairs)
+        start_proxy(dir.path(), "127.0.0.1:9", &pairs)
     };
     let root = pebble.issuing_root().await;
 
     let proxy = start(env(None));
-    let first = wait_for_certificate(&root, tls_port, None, &proxy).await;
-    assert!(proxy.logged("ACME: certificate issued"), "{}", proxy.log());
+    let first = wait_for_certificate(&root, None, &proxy).await;
+    assert!(
+        proxy.process.logged("ACME: certificate issued"),
+        "{}",
+        proxy.process.log()
+    );
     for stored in ["account.json", "certificate.pem", "private-key.pem"] {
         assert!(
             state.join(stored).is_file(),
@@ -227,23 +231,23 @@ async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
 
     let restarted = start(env(None));
     assert_eq!(
-        wait_for_certificate(&root, tls_port, None, &restarted).await,
+        wait_for_certificate(&root, None, &restarted).await,
         first,
         "the stored certificate is served"
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
-        !restarted.log().contains("order placed"),
+        !restarted.process.log().contains("order placed"),
         "no new order after a restart:\n{}",
-        restarted.log()
+        restarted.process.log()
     );
     drop(restarted);
 
     // Told that the certificate is near expiry (renew when less than ten years remain).
     let renewing = start(env(Some("315360000")));
-    let renewed = wait_for_certificate(&root, tls_port, Some(&first), &renewing).await;
+    let renewed = wait_for_certificate(&root, Some(&first), &renewing).await;
     assert_ne!(renewed, first);
-    assert!(renewing.logged("ACME: ordering a certificate"));
+    assert!(renewing.process.logged("ACME: ordering a certificate"));
     drop(renewing);
 
     // Renewal due while the CA is gone: the stored certificate keeps serving, the failure is
@@ -251,9 +255,10 @@ async fn certificates_are_obtained_kept_across_restarts_and_renewed() {
     let failing_env = env(Some("315360000"));
     drop(pebble);
     let failing = start(failing_env);
-    assert!(failing.logged("retrying in"), "{}", failing.log());
-    assert_eq!(
-        wait_for_certificate(&root, tls_port, None, &failing).await,
-        renewed
+    assert!(
+        failing.process.logged("retrying in"),
+        "{}",
+        failing.process.log()
     );
+    assert_eq!(wait_for_certificate(&root, None, &failing).await, renewed);
 }

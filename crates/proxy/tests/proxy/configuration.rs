@@ -1,12 +1,10 @@
-use std::process::Command;
+use test_support::process::clean_command;
 
 fn proxy(env: &[(&str, &str)]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), "x").unwrap();
-    Command::new(env!("CARGO_BIN_EXE_proxy"))
+    clean_command(env!("CARGO_BIN_EXE_proxy"))
         .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("PROXY_STATIC_DIR", dir.path())
         .env("PROXY_LISTEN", "127.0.0.1:1")
         .envs(env.iter().copied())
@@ -37,7 +35,7 @@ fn invalid_settings_stop_the_process_naming_the_setting() {
 
 #[test]
 fn help_documents_every_setting() {
-    let output = Command::new(env!("CARGO_BIN_EXE_proxy"))
+    let output = clean_command(env!("CARGO_BIN_EXE_proxy"))
         .arg("--help")
         .output()
         .unwrap();

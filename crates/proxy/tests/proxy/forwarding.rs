@@ -1,14 +1,18 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{client, raw_request, web, Behaviour, Proxy, Stub};
+use test_support::ports::ReservedPort;
+use test_support::process::clean_command;
+
+use crate::helpers::{
+    client, proxy_in_front_of, raw_request, start_proxy, wait_for_healthy, web, Behaviour, Stub,
+};
 
 #[tokio::test]
 async fn api_requests_reach_the_upstream_unchanged_with_forwarding_headers() {
     let web = web();
     let stub = Stub::start("one", Behaviour::Echo).await;
-    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
-    proxy.wait_for_healthy(1).await;
+    let proxy = proxy_in_front_of(web.path(), &[&stub], &[]).await;
 
     let response = client()
         .patch(proxy.url("/portfolio/api/asset/7/?a=1&b=%20x"))
@@ -41,9 +45,8 @@ async fn api_requests_reach_the_upstream_unchanged_with_forwarding_headers() {
 async fn hop_by_hop_headers_stop_at_the_proxy() {
     let web = web();
     let stub = Stub::start("one", Behaviour::Echo).await;
-    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
-    proxy.wait_for_healthy(1).await;
-    let port = proxy.port;
+    let proxy = proxy_in_front_of(web.path(), &[&stub], &[]).await;
+    let port = proxy.port();
     // The stub runs on this test's runtime, so the blocking exchange goes to another thread.
     let response = tokio::task::spawn_blocking(move || raw_request(
         port,
@@ -54,7 +57,7 @@ async fn hop_by_hop_headers_stop_at_the_proxy() {
     let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
     let body = body.trim_start_matches(|c: char| c.is_ascii_hexdigit() || c == '\r' || c == '\n');
     let echo: Value = serde_json::from_str(body.split("\r\n").next().unwrap())
-        .unwrap_or_else(|_| panic!("{response}\n{}", proxy.log()));
+        .unwrap_or_else(|_| panic!("{response}\n{}", proxy.process.log()));
     let headers = echo["headers"].as_object().unwrap();
     for hop in ["x-hop-secret", "keep-alive", "proxy-authorization", "te"] {
         assert!(
@@ -69,12 +72,7 @@ async fn hop_by_hop_headers_stop_at_the_proxy() {
 async fn trusted_forwarded_headers_are_kept_when_configured() {
     let web = web();
     let stub = Stub::start("one", Behaviour::Echo).await;
-    let proxy = Proxy::start(
-        web.path(),
-        &stub.addr.to_string(),
-        &[("PROXY_TRUST_FORWARDED", "true")],
-    );
-    proxy.wait_for_healthy(1).await;
+    let proxy = proxy_in_front_of(web.path(), &[&stub], &[("PROXY_TRUST_FORWARDED", "true")]).await;
     let echo: Value = client()
         .get(proxy.url("/api/x"))
         .header("x-forwarded-proto", "https")
@@ -93,8 +91,7 @@ async fn trusted_forwarded_headers_are_kept_when_configured() {
 async fn large_request_bodies_are_streamed_through() {
     let web = web();
     let stub = Stub::start("one", Behaviour::Echo).await;
-    let proxy = Proxy::start(web.path(), &stub.addr.to_string(), &[]);
-    proxy.wait_for_healthy(1).await;
+    let proxy = proxy_in_front_of(web.path(), &[&stub], &[]).await;
     let chunk: Vec<u8> = (0..=255u8).cycle().take(64 * 1024).collect();
     let chunks = 160;
     let expected_sum: u64 = chunk.iter().map(|b| u64::from(*b)).sum::<u64>() * chunks;
@@ -118,8 +115,7 @@ async fn requests_are_spread_round_robin() {
     let web = web();
     let first = Stub::start("first", Behaviour::Echo).await;
     let second = Stub::start("second", Behaviour::Echo).await;
-    let proxy = Proxy::start(web.path(), &format!("{},{}", first.addr, second.addr), &[]);
-    proxy.wait_for_healthy(2).await;
+    let proxy = proxy_in_front_of(web.path(), &[&first, &second], &[]).await;
     let client = client();
     for _ in 0..20 {
         assert_eq!(
@@ -145,8 +141,8 @@ async fn requests_are_spread_round_robin() {
 async fn the_proxy_reports_its_own_health() {
     let web = web();
     let stub = Stub::start("one", Behaviour::Echo).await;
-    let proxy = Proxy::start(web.path(), &format!("{},127.0.0.1:9", stub.addr), &[]);
-    proxy.wait_for_healthy(1).await;
+    let proxy = start_proxy(web.path(), &format!("{},127.0.0.1:9", stub.addr), &[]);
+    wait_for_healthy(&proxy, 1).await;
     let body: Value = client()
         .get(proxy.url("/healthz"))
         .send()
@@ -161,16 +157,16 @@ async fn the_proxy_reports_its_own_health() {
     assert_eq!(stub.hits(), 0, "the health endpoint is not forwarded");
 
     let probe = |port: u16| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_proxy"))
+        clean_command(env!("CARGO_BIN_EXE_proxy"))
             .arg("healthcheck")
-            .env_clear()
             .env("PROXY_LISTEN", format!("0.0.0.0:{port}"))
             .output()
             .unwrap()
     };
     assert!(
-        probe(proxy.port).status.success(),
+        probe(proxy.port()).status.success(),
         "the container health check passes"
     );
-    assert!(!probe(crate::helpers::free_port()).status.success());
+    let nobody = ReservedPort::new();
+    assert!(!probe(nobody.port()).status.success());
 }

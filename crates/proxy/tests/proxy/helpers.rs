@@ -1,11 +1,10 @@
-//! Real processes and servers for the proxy tests: the `proxy` binary, the `api` binary, and
-//! small upstream servers whose behaviour a test controls.
+//! The proxy under test and what stands around it: its static folder, the fixture that starts
+//! it (the binary and the settings every test shares come from `test_support`), and small
+//! upstream servers whose behaviour a test controls.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,6 +15,8 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
+use test_support::process::clean_command;
+use test_support::servers::ProxyServer;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
@@ -30,202 +31,44 @@ pub fn web() -> tempfile::TempDir {
     dir
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// The proxy binary under test, serving `static_dir` and forwarding to `upstreams`, with the
+/// tests' shared settings; `env` adds or overrides `PROXY_*` settings.
+pub fn start_proxy(static_dir: &Path, upstreams: &str, env: &[(&str, &str)]) -> ProxyServer {
+    let mut command = clean_command(env!("CARGO_BIN_EXE_proxy"));
+    command.envs(env.iter().copied());
+    ProxyServer::start(&mut command, static_dir, upstreams)
 }
 
-/// A running `proxy` process.
-pub struct Proxy {
-    child: Child,
-    pub port: u16,
-    log: Arc<Mutex<String>>,
+/// A proxy in front of `stubs`, once it counts every one of them healthy.
+pub async fn proxy_in_front_of(
+    static_dir: &Path,
+    stubs: &[&Stub],
+    env: &[(&str, &str)],
+) -> ProxyServer {
+    let upstreams: Vec<String> = stubs.iter().map(|stub| stub.addr.to_string()).collect();
+    let proxy = start_proxy(static_dir, &upstreams.join(","), env);
+    wait_for_healthy(&proxy, stubs.len()).await;
+    proxy
 }
 
-impl Proxy {
-    /// Starts the proxy with `PROXY_*` settings from `env` (listen address chosen here) and
-    /// waits until it answers its health endpoint.
-    pub fn start(static_dir: &Path, upstreams: &str, env: &[(&str, &str)]) -> Self {
-        Self::start_on(static_dir, free_port(), upstreams, env)
-    }
-
-    /// As [`Proxy::start`], on a chosen plain-HTTP port.
-    pub fn start_on(static_dir: &Path, port: u16, upstreams: &str, env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_proxy"));
-        command
-            .current_dir(static_dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("RUST_LOG", "info")
-            .env("PROXY_LISTEN", format!("127.0.0.1:{port}"))
-            .env("PROXY_STATIC_DIR", static_dir)
-            .env("PROXY_UPSTREAMS", upstreams)
-            .env("PROXY_HEALTH_INTERVAL_SECS", "1")
-            .env("PROXY_DNS_REFRESH_SECS", "1")
-            .env("PROXY_SHUTDOWN_GRACE_SECS", "1")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("spawn proxy");
-        let log = capture(child.stderr.take().unwrap());
-        let proxy = Self { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "proxy did not start: {}",
-                proxy.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        proxy
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    pub fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// Whether the log shows `text` within a few seconds (stderr is read by another thread, so a
-    /// line written just before a response may arrive just after it).
-    pub fn logged(&self, text: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            if self.log().contains(text) {
-                return true;
+/// Waits until the proxy reports at least `n` healthy upstreams.
+pub async fn wait_for_healthy(proxy: &ProxyServer, n: usize) {
+    let client = client();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(response) = client.get(proxy.url("/healthz")).send().await {
+            let body: Value = response.json().await.unwrap_or_default();
+            if body["upstreams_healthy"].as_u64().unwrap_or(0) >= n as u64 {
+                return;
             }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
         }
+        assert!(
+            Instant::now() < deadline,
+            "upstreams never became healthy: {}",
+            proxy.process.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-
-    /// Waits until the proxy reports at least `n` healthy upstreams.
-    pub async fn wait_for_healthy(&self, n: u64) {
-        let client = client();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(response) = client.get(self.url("/healthz")).send().await {
-                let body: Value = response.json().await.unwrap_or_default();
-                if body["upstreams_healthy"].as_u64().unwrap_or(0) >= n {
-                    return;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "upstreams never became healthy: {}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    pub fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    pub fn wait_for_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "proxy did not exit: {}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn capture(stderr: std::process::ChildStderr) -> Arc<Mutex<String>> {
-    let log = Arc::new(Mutex::new(String::new()));
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
-    log
-}
-
-/// A running `api` process on a temporary SQLite database.
-pub struct Api {
-    child: Child,
-    pub port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Api {
-    pub fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let mut child = Command::new(api_binary())
-            .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("API_LISTEN", format!("127.0.0.1:{port}"))
-            .env("API_WORKERS", "2")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn api");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(child.try_wait().unwrap().is_none(), "api exited at start");
-            assert!(Instant::now() < deadline, "api did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Api {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The `api` binary next to this test's own build output (`cargo test --workspace` builds it).
-fn api_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap();
-    let api = dir.join("api");
-    assert!(
-        api.is_file(),
-        "{} is missing: build the workspace (cargo build -p api)",
-        api.display()
-    );
-    api
 }
 
 pub fn client() -> reqwest::Client {

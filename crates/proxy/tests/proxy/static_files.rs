@@ -2,7 +2,9 @@ use std::io::Read;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{client, raw_request, Proxy};
+use test_support::servers::ProxyServer;
+
+use crate::helpers::{client, raw_request, start_proxy};
 
 /// A web root with one file of every type, plus traps around it.
 struct Site {
@@ -65,8 +67,8 @@ impl Site {
         self.dir.path().join("web")
     }
 
-    fn proxy(&self) -> Proxy {
-        Proxy::start(&self.web(), "127.0.0.1:9", &[])
+    fn proxy(&self) -> ProxyServer {
+        start_proxy(&self.web(), "127.0.0.1:9", &[])
     }
 }
 
@@ -354,7 +356,7 @@ async fn nothing_outside_the_root_or_hidden_is_ever_served() {
     ];
     for path in attempts {
         let response = raw_request(
-            proxy.port,
+            proxy.port(),
             &format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"),
         );
         let status_line = response.lines().next().unwrap_or_default().to_owned();
@@ -371,7 +373,7 @@ async fn nothing_outside_the_root_or_hidden_is_ever_served() {
         );
     }
     let absolute = raw_request(
-        proxy.port,
+        proxy.port(),
         "GET http://test/../secret.txt HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
     );
     assert!(!absolute.contains("TOP-SECRET"));

@@ -2,20 +2,24 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use test_support::process::clean_command;
+use test_support::servers::ApiServer;
+use test_support::workspace;
 
-use crate::helpers::{client, Api, Proxy};
+use crate::helpers::{client, start_proxy, wait_for_healthy, web};
 
 #[tokio::test]
 async fn the_api_works_through_the_proxy_on_both_path_styles() {
-    let web = tempfile::tempdir().unwrap();
-    std::fs::write(
-        web.path().join("index.html"),
-        "<!doctype html><title>shell</title>",
-    )
-    .unwrap();
-    let api = Api::start();
-    let proxy = Proxy::start(web.path(), &format!("127.0.0.1:{}", api.port), &[]);
-    proxy.wait_for_healthy(1).await;
+    let web = web();
+    // On the default SQLite file, created in its own working folder.
+    let api_dir = tempfile::tempdir().unwrap();
+    let api = ApiServer::start(
+        clean_command(workspace::binary("api"))
+            .current_dir(api_dir.path())
+            .env("API_WORKERS", "2"),
+    );
+    let proxy = start_proxy(web.path(), &api.address.to_string(), &[]);
+    wait_for_healthy(&proxy, 1).await;
     let client = client();
 
     let health: Value = client

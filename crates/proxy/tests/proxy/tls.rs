@@ -8,7 +8,10 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, 
 use reqwest::{StatusCode, Version};
 use serde_json::Value;
 
-use crate::helpers::{free_port, raw_request, web, Behaviour, Proxy, Stub};
+use test_support::process::clean_command;
+use test_support::servers::ProxyServer;
+
+use crate::helpers::{raw_request, start_proxy, wait_for_healthy, web, Behaviour, Stub};
 
 pub struct TestCa {
     issuer: CertifiedIssuer<'static, KeyPair>,
@@ -69,11 +72,28 @@ fn peer_certificate(response: &reqwest::Response) -> Vec<u8> {
         .to_vec()
 }
 
-fn pair(dir: &Path, stem: &str) -> (String, String) {
-    (
-        dir.join(format!("{stem}.pem")).display().to_string(),
-        dir.join(format!("{stem}.key")).display().to_string(),
-    )
+/// The proxy with an HTTPS listener on 127.0.0.1 port 0 serving the certificates `stems` (as
+/// written into `web` by [`TestCa::issue`]); `env` adds or overrides settings.
+fn start_https(web: &Path, stems: &[&str], upstreams: &str, env: &[(&str, &str)]) -> ProxyServer {
+    let files = |extension: &str| {
+        let paths: Vec<String> = stems
+            .iter()
+            .map(|stem| {
+                web.join(format!("{stem}.{extension}"))
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        paths.join(",")
+    };
+    let (certs, keys) = (files("pem"), files("key"));
+    let mut settings = vec![
+        ("PROXY_TLS_LISTEN", "127.0.0.1:0"),
+        ("PROXY_TLS_CERT", certs.as_str()),
+        ("PROXY_TLS_KEY", keys.as_str()),
+    ];
+    settings.extend_from_slice(env);
+    start_proxy(web, upstreams, &settings)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,18 +102,8 @@ async fn https_speaks_http2_and_http1_and_picks_certificates_by_sni() {
     let ca = TestCa::new();
     let a = ca.issue(web.path(), "a", &["a.test"]);
     let b = ca.issue(web.path(), "b", &["b.test", "*.b.test"]);
-    let (a_cert, a_key) = pair(web.path(), "a");
-    let (b_cert, b_key) = pair(web.path(), "b");
-    let tls_port = free_port();
-    let proxy = Proxy::start(
-        web.path(),
-        "127.0.0.1:9",
-        &[
-            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
-            ("PROXY_TLS_CERT", &format!("{a_cert},{b_cert}")),
-            ("PROXY_TLS_KEY", &format!("{a_key},{b_key}")),
-        ],
-    );
+    let proxy = start_https(web.path(), &["a", "b"], "127.0.0.1:9", &[]);
+    let tls_port = proxy.tls_port();
     let names = ["a.test", "b.test", "www.b.test", "unknown.test"];
     let h2 = https_client(&ca, tls_port, &names, false);
     let response = h2
@@ -136,7 +146,7 @@ async fn https_speaks_http2_and_http1_and_picks_certificates_by_sni() {
         still.status(),
         StatusCode::OK,
         "other connections keep working: {}",
-        proxy.log()
+        proxy.process.log()
     );
 }
 
@@ -154,22 +164,19 @@ async fn plain_http_and_other_hosts_are_redirected_to_the_canonical_https_site()
             "evil.test",
         ],
     );
-    let (cert, key) = pair(web.path(), "site");
     let stub = Stub::start("api", Behaviour::Echo).await;
-    let tls_port = free_port();
-    let proxy = Proxy::start(
+    let proxy = start_https(
         web.path(),
+        &["site"],
         &stub.addr.to_string(),
         &[
-            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
-            ("PROXY_TLS_CERT", &cert),
-            ("PROXY_TLS_KEY", &key),
             ("PROXY_CANONICAL_HOST", "www.fattore.test"),
             ("PROXY_HOST_ALIASES", "fattore.test,*.fattore.test"),
             ("PROXY_HSTS_MAX_AGE_SECS", "31536000"),
         ],
     );
-    proxy.wait_for_healthy(1).await;
+    let tls_port = proxy.tls_port();
+    wait_for_healthy(&proxy, 1).await;
     let plain = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -248,18 +255,13 @@ async fn a_certificate_replaced_on_disk_is_served_without_restart() {
     let web = web();
     let ca = TestCa::new();
     let first = ca.issue(web.path(), "site", &["site.test"]);
-    let (cert, key) = pair(web.path(), "site");
-    let tls_port = free_port();
-    let proxy = Proxy::start(
+    let proxy = start_https(
         web.path(),
+        &["site"],
         "127.0.0.1:9",
-        &[
-            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
-            ("PROXY_TLS_CERT", &cert),
-            ("PROXY_TLS_KEY", &key),
-            ("PROXY_TLS_RELOAD_SECS", "1"),
-        ],
+        &[("PROXY_TLS_RELOAD_SECS", "1")],
     );
+    let tls_port = proxy.tls_port();
     let fetch = || async {
         // A new client each time: no pooled connection may hide the new certificate.
         let client = https_client(&ca, tls_port, &["site.test"], true);
@@ -278,11 +280,11 @@ async fn a_certificate_replaced_on_disk_is_served_without_restart() {
         assert!(
             Instant::now() < deadline,
             "the new certificate was never served: {}",
-            proxy.log()
+            proxy.process.log()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(proxy.logged("reloaded"));
+    assert!(proxy.process.logged("reloaded"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,17 +292,8 @@ async fn garbage_and_plain_http_on_the_tls_port_fail_cleanly() {
     let web = web();
     let ca = TestCa::new();
     ca.issue(web.path(), "site", &["site.test"]);
-    let (cert, key) = pair(web.path(), "site");
-    let tls_port = free_port();
-    let proxy = Proxy::start(
-        web.path(),
-        "127.0.0.1:9",
-        &[
-            ("PROXY_TLS_LISTEN", &format!("127.0.0.1:{tls_port}")),
-            ("PROXY_TLS_CERT", &cert),
-            ("PROXY_TLS_KEY", &key),
-        ],
-    );
+    let proxy = start_https(web.path(), &["site"], "127.0.0.1:9", &[]);
+    let tls_port = proxy.tls_port();
     let port = tls_port;
     let (garbage, http) = tokio::task::spawn_blocking(move || {
         let garbage = raw_request(port, "\u{0}\u{1}\u{2}this is not a TLS handshake\r\n\r\n");
@@ -316,15 +309,14 @@ async fn garbage_and_plain_http_on_the_tls_port_fail_cleanly() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{}", proxy.log());
+    assert_eq!(response.status(), StatusCode::OK, "{}", proxy.process.log());
 }
 
 #[test]
 fn tls_settings_are_checked_at_start() {
     let web = web();
     let run = |env: &[(&str, &str)]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_proxy"))
-            .env_clear()
+        clean_command(env!("CARGO_BIN_EXE_proxy"))
             .env("PROXY_STATIC_DIR", web.path())
             .env("PROXY_LISTEN", "127.0.0.1:1")
             .envs(env.iter().copied())

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
+use test_support::ports::ReservedPort;
 
 const INSTALL_HINT: &str =
     "PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and PATH). \
@@ -120,7 +121,8 @@ pub fn connect(url: &str) -> PgConnection {
 pub struct PgCluster {
     dir: PathBuf,
     bin: PathBuf,
-    port: u16,
+    /// Held while the cluster lives, so a restart finds its port still free.
+    port: ReservedPort,
     as_postgres_user: bool,
     /// The shell that runs the server and watches this process; it exits with the server.
     watchdog: Mutex<Option<Child>>,
@@ -145,7 +147,7 @@ impl PgCluster {
         let cluster = Self {
             dir,
             bin,
-            port: free_port(),
+            port: ReservedPort::new(),
             as_postgres_user,
             watchdog: Mutex::new(None),
         };
@@ -174,7 +176,10 @@ impl PgCluster {
     }
 
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+        format!(
+            "postgres://postgres@127.0.0.1:{}/{database}",
+            self.port.port()
+        )
     }
 
     /// Starts the server and waits until it accepts connections. A watchdog stops it (and
@@ -190,7 +195,7 @@ impl PgCluster {
             if [ ! -d /proc/{parent} ]; then kill -INT $pg 2>/dev/null; wait $pg; rm -rf '{dir}'; fi"#,
             postgres = postgres.display(),
             dir = self.dir.display(),
-            port = self.port,
+            port = self.port.port(),
             parent = std::process::id(),
         );
         let watchdog = self
@@ -297,14 +302,6 @@ fn is_root() -> bool {
         .output()
         .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
         .unwrap_or(false)
-}
-
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
 }
 
 #[cfg(test)]
