@@ -1,9 +1,9 @@
-// Starts the real `api` and `proxy` binaries on free loopback ports, against a fresh SQLite file
-// and a stub market-data server, the way a user runs them; stops them again.
+// Starts the real `api` and `proxy` binaries on loopback port 0 (each reports the port it got in
+// its "listening on" log line), against a fresh SQLite file and a stub market-data server, the
+// way a user runs them; stops them again.
 
 import { spawn, execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +27,27 @@ function binary(name) {
   return path;
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
-  const { port } = server.address();
-  await new Promise((done) => server.close(done));
-  return port;
+// The port in the child's first stderr line containing `prefix` ("api listening on http://"),
+// read as the child writes it.
+function listeningPort(what, child, prefix, timeoutMs = 30_000) {
+  return new Promise((done, fail) => {
+    let seen = '';
+    const finish = (result) => {
+      clearTimeout(timer);
+      child.stderr.off('data', read);
+      result();
+    };
+    const read = (chunk) => {
+      seen += chunk;
+      const line = seen.split('\n').find((text) => text.includes(prefix) && /\s/.test(text.slice(text.indexOf(prefix))));
+      if (!line) return;
+      const address = line.slice(line.indexOf(prefix) + prefix.length).split(/\s/)[0];
+      finish(() => done(Number(address.slice(address.lastIndexOf(':') + 1))));
+    };
+    const timer = setTimeout(() => finish(() => fail(new Error(`${what} did not log "${prefix}":\n${tail(child.log)}`))), timeoutMs);
+    child.stderr.on('data', read);
+    child.exited.then((status) => finish(() => fail(new Error(`${what} exited (${JSON.stringify(status)}):\n${tail(child.log)}`))));
+  });
 }
 
 // Only what the binaries need: nothing from the developer's shell or .env leaks in.
@@ -91,11 +106,9 @@ export async function startStack({ prices }) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'fattore-e2e-'));
   const finnhub = await startFinnhubStub(prices);
-  const apiPort = await freePort();
-  const proxyPort = await freePort();
   const apiEnv = environment({
     APP_ENV: 'development',
-    API_LISTEN: `127.0.0.1:${apiPort}`,
+    API_LISTEN: '127.0.0.1:0',
     API_WORKERS: '2',
     DATABASE_URL: `sqlite://${join(dir, 'app.sqlite3')}`,
     ACCESS_TOKEN_LIFETIME_SECS: String(ACCESS_TOKEN_LIFETIME_SECS),
@@ -104,7 +117,8 @@ export async function startStack({ prices }) {
     QUOTE_CACHE_SECS: '1',
     // Weeks are opened and closed by the tests through the staff endpoints, not by the clock.
     WALLSTREET_SCHEDULER: 'false',
-    RUST_LOG: 'warn',
+    // The start-up line, which names the port, is logged at info.
+    RUST_LOG: 'warn,api=info',
   });
 
   // cwd is the temporary folder so a developer's .env is not read.
@@ -116,8 +130,8 @@ export async function startStack({ prices }) {
 
   const children = [];
   const stack = {
-    baseURL: `http://127.0.0.1:${proxyPort}`,
-    apiURL: `http://127.0.0.1:${apiPort}`,
+    baseURL: null,
+    apiURL: null,
     finnhub,
     async stop() {
       for (const child of children.reverse()) await stop(child);
@@ -128,21 +142,24 @@ export async function startStack({ prices }) {
   try {
     const api = launch('api', ['serve'], apiEnv, dir);
     children.push(api);
+    const apiPort = await listeningPort('api', api, 'api listening on http://');
+    stack.apiURL = `http://127.0.0.1:${apiPort}`;
     await waitFor('api', api, async () => (await fetch(`${stack.apiURL}/api/health`)).status === 200);
 
     const proxy = launch(
       'proxy',
       [],
       environment({
-        PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
+        PROXY_LISTEN: '127.0.0.1:0',
         PROXY_UPSTREAMS: `127.0.0.1:${apiPort}`,
         PROXY_STATIC_DIR: join(REPO, 'web'),
         PROXY_HEALTH_INTERVAL_SECS: '1',
-        RUST_LOG: 'warn',
+        RUST_LOG: 'warn,proxy=info',
       }),
       dir,
     );
     children.push(proxy);
+    stack.baseURL = `http://127.0.0.1:${await listeningPort('proxy', proxy, 'proxy listening on http://')}`;
     await waitFor('proxy', proxy, async () => {
       const health = await (await fetch(`${stack.baseURL}/healthz`)).json();
       return health.upstreams_healthy >= 1;
