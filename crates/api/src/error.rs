@@ -44,7 +44,7 @@ pub enum ApiError {
     #[error(transparent)]
     Unavailable(DbError),
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl ApiError {
@@ -71,8 +71,8 @@ impl ApiError {
         Self::BadGateway(cause.into())
     }
 
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(cause.to_string())
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(cause.into())
     }
 }
 
@@ -80,6 +80,7 @@ impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::Unavailable(_) => Self::Unavailable(err),
+            DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
             other => Self::internal(other),
         }
     }
@@ -87,16 +88,7 @@ impl From<DbError> for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
-        match err {
-            diesel::result::Error::NotFound => Self::NotFound,
-            other => Self::internal(format!("database: {other}")),
-        }
-    }
-}
-
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(err: actix_web::error::BlockingError) -> Self {
-        Self::internal(err)
+        DbError::Query(err).into()
     }
 }
 

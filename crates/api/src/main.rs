@@ -9,7 +9,7 @@ use api::domain::Sunday;
 use api::game::lifecycle::{self, Step};
 use api::prices::{FinnhubClient, ManualPrices};
 use api::settings::{self, Settings};
-use api::startup::{migrate_when_ready, Application};
+use api::startup::Application;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -75,10 +75,10 @@ fn migrated_pool(options: &Options) -> Result<DbPool, String> {
         &settings::pool_options(options),
     )
     .map_err(|err| err.to_string())?;
-    migrate_when_ready(
-        &pool,
-        std::time::Duration::from_secs(options.database_startup_wait_secs),
-    )?;
+    pool.migrate_when_ready(std::time::Duration::from_secs(
+        options.database_startup_wait_secs,
+    ))
+    .map_err(|err| err.to_string())?;
     Ok(pool)
 }
 

@@ -2,7 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
@@ -12,7 +12,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
 use crate::auth::TokenService;
 use crate::clock::{SharedClock, SystemClock};
-use crate::db::{DbError, DbPool};
+use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
@@ -43,7 +43,8 @@ impl Application {
         crate::auth::password::prepare();
         let pool =
             DbPool::new(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
-        migrate_when_ready(&pool, settings.database_startup_wait)?;
+        pool.migrate_when_ready(settings.database_startup_wait)
+            .map_err(|e| e.to_string())?;
         let listener = TcpListener::bind(settings.listen)
             .map_err(|err| format!("cannot listen on {}: {err}", settings.listen))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -104,27 +105,6 @@ impl Application {
             scheduler.abort();
         }
         served
-    }
-}
-
-/// Applies migrations, retrying while the database is unreachable (containers often start
-/// before their database accepts connections).
-pub fn migrate_when_ready(pool: &DbPool, wait: Duration) -> Result<(), String> {
-    let deadline = Instant::now() + wait;
-    loop {
-        match pool.migrate() {
-            Ok(applied) => {
-                for name in applied {
-                    log::info!("applied migration {name}");
-                }
-                return Ok(());
-            }
-            Err(DbError::Unavailable(err)) if Instant::now() < deadline => {
-                log::warn!("database not reachable yet ({err}); retrying");
-                std::thread::sleep(Duration::from_secs(1));
-            }
-            Err(err) => return Err(err.to_string()),
-        }
     }
 }
 

@@ -43,8 +43,7 @@ impl FromRequest for Identity {
         Box::pin(async move {
             let user_id = claimed?;
             let pool = pool.ok_or_else(|| ApiError::internal("DbPool is not registered"))?;
-            let account =
-                crate::routes::with_db(&pool, move |conn| Ok(user::find(conn, user_id)?)).await?;
+            let account = pool.query(move |conn| user::find(conn, user_id)).await?;
             match account {
                 Some(found) if found.is_active => Ok(Identity {
                     user_id,

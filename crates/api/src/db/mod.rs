@@ -2,14 +2,18 @@
 //!
 //! Queries are written once with diesel's query builder and compiled for both backends by the
 //! [`with_conn!`](crate::with_conn) macro, so every model function reads like single-backend
-//! code; [`DbConn::write_transaction`] groups them atomically.
+//! code; [`DbConn::write_transaction`] groups them atomically, and [`DbPool::run`] runs them
+//! from async code on the blocking thread pool.
 
+mod error;
+mod migrations;
 mod pool;
 pub mod schema;
 pub mod sql_types;
 pub mod url;
 
-pub use pool::{DbConn, DbError, DbPool, PoolOptions};
+pub use error::DbError;
+pub use pool::{DbConn, DbPool, PoolOptions};
 pub use url::DatabaseUrl;
 
 /// Runs `$body` with `$c` bound to the concrete connection (`&mut PgConnection` or

@@ -1,33 +1,16 @@
-//! The connection pool over either backend, and the migrations embedded in the binary.
+//! The connection pool over either backend, and the one way async code runs database work.
 
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::result::QueryResult;
 use diesel::{PgConnection, SqliteConnection};
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use super::DatabaseUrl;
-
-const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
-
-/// Arbitrary constant naming the PostgreSQL advisory lock that serialises migrations, so several
-/// replicas starting at once do not race to create the same tables.
-const MIGRATION_LOCK_ID: i64 = 0x6661_7474_6f72_6501;
+use super::{DatabaseUrl, DbError};
 
 type PgPool = Pool<ConnectionManager<PgConnection>>;
 type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
-
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("database unavailable: {0}")]
-    Unavailable(#[from] diesel::r2d2::PoolError),
-    #[error("could not prepare the database: {0}")]
-    Setup(String),
-    #[error("migration failed: {0}")]
-    Migration(String),
-}
 
 /// Pool sizing and timeouts.
 #[derive(Debug, Clone)]
@@ -106,8 +89,9 @@ impl DbPool {
             }
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|err| {
-                        DbError::Setup(format!("cannot create {}: {err}", dir.display()))
+                    std::fs::create_dir_all(dir).map_err(|source| DbError::Setup {
+                        dir: dir.to_owned(),
+                        source,
                     })?;
                 }
                 let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
@@ -130,6 +114,8 @@ impl DbPool {
         }
     }
 
+    /// A connection for synchronous callers (the commands, migrations); async code uses
+    /// [`DbPool::run`].
     pub fn get(&self) -> Result<DbConn, DbError> {
         Ok(match self {
             Self::Postgres(pool) => DbConn::Postgres(pool.get()?),
@@ -137,39 +123,70 @@ impl DbPool {
         })
     }
 
-    /// A connection within `timeout`, for callers (the health check) that must answer quickly.
-    pub fn get_within(&self, timeout: Duration) -> Result<DbConn, DbError> {
+    /// Runs blocking `work` with a checked-out connection on the blocking thread pool, never on
+    /// the async executor, and returns its own result. Failing to get a connection (or the work
+    /// panicking) becomes `work`'s error type through `From<DbError>`.
+    pub async fn run<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        self.run_checked_out(None, work).await
+    }
+
+    /// [`DbPool::run`] waiting at most `wait` for a connection, for callers (the health check)
+    /// that must answer quickly.
+    pub async fn run_within<T, E>(
+        &self,
+        wait: Duration,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        self.run_checked_out(Some(wait), work).await
+    }
+
+    /// [`DbPool::run`] for work whose only failure is the database's own (one model call, or
+    /// a transaction of them).
+    pub async fn query<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> QueryResult<T> + Send + 'static,
+    ) -> Result<T, DbError> {
+        self.run(move |conn| Ok(work(conn)?)).await
+    }
+
+    async fn run_checked_out<T, E>(
+        &self,
+        wait: Option<Duration>,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = match wait {
+                Some(wait) => pool.get_within(wait)?,
+                None => pool.get()?,
+            };
+            work(&mut conn)
+        })
+        .await
+        .map_err(|interrupted| E::from(DbError::from(interrupted)))?
+    }
+
+    fn get_within(&self, wait: Duration) -> Result<DbConn, DbError> {
         Ok(match self {
-            Self::Postgres(pool) => DbConn::Postgres(pool.get_timeout(timeout)?),
-            Self::Sqlite(pool) => DbConn::Sqlite(pool.get_timeout(timeout)?),
+            Self::Postgres(pool) => DbConn::Postgres(pool.get_timeout(wait)?),
+            Self::Sqlite(pool) => DbConn::Sqlite(pool.get_timeout(wait)?),
         })
     }
-
-    /// Applies every pending migration and returns the names of those it applied.
-    pub fn migrate(&self) -> Result<Vec<String>, DbError> {
-        let migration_error =
-            |err: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(err.to_string());
-        match self.get()? {
-            DbConn::Postgres(mut conn) => {
-                conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_ID})"))
-                    .map_err(|err| DbError::Migration(err.to_string()))?;
-                let applied = conn.run_pending_migrations(PG_MIGRATIONS).map(names);
-                let unlocked =
-                    conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_ID})"));
-                let applied = applied.map_err(migration_error)?;
-                unlocked.map_err(|err| DbError::Migration(err.to_string()))?;
-                Ok(applied)
-            }
-            DbConn::Sqlite(mut conn) => conn
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(names)
-                .map_err(migration_error),
-        }
-    }
-}
-
-fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
-    versions.into_iter().map(|v| v.to_string()).collect()
 }
 
 /// Adds a libpq `connect_timeout` unless the URL sets one: without it a connection attempt to

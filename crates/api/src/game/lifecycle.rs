@@ -49,12 +49,10 @@ impl From<LifecycleError> for ApiError {
 }
 
 async fn load(pool: &DbPool, week: Sunday) -> Result<Vec<GameOption>, LifecycleError> {
-    let pool = pool.clone();
-    let options = actix_web::web::block(move || -> Result<_, ApiError> {
-        Ok(week::options_of(&mut pool.get()?, week.date())?)
-    })
-    .await
-    .map_err(ApiError::from)??;
+    let options = pool
+        .query(move |conn| week::options_of(conn, week.date()))
+        .await
+        .map_err(ApiError::from)?;
     if options.is_empty() {
         return Err(LifecycleError::NoOptions(week));
     }
@@ -81,14 +79,7 @@ async fn write<T: Send + 'static>(
     pool: &DbPool,
     work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, LifecycleError> {
-    let pool = pool.clone();
-    let done = actix_web::web::block(move || -> Result<T, ApiError> {
-        let mut conn = pool.get()?;
-        work(&mut conn)
-    })
-    .await
-    .map_err(ApiError::from)??;
-    Ok(done)
+    Ok(pool.run(work).await?)
 }
 
 /// Records the start price of every option that has none, and marks the week started.

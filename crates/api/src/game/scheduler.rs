@@ -47,11 +47,10 @@ impl Scheduler {
     pub async fn tick(&self) -> Result<(), ApiError> {
         let now = self.clock.now();
         let current = self.calendar.current_week(now);
-        let pool = self.pool.clone();
-        let unstarted = actix_web::web::block(move || -> Result<_, ApiError> {
-            Ok(week::unstarted_until(&mut pool.get()?, current.date())?)
-        })
-        .await??;
+        let unstarted = self
+            .pool
+            .query(move |conn| week::unstarted_until(conn, current.date()))
+            .await?;
         for sunday in unstarted.into_iter().filter_map(Sunday::from_date) {
             if now < self.calendar.picks_close_at(sunday)
                 || !self
@@ -71,11 +70,10 @@ impl Scheduler {
                 Err(err) => log::error!("week {sunday}: recording start prices failed: {err}"),
             }
         }
-        let pool = self.pool.clone();
-        let pending = actix_web::web::block(move || -> Result<_, ApiError> {
-            Ok(week::unclosed_until(&mut pool.get()?, current.date())?)
-        })
-        .await??;
+        let pending = self
+            .pool
+            .query(move |conn| week::unclosed_until(conn, current.date()))
+            .await?;
         for sunday in pending.into_iter().filter_map(Sunday::from_date) {
             if now < self.calendar.week_ends_at(sunday)
                 || !self.claim(sunday, Job::Close, now.naive_utc()).await?
@@ -97,16 +95,9 @@ impl Scheduler {
     }
 
     async fn claim(&self, sunday: Sunday, job: Job, now: NaiveDateTime) -> Result<bool, ApiError> {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || -> Result<bool, ApiError> {
-            Ok(week::claim(
-                &mut pool.get()?,
-                sunday.date(),
-                job,
-                now,
-                now - CLAIM_LEASE,
-            )?)
-        })
-        .await?
+        Ok(self
+            .pool
+            .query(move |conn| week::claim(conn, sunday.date(), job, now, now - CLAIM_LEASE))
+            .await?)
     }
 }

@@ -1,6 +1,5 @@
 use actix_web::{web, HttpResponse};
 
-use super::with_db;
 use crate::auth::Identity;
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbPool;
@@ -12,7 +11,9 @@ use crate::views::asset::AssetView;
 
 /// `GET /api/assets/`: the caller's holdings, oldest first.
 pub async fn list(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
-    let rows = with_db(&pool, move |conn| Ok(asset::list_for(conn, me.user_id)?)).await?;
+    let rows = pool
+        .query(move |conn| asset::list_for(conn, me.user_id))
+        .await?;
     let views: Vec<AssetView> = rows.into_iter().map(AssetView::from).collect();
     Ok(HttpResponse::Ok().json(views))
 }
@@ -31,7 +32,7 @@ pub async fn create(
         costbasis: changes.costbasis.ok_or_else(missing)?,
         buy: changes.buy.ok_or_else(missing)?,
     };
-    let row = with_db(&pool, move |conn| Ok(asset::create(conn, &new)?)).await?;
+    let row = pool.query(move |conn| asset::create(conn, &new)).await?;
     Ok(HttpResponse::Created().json(AssetView::from(row)))
 }
 
@@ -42,10 +43,9 @@ pub async fn retrieve(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = with_db(&pool, move |conn| {
-        Ok(asset::find_for(conn, me.user_id, id)?)
-    })
-    .await?;
+    let row = pool
+        .query(move |conn| asset::find_for(conn, me.user_id, id))
+        .await?;
     let row = row.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(AssetView::from(row)))
 }
@@ -77,10 +77,9 @@ pub async fn delete(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let deleted = with_db(&pool, move |conn| {
-        Ok(asset::delete_for(conn, me.user_id, id)?)
-    })
-    .await?;
+    let deleted = pool
+        .query(move |conn| asset::delete_for(conn, me.user_id, id))
+        .await?;
     if deleted {
         Ok(HttpResponse::NoContent().finish())
     } else {
@@ -97,18 +96,17 @@ async fn update(
     body: Result<JsonObject, ApiError>,
     presence: Presence,
 ) -> Result<HttpResponse, ApiError> {
-    let owned = with_db(&pool, move |conn| {
-        Ok(asset::find_for(conn, me.user_id, id)?.is_some())
-    })
-    .await?;
+    let owned = pool
+        .query(move |conn| asset::find_for(conn, me.user_id, id))
+        .await?
+        .is_some();
     if !owned {
         return Err(ApiError::NotFound);
     }
     let changes = read_fields(body?, presence)?;
-    let row = with_db(&pool, move |conn| {
-        Ok(asset::update_for(conn, me.user_id, id, &changes)?)
-    })
-    .await?;
+    let row = pool
+        .query(move |conn| asset::update_for(conn, me.user_id, id, &changes))
+        .await?;
     let row = row.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(AssetView::from(row)))
 }

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use shared::wire::{HealthReport, Status};
 
-use crate::db::DbPool;
+use crate::db::{DbError, DbPool};
 use crate::with_conn;
 
 /// How long the check may wait for a connection; load balancers time out health checks fast.
@@ -13,18 +13,11 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 /// Liveness and database reachability: 200 when a query succeeds, 503 when it does not. The
 /// pool re-validates connections on checkout, so the answer recovers by itself with the database.
 pub async fn check(pool: web::Data<DbPool>) -> HttpResponse {
-    let pool = pool.clone();
-    let reachable = web::block(move || {
-        pool.get_within(CHECK_TIMEOUT)
-            .map_err(|err| err.to_string())
-            .and_then(|mut conn| {
-                with_conn!(&mut conn, |c| c.batch_execute("SELECT 1"))
-                    .map_err(|err| err.to_string())
-            })
-    })
-    .await
-    .map_err(|err| err.to_string())
-    .and_then(|result| result);
+    let reachable = pool
+        .run_within(CHECK_TIMEOUT, |conn| {
+            with_conn!(conn, |c| c.batch_execute("SELECT 1")).map_err(DbError::from)
+        })
+        .await;
     let database = match reachable {
         Ok(()) => Status::Ok,
         Err(cause) => {

@@ -1,6 +1,5 @@
 use actix_web::{web, HttpResponse};
 
-use super::with_db;
 use crate::auth::{password, TokenKind, TokenService};
 use crate::db::DbPool;
 use crate::domain::Username;
@@ -20,25 +19,28 @@ pub async fn obtain(
     let secret = fields.required("password", string);
     let (name, secret) = fields.finish(|| Some((name?, secret?)))?;
 
-    let user_id = with_db(&pool, move |conn| {
-        // A name no account can have (NUL bytes, say) is not even looked up: PostgreSQL refuses
-        // some of them outright, and the answer must look like any other failed login.
-        let found = match Username::parse(&name) {
-            Ok(valid) => user::find_by_key(conn, &valid.key())?,
-            Err(_) => None,
-        };
-        match found {
-            Some(found) if password::verify(&secret, &found.password_hash) && found.is_active => {
-                Ok(found.id)
+    let user_id = pool
+        .run(move |conn| {
+            // A name no account can have (NUL bytes, say) is not even looked up: PostgreSQL refuses
+            // some of them outright, and the answer must look like any other failed login.
+            let found = match Username::parse(&name) {
+                Ok(valid) => user::find_by_key(conn, &valid.key())?,
+                Err(_) => None,
+            };
+            match found {
+                Some(found)
+                    if password::verify(&secret, &found.password_hash) && found.is_active =>
+                {
+                    Ok(found.id)
+                }
+                Some(_) => Err(ApiError::InvalidCredentials),
+                None => {
+                    password::verify_against_nothing(&secret);
+                    Err(ApiError::InvalidCredentials)
+                }
             }
-            Some(_) => Err(ApiError::InvalidCredentials),
-            None => {
-                password::verify_against_nothing(&secret);
-                Err(ApiError::InvalidCredentials)
-            }
-        }
-    })
-    .await?;
+        })
+        .await?;
     let pair = TokenPair {
         access: tokens
             .issue(TokenKind::Access, user_id)
@@ -64,10 +66,10 @@ pub async fn refresh(
     let user_id = tokens
         .verify(&refresh, TokenKind::Refresh)
         .ok_or(ApiError::TokenNotValid)?;
-    let active = with_db(&pool, move |conn| {
-        Ok(user::find(conn, user_id)?.is_some_and(|found| found.is_active))
-    })
-    .await?;
+    let active = pool
+        .query(move |conn| user::find(conn, user_id))
+        .await?
+        .is_some_and(|found| found.is_active);
     if !active {
         return Err(ApiError::TokenNotValid);
     }

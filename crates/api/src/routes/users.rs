@@ -1,6 +1,5 @@
 use actix_web::{web, HttpResponse};
 
-use super::with_db;
 use crate::auth::password;
 use crate::db::DbPool;
 use crate::domain::{Email, Password, Username};
@@ -18,25 +17,26 @@ pub async fn register(pool: web::Data<DbPool>, body: JsonObject) -> Result<HttpR
     let (username, password, email) =
         fields.finish(|| Some((username?, password?, email.unwrap_or_default())))?;
 
-    let created = with_db(&pool, move |conn| {
-        // Checked before hashing so a taken name costs no hashing time; the unique key in the
-        // database still decides races between concurrent registrations.
-        if user::find_by_key(conn, &username.key())?.is_some() {
-            return Err(username_taken());
-        }
-        let password_hash = password::hash(&password).map_err(ApiError::internal)?;
-        let new = NewUser {
-            username,
-            email,
-            password_hash,
-            is_staff: false,
-        };
-        user::create(conn, &new).map_err(|err| match err {
-            CreateUserError::UsernameTaken => username_taken(),
-            CreateUserError::Database(err) => err.into(),
+    let created = pool
+        .run(move |conn| {
+            // Checked before hashing so a taken name costs no hashing time; the unique key in the
+            // database still decides races between concurrent registrations.
+            if user::find_by_key(conn, &username.key())?.is_some() {
+                return Err(username_taken());
+            }
+            let password_hash = password::hash(&password).map_err(ApiError::internal)?;
+            let new = NewUser {
+                username,
+                email,
+                password_hash,
+                is_staff: false,
+            };
+            user::create(conn, &new).map_err(|err| match err {
+                CreateUserError::UsernameTaken => username_taken(),
+                CreateUserError::Database(err) => err.into(),
+            })
         })
-    })
-    .await?;
+        .await?;
     log::info!("registered user {} ({})", created.id, created.username);
     Ok(HttpResponse::Created().json(UserView::from(created)))
 }

@@ -10,7 +10,6 @@ use crate::domain::buy_date::parse_iso_date;
 use crate::error::ApiError;
 use crate::game::scoring;
 use crate::models::selection;
-use crate::routes::with_db;
 use crate::views::wallstreet::{AllTimeEntry, Page, WeeklyEntry};
 
 const DEFAULT_PAGE_SIZE: usize = 25;
@@ -36,7 +35,9 @@ pub async fn list(
         Some(raw) => Some(parse_iso_date(raw).map_err(|err| ApiError::field("sunday", err))?),
         None => None,
     };
-    let picks = with_db(&pool, move |conn| Ok(selection::scored_picks(conn, week)?)).await?;
+    let picks = pool
+        .query(move |conn| selection::scored_picks(conn, week))
+        .await?;
     let weekly = weekly_scores(&picks);
     let body = match week {
         Some(_) => {

@@ -12,7 +12,6 @@ use crate::error::ApiError;
 use crate::game::Game;
 use crate::models::week::{self, NewOption};
 use crate::payload::{decimal_text, string, Fields, JsonObject};
-use crate::routes::with_db;
 use crate::views::wallstreet::OptionView;
 
 /// `GET /api/wallstreet/options/?sunday=D`: a week's tickers (public). A date that is not a
@@ -23,7 +22,9 @@ pub async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let sunday = requested_week(&query, &game)?;
-    let rows = with_db(&pool, move |conn| Ok(week::options_of(conn, sunday)?)).await?;
+    let rows = pool
+        .query(move |conn| week::options_of(conn, sunday))
+        .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(OptionView::from).collect::<Vec<_>>()))
 }
 
@@ -38,30 +39,31 @@ pub async fn create(
     let sunday = fields.required("sunday", |v| Sunday::parse(&string(v)?));
     let start_price = fields.optional("start_price", |v| Price::parse(&decimal_text(v)?));
     me.require_staff()?;
-    let row = with_db(&pool, move |conn| {
-        let (ticker, sunday, start_price) =
-            fields.finish(|| Some((ticker?, sunday?, start_price)))?;
-        let new = NewOption {
-            sunday: sunday.date(),
-            ticker: ticker.into_inner(),
-            start_price: start_price.map(|p| DbDecimal(p.value())),
-        };
-        conn.write_transaction(|conn| {
-            week::ensure(conn, new.sunday)?;
-            week::insert_option(conn, &new).map_err(|err| match err {
-                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                    ApiError::field(
-                        "ticker",
-                        format!(
-                            "{} is already an option for the week of {sunday}.",
-                            new.ticker
-                        ),
-                    )
-                }
-                other => other.into(),
+    let row = pool
+        .run(move |conn| {
+            let (ticker, sunday, start_price) =
+                fields.finish(|| Some((ticker?, sunday?, start_price)))?;
+            let new = NewOption {
+                sunday: sunday.date(),
+                ticker: ticker.into_inner(),
+                start_price: start_price.map(|p| DbDecimal(p.value())),
+            };
+            conn.write_transaction(|conn| {
+                week::ensure(conn, new.sunday)?;
+                week::insert_option(conn, &new).map_err(|err| match err {
+                    DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                        ApiError::field(
+                            "ticker",
+                            format!(
+                                "{} is already an option for the week of {sunday}.",
+                                new.ticker
+                            ),
+                        )
+                    }
+                    other => other.into(),
+                })
             })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Created().json(OptionView::from(row)))
 }

@@ -13,7 +13,6 @@ use crate::game::Game;
 use crate::models::selection::{self, NewSelection};
 use crate::models::week;
 use crate::payload::{Fields, JsonObject};
-use crate::routes::with_db;
 use crate::views::wallstreet::SelectionView;
 
 pub const PICKS_PER_WEEK: i16 = 3;
@@ -28,10 +27,9 @@ pub async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let sunday = requested_week(&query, &game)?;
-    let rows = with_db(&pool, move |conn| {
-        Ok(selection::list_for(conn, me.user_id, sunday)?)
-    })
-    .await?;
+    let rows = pool
+        .query(move |conn| selection::list_for(conn, me.user_id, sunday))
+        .await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(SelectionView::from)
@@ -73,7 +71,8 @@ pub async fn create(
     let option_id = fields.required("option", option_id);
     let option_id = fields.finish(|| option_id)?;
     let game = game.into_inner();
-    let created = with_db(&pool, move |conn| {
+    let created = pool
+        .run(move |conn| {
         for _ in 0..SLOT_ATTEMPTS {
             let attempt = conn.write_transaction(|conn| -> Result<_, PickError> {
                 let option = week::find_option(conn, option_id)?.ok_or_else(|| invalid_option(option_id))?;
@@ -106,8 +105,8 @@ pub async fn create(
             }
         }
         Err(ApiError::conflict("Too many concurrent picks; try again.", "busy"))
-    })
-    .await?;
+        })
+        .await?;
     Ok(HttpResponse::Created().json(SelectionView::from(created)))
 }
 
@@ -118,10 +117,9 @@ pub async fn retrieve(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = with_db(&pool, move |conn| {
-        Ok(selection::find_for(conn, me.user_id, id)?)
-    })
-    .await?;
+    let row = pool
+        .query(move |conn| selection::find_for(conn, me.user_id, id))
+        .await?;
     Ok(HttpResponse::Ok().json(SelectionView::from(row.ok_or(ApiError::NotFound)?)))
 }
 
@@ -134,8 +132,8 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let game = game.into_inner();
-    with_db(&pool, move |conn| {
-        conn.write_transaction(|conn| {
+    pool.run(move |conn| {
+        conn.write_transaction(|conn| -> Result<_, ApiError> {
             let (found, _) =
                 selection::find_for(conn, me.user_id, id)?.ok_or(ApiError::NotFound)?;
             let sunday = Sunday::from_date(found.sunday).ok_or(ApiError::NotFound)?;

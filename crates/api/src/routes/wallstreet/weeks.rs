@@ -13,7 +13,6 @@ use crate::game::Game;
 use crate::models::week::{self, GameOption};
 use crate::payload::{decimal_text, Fields, JsonObject};
 use crate::prices::ManualPrices;
-use crate::routes::with_db;
 use crate::views::wallstreet::{OptionView, WeekView};
 
 fn parse_sunday(raw: &str) -> Result<Sunday, ApiError> {
@@ -27,14 +26,15 @@ async fn view(
     sunday: Sunday,
     options: Option<Vec<GameOption>>,
 ) -> Result<WeekView, ApiError> {
-    let (found, options) = with_db(pool, move |conn| {
-        let options = match options {
-            Some(options) => options,
-            None => week::options_of(conn, sunday.date())?,
-        };
-        Ok((week::find(conn, sunday.date())?, options))
-    })
-    .await?;
+    let (found, options) = pool
+        .query(move |conn| {
+            let options = match options {
+                Some(options) => options,
+                None => week::options_of(conn, sunday.date())?,
+            };
+            Ok((week::find(conn, sunday.date())?, options))
+        })
+        .await?;
     Ok(WeekView {
         sunday: sunday.date(),
         picks_close_at: game.calendar.picks_close_at(sunday),
