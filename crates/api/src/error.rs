@@ -7,6 +7,8 @@ use actix_web::{HttpResponse, ResponseError};
 use shared::wire::ErrorBody;
 
 use crate::db::DbError;
+use crate::game::GameError;
+use crate::prices::PriceError;
 
 /// Field name -> messages, serialised as DRF does: `{"username": ["..."]}`.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
@@ -89,6 +91,29 @@ impl From<DbError> for ApiError {
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         DbError::Query(err).into()
+    }
+}
+
+impl From<GameError> for ApiError {
+    fn from(err: GameError) -> Self {
+        match err {
+            GameError::NoOptions(_) | GameError::MissingStartPrices(_) | GameError::NotReady(_) => {
+                Self::bad_request(err.to_string(), "week_not_ready")
+            }
+            GameError::Price(PriceError::UnknownSymbol(symbol)) => Self::bad_request(
+                format!("No price is known for {symbol}; give it by hand."),
+                "price_missing",
+            ),
+            GameError::Price(PriceError::Unavailable(cause)) => Self::bad_gateway(cause),
+            GameError::PriceRecorded(_) => Self::conflict(err.to_string(), "price_recorded"),
+            GameError::NoSuchOption(_) => Self::field("option", err.to_string()),
+            GameError::PicksClosed { .. } => Self::conflict(err.to_string(), "week_closed"),
+            GameError::AlreadyPicked => Self::bad_request(err.to_string(), "already_picked"),
+            GameError::PickLimit(_) => Self::bad_request(err.to_string(), "pick_limit"),
+            GameError::Busy => Self::conflict(err.to_string(), "busy"),
+            GameError::NoSuchPick => Self::NotFound,
+            GameError::Database(err) => err.into(),
+        }
     }
 }
 

@@ -1,3 +1,30 @@
-//! The non-server subcommands.
+//! The subcommands other than `serve`, and what they share.
 
 pub mod createsuperuser;
+pub mod week;
+
+use std::time::Duration;
+
+use crate::cli::Options;
+use crate::db::DbPool;
+use crate::settings;
+
+/// `api migrate`: applies every pending migration.
+pub fn migrate(options: &Options) -> Result<(), String> {
+    migrated_pool(options)?;
+    println!("Database is up to date.");
+    Ok(())
+}
+
+/// A pool on the configured database with every migration applied (waiting for the database
+/// up to `DATABASE_STARTUP_WAIT_SECS`), for the commands that are not the server.
+pub fn migrated_pool(options: &Options) -> Result<DbPool, String> {
+    let pool = DbPool::new(
+        &settings::database_url(options)?,
+        &settings::pool_options(options),
+    )
+    .map_err(|err| err.to_string())?;
+    pool.migrate_when_ready(Duration::from_secs(options.database_startup_wait_secs))
+        .map_err(|err| err.to_string())?;
+    Ok(pool)
+}

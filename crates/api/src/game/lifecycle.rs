@@ -5,56 +5,19 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::sql_types::DbDecimal;
-use crate::db::{DbConn, DbPool};
+use crate::db::DbPool;
 use crate::domain::{Price, Sunday, Ticker};
-use crate::error::ApiError;
 use crate::game::calendar::GameCalendar;
-use crate::game::scoring;
+use crate::game::{scoring, GameError};
 use crate::models::week::{self, GameOption, OptionScore};
-use crate::prices::{FinnhubClient, ManualPrices, PriceError, PriceSource};
+use crate::prices::{FinnhubClient, ManualPrices, PriceSource};
 
-#[derive(Debug, thiserror::Error)]
-pub enum LifecycleError {
-    #[error("the week of {0} has no options")]
-    NoOptions(Sunday),
-    #[error("start prices are missing for {0}; open the week first or give them")]
-    MissingStartPrices(String),
-    #[error("{0}")]
-    Price(#[from] PriceError),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Api(#[from] ApiError),
-}
-
-impl From<LifecycleError> for ApiError {
-    fn from(err: LifecycleError) -> Self {
-        match err {
-            LifecycleError::NoOptions(_)
-            | LifecycleError::MissingStartPrices(_)
-            | LifecycleError::Invalid(_) => {
-                ApiError::bad_request(err.to_string(), "week_not_ready")
-            }
-            LifecycleError::Price(PriceError::UnknownSymbol(symbol)) => ApiError::bad_request(
-                format!("No price is known for {symbol}; give it by hand."),
-                "price_missing",
-            ),
-            LifecycleError::Price(PriceError::Unavailable(cause)) => ApiError::bad_gateway(cause),
-            LifecycleError::Conflict(detail) => ApiError::conflict(detail, "price_recorded"),
-            LifecycleError::Api(err) => err,
-        }
-    }
-}
-
-async fn load(pool: &DbPool, week: Sunday) -> Result<Vec<GameOption>, LifecycleError> {
+async fn load(pool: &DbPool, week: Sunday) -> Result<Vec<GameOption>, GameError> {
     let options = pool
         .query(move |conn| week::options_of(conn, week.date()))
-        .await
-        .map_err(ApiError::from)?;
+        .await?;
     if options.is_empty() {
-        return Err(LifecycleError::NoOptions(week));
+        return Err(GameError::NoOptions(week));
     }
     Ok(options)
 }
@@ -64,22 +27,15 @@ async fn prices_for(
     options: &[GameOption],
     missing: impl Fn(&GameOption) -> bool,
     source: &impl PriceSource,
-) -> Result<Vec<(i64, DbDecimal)>, LifecycleError> {
+) -> Result<Vec<(i64, DbDecimal)>, GameError> {
     let mut prices = Vec::new();
     for option in options.iter().filter(|o| missing(o)) {
         let quote = source.quote(&option.ticker).await?;
         let price = Price::from_decimal(quote.price)
-            .map_err(|err| LifecycleError::Invalid(format!("{}: {err}", option.ticker)))?;
+            .map_err(|err| GameError::NotReady(format!("{}: {err}", option.ticker)))?;
         prices.push((option.id, DbDecimal(price.value())));
     }
     Ok(prices)
-}
-
-async fn write<T: Send + 'static>(
-    pool: &DbPool,
-    work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, LifecycleError> {
-    Ok(pool.run(work).await?)
 }
 
 /// Records the start price of every option that has none, and marks the week started.
@@ -88,15 +44,15 @@ pub async fn open_week(
     week: Sunday,
     source: &impl PriceSource,
     now: NaiveDateTime,
-) -> Result<Vec<GameOption>, LifecycleError> {
+) -> Result<Vec<GameOption>, GameError> {
     let options = load(pool, week).await?;
     let prices = prices_for(&options, |o| o.start_price.is_none(), source).await?;
-    write(pool, move |conn| {
+    pool.query(move |conn| {
         conn.write_transaction(|conn| {
             for (id, price) in &prices {
                 week::set_start_price(conn, *id, *price)?;
             }
-            Ok(week::mark_started(conn, week.date(), now)?)
+            week::mark_started(conn, week.date(), now)
         })
     })
     .await?;
@@ -109,12 +65,12 @@ pub fn ensure_over(
     week: Sunday,
     now: DateTime<Utc>,
     force: bool,
-) -> Result<(), LifecycleError> {
+) -> Result<(), GameError> {
     let ends = calendar.week_ends_at(week);
     if force || now >= ends {
         return Ok(());
     }
-    Err(LifecycleError::Invalid(format!(
+    Err(GameError::NotReady(format!(
         "the week of {week} is not over until {}; closing it early needs force",
         ends.to_rfc3339()
     )))
@@ -122,11 +78,11 @@ pub fn ensure_over(
 
 /// Refuses hand-given end prices that contradict prices already recorded: recorded prices are
 /// never changed, and silently ignoring a correction would be worse.
-fn ensure_no_overrides(options: &[GameOption], given: &ManualPrices) -> Result<(), LifecycleError> {
+fn ensure_no_overrides(options: &[GameOption], given: &ManualPrices) -> Result<(), GameError> {
     for option in options {
         if let (Some(recorded), Some(new)) = (option.end_price, given.get(&option.ticker)) {
             if recorded.0 != new {
-                return Err(LifecycleError::Conflict(format!(
+                return Err(GameError::PriceRecorded(format!(
                     "{} already has the end price {}; recorded prices are not changed",
                     option.ticker, recorded.0
                 )));
@@ -141,8 +97,8 @@ pub async fn add_options(
     pool: &DbPool,
     week: Sunday,
     tickers: Vec<Ticker>,
-) -> Result<(), LifecycleError> {
-    write(pool, move |conn| {
+) -> Result<(), GameError> {
+    pool.query(move |conn| {
         conn.write_transaction(|conn| {
             week::ensure(conn, week.date())?;
             for ticker in tickers {
@@ -151,7 +107,8 @@ pub async fn add_options(
             Ok(())
         })
     })
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Records end prices where missing, scores every option of the week and marks it closed. The
@@ -162,7 +119,7 @@ pub async fn close_week(
     week: Sunday,
     source: &impl PriceSource,
     now: NaiveDateTime,
-) -> Result<Vec<GameOption>, LifecycleError> {
+) -> Result<Vec<GameOption>, GameError> {
     close_loaded(pool, week, load(pool, week).await?, source, now).await
 }
 
@@ -173,17 +130,17 @@ async fn close_loaded(
     options: Vec<GameOption>,
     source: &impl PriceSource,
     now: NaiveDateTime,
-) -> Result<Vec<GameOption>, LifecycleError> {
+) -> Result<Vec<GameOption>, GameError> {
     let unpriced: Vec<&str> = options
         .iter()
         .filter(|o| o.start_price.is_none())
         .map(|o| o.ticker.as_str())
         .collect();
     if !unpriced.is_empty() {
-        return Err(LifecycleError::MissingStartPrices(unpriced.join(", ")));
+        return Err(GameError::MissingStartPrices(unpriced.join(", ")));
     }
     let prices = prices_for(&options, |o| o.end_price.is_none(), source).await?;
-    write(pool, move |conn| {
+    pool.run(move |conn| {
         conn.write_transaction(|conn| {
             for (id, price) in &prices {
                 week::set_end_price(conn, *id, *price)?;
@@ -192,13 +149,10 @@ async fn close_loaded(
             let mut changes = Vec::with_capacity(current.len());
             for option in &current {
                 let (Some(start), Some(end)) = (option.start_price, option.end_price) else {
-                    return Err(ApiError::bad_request(
-                        format!(
-                            "{} was added while the week was closing; close it again",
-                            option.ticker
-                        ),
-                        "week_not_ready",
-                    ));
+                    return Err(GameError::NotReady(format!(
+                        "{} was added while the week was closing; close it again",
+                        option.ticker
+                    )));
                 };
                 changes.push((option.id, scoring::percent_change(start.0, end.0)));
             }
@@ -229,25 +183,40 @@ pub enum Step {
     Close,
 }
 
-/// A staff-initiated step (endpoint or command line): prices given by hand win, else the market
-/// data source; opening with a price list adds its tickers as options; closing waits for the
-/// week's end unless `force`, and never lets given prices contradict recorded ones.
-#[allow(clippy::too_many_arguments)]
-pub async fn run_step(
-    pool: &DbPool,
-    calendar: &GameCalendar,
-    week: Sunday,
-    step: Step,
-    given: ManualPrices,
-    market: Option<&FinnhubClient>,
-    now: DateTime<Utc>,
-    force: bool,
-) -> Result<Vec<GameOption>, LifecycleError> {
+/// A staff-initiated step (endpoint or command line) and everything it works with.
+pub struct StepContext<'a> {
+    pub pool: &'a DbPool,
+    pub calendar: &'a GameCalendar,
+    /// The market-data source, when one is configured.
+    pub market: Option<&'a FinnhubClient>,
+    pub week: Sunday,
+    pub step: Step,
+    /// Prices given by hand; when there are any, the market is not asked.
+    pub given: ManualPrices,
+    pub now: DateTime<Utc>,
+    /// Close the week before it is over.
+    pub force: bool,
+}
+
+/// Runs a staff-initiated step: prices given by hand win, else the market data source; opening
+/// with a price list adds its tickers as options; closing waits for the week's end unless
+/// `force`, and never lets given prices contradict recorded ones.
+pub async fn run_step(step: StepContext<'_>) -> Result<Vec<GameOption>, GameError> {
+    let StepContext {
+        pool,
+        calendar,
+        market,
+        week,
+        step,
+        given,
+        now,
+        force,
+    } = step;
     let use_market = market.filter(|_| given.is_empty());
     match step {
         Step::Open => {
             if !given.is_empty() {
-                let tickers = given.tickers().map_err(LifecycleError::Invalid)?;
+                let tickers = given.tickers().map_err(GameError::NotReady)?;
                 add_options(pool, week, tickers).await?;
             }
             let now = now.naive_utc();

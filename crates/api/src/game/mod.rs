@@ -1,10 +1,15 @@
-//! The Wall Street game: its calendar, scoring, the week lifecycle (open, close) shared by the
-//! HTTP endpoints, the command line and the scheduler, and the scheduler itself.
+//! The Wall Street game: its calendar, scoring, the players' picks, the week lifecycle (open,
+//! close) shared by the HTTP endpoints, the command line and the scheduler, and the scheduler
+//! itself. Nothing here knows of HTTP; failures are [`GameError`]s.
 
 pub mod calendar;
+mod error;
 pub mod lifecycle;
+pub mod picks;
 pub mod scheduler;
 pub mod scoring;
+
+pub use error::GameError;
 
 use std::sync::Arc;
 

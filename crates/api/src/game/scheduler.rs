@@ -12,9 +12,8 @@ use chrono::NaiveDateTime;
 use crate::clock::SharedClock;
 use crate::db::DbPool;
 use crate::domain::Sunday;
-use crate::error::ApiError;
 use crate::game::calendar::GameCalendar;
-use crate::game::lifecycle;
+use crate::game::{lifecycle, GameError};
 use crate::models::week::{self, Job};
 use crate::prices::FinnhubClient;
 
@@ -44,7 +43,7 @@ impl Scheduler {
 
     /// One pass: start prices for every week whose picks have closed and that has none yet,
     /// then every week that is over and not yet closed.
-    pub async fn tick(&self) -> Result<(), ApiError> {
+    pub async fn tick(&self) -> Result<(), GameError> {
         let now = self.clock.now();
         let current = self.calendar.current_week(now);
         let unstarted = self
@@ -66,7 +65,7 @@ impl Scheduler {
                     "week {sunday}: recorded start prices for {} options",
                     options.len()
                 ),
-                Err(lifecycle::LifecycleError::NoOptions(_)) => {}
+                Err(GameError::NoOptions(_)) => {}
                 Err(err) => log::error!("week {sunday}: recording start prices failed: {err}"),
             }
         }
@@ -94,7 +93,7 @@ impl Scheduler {
         Ok(())
     }
 
-    async fn claim(&self, sunday: Sunday, job: Job, now: NaiveDateTime) -> Result<bool, ApiError> {
+    async fn claim(&self, sunday: Sunday, job: Job, now: NaiveDateTime) -> Result<bool, GameError> {
         Ok(self
             .pool
             .query(move |conn| week::claim(conn, sunday.date(), job, now, now - CLAIM_LEASE))

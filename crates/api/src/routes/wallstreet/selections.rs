@@ -1,23 +1,16 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde_json::Value;
 
 use super::requested_week;
 use crate::auth::Identity;
 use crate::db::DbPool;
-use crate::domain::Sunday;
 use crate::error::ApiError;
-use crate::game::Game;
-use crate::models::selection::{self, NewSelection};
-use crate::models::week;
+use crate::game::{picks, Game};
+use crate::models::selection;
 use crate::payload::{Fields, JsonObject};
 use crate::views::wallstreet::SelectionView;
-
-pub const PICKS_PER_WEEK: i16 = 3;
-/// Attempts at taking a free pick slot when concurrent picks race for the same one.
-const SLOT_ATTEMPTS: usize = 10;
 
 /// `GET /api/wallstreet/selections/?sunday=D`: the caller's picks for a week (default: this one).
 pub async fn list(
@@ -37,30 +30,7 @@ pub async fn list(
     ))
 }
 
-/// Why one attempt at a pick did not succeed.
-enum PickError {
-    Refused(ApiError),
-    /// A concurrent pick took the slot this one chose; try again with fresh data.
-    Raced,
-}
-
-impl From<DieselError> for PickError {
-    fn from(err: DieselError) -> Self {
-        match err {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::Raced,
-            other => Self::Refused(other.into()),
-        }
-    }
-}
-
-impl From<ApiError> for PickError {
-    fn from(err: ApiError) -> Self {
-        Self::Refused(err)
-    }
-}
-
-/// `POST /api/wallstreet/selections/`: `{option}`. The limit of three per week and one per
-/// option are unique keys in the database, so they hold under concurrent requests.
+/// `POST /api/wallstreet/selections/`: `{option}`, under the rules of [`picks`].
 pub async fn create(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
@@ -70,43 +40,7 @@ pub async fn create(
     let mut fields = Fields::new(body);
     let option_id = fields.required("option", option_id);
     let option_id = fields.finish(|| option_id)?;
-    let game = game.into_inner();
-    let created = pool
-        .run(move |conn| {
-        for _ in 0..SLOT_ATTEMPTS {
-            let attempt = conn.write_transaction(|conn| -> Result<_, PickError> {
-                let option = week::find_option(conn, option_id)?.ok_or_else(|| invalid_option(option_id))?;
-                let sunday = Sunday::from_date(option.sunday).ok_or_else(|| invalid_option(option_id))?;
-                ensure_picks_open(&game, sunday)?;
-                let (used, already) = selection::usage(conn, me.user_id, option.sunday, option_id)?;
-                if already {
-                    return Err(ApiError::bad_request("You already picked this option.", "already_picked").into());
-                }
-                let slot = (1..=PICKS_PER_WEEK).find(|slot| !used.contains(slot)).ok_or_else(|| {
-                    ApiError::bad_request(
-                        format!("You can pick at most {PICKS_PER_WEEK} options per week; delete one to pick another."),
-                        "pick_limit",
-                    )
-                })?;
-                let new = NewSelection {
-                    user_id: me.user_id,
-                    option_id,
-                    sunday: option.sunday,
-                    slot,
-                    created_at: game.clock.now().naive_utc(),
-                };
-                let row = selection::insert(conn, &new)?;
-                Ok((row, option.ticker))
-            });
-            match attempt {
-                Ok(created) => return Ok(created),
-                Err(PickError::Refused(err)) => return Err(err),
-                Err(PickError::Raced) => continue,
-            }
-        }
-        Err(ApiError::conflict("Too many concurrent picks; try again.", "busy"))
-        })
-        .await?;
+    let created = picks::pick(&pool, game.into_inner(), me.user_id, option_id).await?;
     Ok(HttpResponse::Created().json(SelectionView::from(created)))
 }
 
@@ -130,41 +64,8 @@ pub async fn delete(
     me: Identity,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let game = game.into_inner();
-    pool.run(move |conn| {
-        conn.write_transaction(|conn| -> Result<_, ApiError> {
-            let (found, _) =
-                selection::find_for(conn, me.user_id, id)?.ok_or(ApiError::NotFound)?;
-            let sunday = Sunday::from_date(found.sunday).ok_or(ApiError::NotFound)?;
-            ensure_picks_open(&game, sunday)?;
-            selection::delete_for(conn, me.user_id, id)?;
-            Ok(())
-        })
-    })
-    .await?;
+    picks::delete(&pool, game.into_inner(), me.user_id, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn ensure_picks_open(game: &Game, sunday: Sunday) -> Result<(), ApiError> {
-    if game.calendar.picks_open(sunday, game.clock.now()) {
-        return Ok(());
-    }
-    let closed_at = game.calendar.picks_close_at(sunday);
-    Err(ApiError::conflict(
-        format!(
-            "Picks for the week of {sunday} closed at {} (market open).",
-            closed_at.to_rfc3339()
-        ),
-        "week_closed",
-    ))
-}
-
-fn invalid_option(id: i64) -> ApiError {
-    ApiError::field(
-        "option",
-        format!("Invalid pk \"{id}\" - object does not exist (invalid option)."),
-    )
 }
 
 /// The `option` field: an id, as a JSON number or a numeric string (form-style clients).

@@ -8,7 +8,7 @@ use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::{Price, Sunday};
 use crate::error::ApiError;
-use crate::game::lifecycle::{self, Step};
+use crate::game::lifecycle::{self, Step, StepContext};
 use crate::game::Game;
 use crate::models::week::{self, GameOption};
 use crate::payload::{decimal_text, Fields, JsonObject};
@@ -96,16 +96,16 @@ async fn run(
     let given = fields.optional("prices", price_map);
     let force = fields.optional("force", boolean);
     let (given, force) = fields.finish(|| Some((given, force.unwrap_or(false))))?;
-    let options = lifecycle::run_step(
-        &pool,
-        &game.calendar,
-        sunday,
+    let options = lifecycle::run_step(StepContext {
+        pool: &pool,
+        calendar: &game.calendar,
+        market: game.prices.as_deref(),
+        week: sunday,
         step,
-        ManualPrices::new(given.unwrap_or_default()),
-        game.prices.as_deref(),
-        game.clock.now(),
+        given: ManualPrices::new(given.unwrap_or_default()),
+        now: game.clock.now(),
         force,
-    )
+    })
     .await?;
     Ok(HttpResponse::Ok().json(view(&pool, &game, sunday, Some(options)).await?))
 }

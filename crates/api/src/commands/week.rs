@@ -1,0 +1,61 @@
+//! `api open-week` / `api close-week`: the same idempotent steps as the staff endpoints.
+
+use std::path::Path;
+
+use crate::cli::Options;
+use crate::db::sql_types::DbDecimal;
+use crate::domain::Sunday;
+use crate::game::lifecycle::{self, Step, StepContext};
+use crate::prices::{FinnhubClient, ManualPrices};
+use crate::settings;
+
+/// Runs `step` for the week of `sunday`, with prices from the `prices` file (`ticker,price`
+/// lines) or else the market-data source, and prints the week's options.
+pub fn run(
+    options: &Options,
+    sunday: &str,
+    prices: Option<&Path>,
+    step: Step,
+    force: bool,
+) -> Result<(), String> {
+    let sunday = Sunday::parse(sunday).map_err(|err| format!("--sunday: {err}"))?;
+    let given = match prices {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|err| format!("{}: {err}", path.display()))?;
+            ManualPrices::from_csv(&text).map_err(|err| format!("{}: {err}", path.display()))?
+        }
+        None => ManualPrices::default(),
+    };
+    let calendar = settings::calendar(options)?;
+    let finnhub = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
+        .map(FinnhubClient::new)
+        .transpose()?;
+    let pool = super::migrated_pool(options)?;
+    let options = actix_web::rt::System::new().block_on(async {
+        lifecycle::run_step(StepContext {
+            pool: &pool,
+            calendar: &calendar,
+            market: finnhub.as_ref(),
+            week: sunday,
+            step,
+            given,
+            now: chrono::Utc::now(),
+            force,
+        })
+        .await
+        .map_err(|err| err.to_string())
+    })?;
+    let text = |value: Option<DbDecimal>| value.map_or("-".to_owned(), |v| v.0.to_string());
+    for option in options {
+        println!(
+            "{:<6} start {:>12}  end {:>12}  change {:>8}%  rank {}",
+            option.ticker,
+            text(option.start_price),
+            text(option.end_price),
+            text(option.percent_change),
+            option.rank.map_or("-".to_owned(), |r| r.to_string()),
+        );
+    }
+    Ok(())
+}
