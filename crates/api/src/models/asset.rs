@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use crate::db::schema::assets;
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
+use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
 use crate::with_conn;
 
 /// A holding as stored.
@@ -18,24 +19,42 @@ pub struct Asset {
     pub buy: NaiveDate,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = assets)]
+/// A holding about to be created.
+#[derive(Debug)]
 pub struct NewAsset {
     pub user_id: i64,
-    pub ticker: String,
-    pub shares: DbDecimal,
-    pub costbasis: DbDecimal,
-    pub buy: NaiveDate,
+    pub ticker: Ticker,
+    pub shares: Shares,
+    pub costbasis: CostBasis,
+    pub buy: BuyDate,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = assets)]
+struct NewAssetRow<'a> {
+    user_id: i64,
+    ticker: &'a str,
+    shares: DbDecimal,
+    costbasis: DbDecimal,
+    buy: NaiveDate,
 }
 
 /// The fields a PATCH or PUT sets; `None` leaves a column as it is.
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = assets)]
+#[derive(Debug, Default)]
 pub struct AssetChanges {
-    pub ticker: Option<String>,
-    pub shares: Option<DbDecimal>,
-    pub costbasis: Option<DbDecimal>,
-    pub buy: Option<NaiveDate>,
+    pub ticker: Option<Ticker>,
+    pub shares: Option<Shares>,
+    pub costbasis: Option<CostBasis>,
+    pub buy: Option<BuyDate>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = assets)]
+struct AssetChangesRow<'a> {
+    ticker: Option<&'a str>,
+    shares: Option<DbDecimal>,
+    costbasis: Option<DbDecimal>,
+    buy: Option<NaiveDate>,
 }
 
 impl AssetChanges {
@@ -44,6 +63,15 @@ impl AssetChanges {
             && self.shares.is_none()
             && self.costbasis.is_none()
             && self.buy.is_none()
+    }
+
+    fn row(&self) -> AssetChangesRow<'_> {
+        AssetChangesRow {
+            ticker: self.ticker.as_ref().map(Ticker::as_str),
+            shares: self.shares.map(|s| DbDecimal(s.value())),
+            costbasis: self.costbasis.map(|c| DbDecimal(c.value())),
+            buy: self.buy.map(BuyDate::into_inner),
+        }
     }
 }
 
@@ -64,8 +92,15 @@ pub fn find_for(conn: &mut DbConn, owner: i64, id: i64) -> QueryResult<Option<As
 }
 
 pub fn create(conn: &mut DbConn, new: &NewAsset) -> QueryResult<Asset> {
+    let row = NewAssetRow {
+        user_id: new.user_id,
+        ticker: new.ticker.as_str(),
+        shares: DbDecimal(new.shares.value()),
+        costbasis: DbDecimal(new.costbasis.value()),
+        buy: new.buy.into_inner(),
+    };
     with_conn!(conn, |c| diesel::insert_into(assets::table)
-        .values(new)
+        .values(&row)
         .returning(Asset::as_returning())
         .get_result(c))
 }
@@ -80,10 +115,11 @@ pub fn update_for(
     if changes.is_empty() {
         return find_for(conn, owner, id);
     }
+    let row = changes.row();
     with_conn!(conn, |c| diesel::update(
         assets::table.filter(assets::id.eq(id).and(assets::user_id.eq(owner)))
     )
-    .set(changes)
+    .set(&row)
     .returning(Asset::as_returning())
     .get_result(c)
     .optional())

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::{options, weeks};
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
+use crate::domain::{Price, Sunday, Ticker};
 use crate::with_conn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -28,12 +29,20 @@ pub struct GameOption {
     pub rank: Option<i32>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = options)]
+/// An option about to be added to its week.
+#[derive(Debug)]
 pub struct NewOption {
-    pub sunday: NaiveDate,
-    pub ticker: String,
-    pub start_price: Option<DbDecimal>,
+    pub sunday: Sunday,
+    pub ticker: Ticker,
+    pub start_price: Option<Price>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = options)]
+struct NewOptionRow<'a> {
+    sunday: NaiveDate,
+    ticker: &'a str,
+    start_price: Option<DbDecimal>,
 }
 
 /// The result of scoring one option.
@@ -87,8 +96,13 @@ pub fn find_option(conn: &mut DbConn, id: i64) -> QueryResult<Option<GameOption>
 }
 
 pub fn insert_option(conn: &mut DbConn, new: &NewOption) -> QueryResult<GameOption> {
+    let row = NewOptionRow {
+        sunday: new.sunday.date(),
+        ticker: new.ticker.as_str(),
+        start_price: new.start_price.map(|p| DbDecimal(p.value())),
+    };
     with_conn!(conn, |c| diesel::insert_into(options::table)
-        .values(new)
+        .values(&row)
         .returning(GameOption::as_returning())
         .get_result(c))
 }

@@ -1,12 +1,12 @@
 use actix_web::{web, HttpResponse};
 
 use crate::auth::Identity;
-use crate::db::sql_types::DbDecimal;
 use crate::db::DbPool;
 use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
 use crate::error::ApiError;
+use crate::input::fields::{all_valid, decimal, text};
+use crate::input::JsonObject;
 use crate::models::asset::{self, AssetChanges, NewAsset};
-use crate::payload::{decimal_text, string, Fields, JsonObject};
 use crate::views::asset::AssetView;
 
 /// `GET /api/assets/`: the caller's holdings, oldest first.
@@ -24,13 +24,18 @@ pub async fn create(
     me: Identity,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = read_fields(body, Presence::Required)?;
+    let (ticker, shares, costbasis, buy) = all_valid((
+        body.required("ticker", text(Ticker::parse)),
+        body.required("shares", decimal(Shares::parse)),
+        body.required("costbasis", decimal(CostBasis::parse)),
+        body.required("buy", text(BuyDate::parse)),
+    ))?;
     let new = NewAsset {
         user_id: me.user_id,
-        ticker: changes.ticker.ok_or_else(missing)?,
-        shares: changes.shares.ok_or_else(missing)?,
-        costbasis: changes.costbasis.ok_or_else(missing)?,
-        buy: changes.buy.ok_or_else(missing)?,
+        ticker,
+        shares,
+        costbasis,
+        buy,
     };
     let row = pool.query(move |conn| asset::create(conn, &new)).await?;
     Ok(HttpResponse::Created().json(AssetView::from(row)))
@@ -103,7 +108,7 @@ async fn update(
     if !owned {
         return Err(ApiError::NotFound);
     }
-    let changes = read_fields(body?, presence)?;
+    let changes = read_changes(body?, presence)?;
     let row = pool
         .query(move |conn| asset::update_for(conn, me.user_id, id, &changes))
         .await?;
@@ -117,26 +122,20 @@ enum Presence {
     Optional,
 }
 
-/// Parses the holding fields of a body, reporting every bad field at once.
-fn read_fields(body: JsonObject, presence: Presence) -> Result<AssetChanges, ApiError> {
-    let mut fields = Fields::new(body);
+/// The holding fields of a PUT (all of them) or a PATCH (those given), every bad one reported
+/// at once.
+fn read_changes(body: JsonObject, presence: Presence) -> Result<AssetChanges, ApiError> {
     let required = presence == Presence::Required;
-    let ticker = fields.field("ticker", required, |v| Ticker::parse(&string(v)?));
-    let shares = fields.field("shares", required, |v| Shares::parse(&decimal_text(v)?));
-    let costbasis = fields.field("costbasis", required, |v| {
-        CostBasis::parse(&decimal_text(v)?)
-    });
-    let buy = fields.field("buy", required, |v| BuyDate::parse(&string(v)?));
-    fields.finish(|| {
-        Some(AssetChanges {
-            ticker: ticker.map(Ticker::into_inner),
-            shares: shares.map(|s| DbDecimal(s.value())),
-            costbasis: costbasis.map(|c| DbDecimal(c.value())),
-            buy: buy.map(BuyDate::into_inner),
-        })
+    let (ticker, shares, costbasis, buy) = all_valid((
+        body.field("ticker", required, text(Ticker::parse)),
+        body.field("shares", required, decimal(Shares::parse)),
+        body.field("costbasis", required, decimal(CostBasis::parse)),
+        body.field("buy", required, text(BuyDate::parse)),
+    ))?;
+    Ok(AssetChanges {
+        ticker,
+        shares,
+        costbasis,
+        buy,
     })
-}
-
-fn missing() -> ApiError {
-    ApiError::internal("a required holding field passed validation without a value")
 }

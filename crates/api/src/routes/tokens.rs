@@ -4,8 +4,9 @@ use crate::auth::{password, TokenKind, TokenService};
 use crate::db::DbPool;
 use crate::domain::Username;
 use crate::error::ApiError;
+use crate::input::fields::{all_valid, string};
+use crate::input::JsonObject;
 use crate::models::user;
-use crate::payload::{string, Fields, JsonObject};
 use crate::views::token::{AccessToken, TokenPair};
 
 /// `POST /api/token/`: `{username, password}` -> `{access, refresh}`.
@@ -14,10 +15,10 @@ pub async fn obtain(
     tokens: web::Data<TokenService>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body);
-    let name = fields.required("username", string);
-    let secret = fields.required("password", string);
-    let (name, secret) = fields.finish(|| Some((name?, secret?)))?;
+    let (name, secret) = all_valid((
+        body.required("username", string),
+        body.required("password", string),
+    ))?;
 
     let user_id = pool
         .run(move |conn| {
@@ -59,9 +60,7 @@ pub async fn refresh(
     tokens: web::Data<TokenService>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body);
-    let refresh = fields.required("refresh", string);
-    let refresh = fields.finish(|| refresh)?;
+    let refresh = body.required("refresh", string)?;
 
     let user_id = tokens
         .verify(&refresh, TokenKind::Refresh)

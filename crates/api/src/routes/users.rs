@@ -4,18 +4,19 @@ use crate::auth::password;
 use crate::db::DbPool;
 use crate::domain::{Email, Password, Username};
 use crate::error::ApiError;
+use crate::input::fields::{all_valid, string, text};
+use crate::input::JsonObject;
 use crate::models::user::{self, CreateUserError, NewUser};
-use crate::payload::{string, Fields, JsonObject};
 use crate::views::user::UserView;
 
 /// `POST /api/users/`: registers `{username, password, email?}`.
 pub async fn register(pool: web::Data<DbPool>, body: JsonObject) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body);
-    let username = fields.required("username", |v| Username::parse(&string(v)?));
-    let password = fields.required("password", |v| Password::parse(string(v)?));
-    let email = fields.optional("email", |v| Email::parse(&string(v)?));
-    let (username, password, email) =
-        fields.finish(|| Some((username?, password?, email.unwrap_or_default())))?;
+    let (username, password, email) = all_valid((
+        body.required("username", text(Username::parse)),
+        body.required("password", |v| Password::parse(string(v)?)),
+        body.optional("email", text(Email::parse)),
+    ))?;
+    let email = email.unwrap_or_default();
 
     let created = pool
         .run(move |conn| {

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::db::DbPool;
-use crate::domain::buy_date::parse_iso_date;
 use crate::error::ApiError;
 use crate::game::scoring;
+use crate::input::params;
 use crate::models::selection;
 use crate::views::wallstreet::{AllTimeEntry, Page, WeeklyEntry};
 
@@ -21,20 +21,13 @@ const MAX_PAGE_SIZE: usize = 100;
 pub async fn list(
     req: HttpRequest,
     pool: web::Data<DbPool>,
-    query: web::Query<HashMap<String, String>>,
+    query: web::Query<params::Query>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = positive(&query, "page")?.unwrap_or(1);
-    let page_size = positive(&query, "page_size")?
+    let page = params::positive(&query, "page")?.unwrap_or(1);
+    let page_size = params::positive(&query, "page_size")?
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .min(MAX_PAGE_SIZE);
-    let week = match query
-        .get("sunday")
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
-        Some(raw) => Some(parse_iso_date(raw).map_err(|err| ApiError::field("sunday", err))?),
-        None => None,
-    };
+    let week = params::date(&query, "sunday")?;
     let picks = pool
         .query(move |conn| selection::scored_picks(conn, week))
         .await?;
@@ -115,19 +108,6 @@ fn weekly_scores(picks: &[selection::ScoredPick]) -> BTreeMap<(String, NaiveDate
             Some((key, (scoring::weekly_score(&values)?, values.len() as u32)))
         })
         .collect()
-}
-
-fn positive(query: &HashMap<String, String>, name: &str) -> Result<Option<usize>, ApiError> {
-    match query.get(name) {
-        None => Ok(None),
-        Some(raw) => match raw.trim().parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(ApiError::field(
-                name,
-                "A valid positive integer is required.",
-            )),
-        },
-    }
 }
 
 fn paginate<T: Serialize>(

@@ -1,15 +1,14 @@
-use std::collections::HashMap;
-
 use actix_web::{web, HttpResponse};
-use serde_json::Value;
 
 use super::requested_week;
 use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::game::{picks, Game};
+use crate::input::fields::option_id;
+use crate::input::params::Query;
+use crate::input::JsonObject;
 use crate::models::selection;
-use crate::payload::{Fields, JsonObject};
 use crate::views::wallstreet::SelectionView;
 
 /// `GET /api/wallstreet/selections/?sunday=D`: the caller's picks for a week (default: this one).
@@ -17,7 +16,7 @@ pub async fn list(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
     me: Identity,
-    query: web::Query<HashMap<String, String>>,
+    query: web::Query<Query>,
 ) -> Result<HttpResponse, ApiError> {
     let sunday = requested_week(&query, &game)?;
     let rows = pool
@@ -37,9 +36,7 @@ pub async fn create(
     me: Identity,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body);
-    let option_id = fields.required("option", option_id);
-    let option_id = fields.finish(|| option_id)?;
+    let option_id = body.required("option", option_id)?;
     let created = picks::pick(&pool, game.into_inner(), me.user_id, option_id).await?;
     Ok(HttpResponse::Created().json(SelectionView::from(created)))
 }
@@ -66,15 +63,4 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     picks::delete(&pool, game.into_inner(), me.user_id, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The `option` field: an id, as a JSON number or a numeric string (form-style clients).
-fn option_id(value: &Value) -> Result<i64, String> {
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_owned(),
-        _ => return Err("Incorrect type. Expected pk value.".into()),
-    };
-    text.parse::<i64>()
-        .map_err(|_| format!("Invalid pk \"{text}\" - object does not exist (invalid option)."))
 }

@@ -1,23 +1,16 @@
-use std::collections::HashMap;
-
 use actix_web::{web, HttpResponse};
-use rust_decimal::Decimal;
-use serde_json::Value;
 
 use crate::auth::Identity;
 use crate::db::DbPool;
-use crate::domain::{Price, Sunday};
+use crate::domain::Sunday;
 use crate::error::ApiError;
 use crate::game::lifecycle::{self, Step, StepContext};
 use crate::game::Game;
+use crate::input::fields::{all_valid, boolean, price_map};
+use crate::input::{params, JsonObject};
 use crate::models::week::{self, GameOption};
-use crate::payload::{decimal_text, Fields, JsonObject};
 use crate::prices::ManualPrices;
 use crate::views::wallstreet::{OptionView, WeekView};
-
-fn parse_sunday(raw: &str) -> Result<Sunday, ApiError> {
-    Sunday::parse(raw).map_err(|err| ApiError::field("sunday", err))
-}
 
 /// The week as the API shows it; `options` when the caller has just read them.
 async fn view(
@@ -52,7 +45,7 @@ pub async fn retrieve(
     game: web::Data<Game>,
     sunday: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sunday = parse_sunday(&sunday)?;
+    let sunday = params::sunday(&sunday)?;
     Ok(HttpResponse::Ok().json(view(&pool, &game, sunday, None).await?))
 }
 
@@ -91,11 +84,12 @@ async fn run(
     step: Step,
 ) -> Result<HttpResponse, ApiError> {
     me.require_staff()?;
-    let sunday = parse_sunday(&sunday)?;
-    let mut fields = Fields::new(body?);
-    let given = fields.optional("prices", price_map);
-    let force = fields.optional("force", boolean);
-    let (given, force) = fields.finish(|| Some((given, force.unwrap_or(false))))?;
+    let sunday = params::sunday(&sunday)?;
+    let body = body?;
+    let (given, force) = all_valid((
+        body.optional("prices", price_map),
+        body.optional("force", boolean),
+    ))?;
     let options = lifecycle::run_step(StepContext {
         pool: &pool,
         calendar: &game.calendar,
@@ -104,28 +98,8 @@ async fn run(
         step,
         given: ManualPrices::new(given.unwrap_or_default()),
         now: game.clock.now(),
-        force,
+        force: force.unwrap_or(false),
     })
     .await?;
     Ok(HttpResponse::Ok().json(view(&pool, &game, sunday, Some(options)).await?))
-}
-
-fn boolean(value: &Value) -> Result<bool, String> {
-    value
-        .as_bool()
-        .ok_or_else(|| "Must be a valid boolean.".to_owned())
-}
-
-/// `{"SPY": "412.50", "VTI": 230.1}` -> exact prices.
-fn price_map(value: &Value) -> Result<HashMap<String, Decimal>, String> {
-    let map = value
-        .as_object()
-        .ok_or("Expected an object of ticker: price.")?;
-    map.iter()
-        .map(|(ticker, price)| {
-            let price =
-                Price::parse(&decimal_text(price)?).map_err(|err| format!("{ticker}: {err}"))?;
-            Ok((ticker.trim().to_ascii_uppercase(), price.value()))
-        })
-        .collect()
 }

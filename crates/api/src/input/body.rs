@@ -1,5 +1,5 @@
-//! Request bodies: a bounded, JSON-only, object-only extractor, and field-by-field parsing that
-//! collects every field's error at once (as DRF serializers do).
+//! The request body every write endpoint takes: JSON only, a JSON object only, bounded in size
+//! and in the time it may take to arrive.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,7 +10,7 @@ use actix_web::{dev, web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, FieldErrors};
+use crate::error::ApiError;
 
 /// The largest request body accepted anywhere in the API.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -119,92 +119,5 @@ fn json_kind(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
-    }
-}
-
-/// Reads named fields out of a JSON object, collecting an error per bad field.
-pub struct Fields {
-    map: Map<String, Value>,
-    errors: FieldErrors,
-}
-
-const REQUIRED: &str = "This field is required.";
-
-impl Fields {
-    pub fn new(JsonObject(map): JsonObject) -> Self {
-        Self {
-            map,
-            errors: FieldErrors::new(),
-        }
-    }
-
-    /// A field that must be present; `parse` turns its JSON value into a domain value.
-    pub fn required<T>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Option<T> {
-        self.field(name, true, parse)
-    }
-
-    /// A field that may be absent (and then is `None` without error).
-    pub fn optional<T>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Option<T> {
-        self.field(name, false, parse)
-    }
-
-    /// A field, required or not; a present field is always parsed and `null` is never a value.
-    pub fn field<T>(
-        &mut self,
-        name: &str,
-        required: bool,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Option<T> {
-        match self.map.get(name) {
-            None if required => self.fail(name, REQUIRED),
-            None => None,
-            Some(Value::Null) => self.fail(name, "This field may not be null."),
-            Some(value) => match parse(value) {
-                Ok(parsed) => Some(parsed),
-                Err(message) => self.fail(name, message),
-            },
-        }
-    }
-
-    /// Every collected error, or the values if there were none.
-    pub fn finish<T>(self, values: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
-        if !self.errors.is_empty() {
-            return Err(ApiError::Fields(self.errors));
-        }
-        values().ok_or_else(|| ApiError::internal("a field parsed without error but has no value"))
-    }
-
-    fn fail<T>(&mut self, name: &str, message: impl Into<String>) -> Option<T> {
-        self.errors
-            .entry(name.to_owned())
-            .or_default()
-            .push(message.into());
-        None
-    }
-}
-
-/// A JSON string, as-is.
-pub fn string(value: &Value) -> Result<String, String> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        _ => Err("Not a valid string.".into()),
-    }
-}
-
-/// The text of a JSON number or string, for exact decimal parsing (numbers keep their source
-/// digits because serde_json's `arbitrary_precision` is on).
-pub fn decimal_text(value: &Value) -> Result<String, String> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        _ => Err("A valid number is required.".into()),
     }
 }
