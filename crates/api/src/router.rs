@@ -3,27 +3,33 @@
 //! `/api/assets` and `/api/assets/` are the same route.
 
 use actix_web::{web, Resource};
+use shared::paths::{API_HEALTH, PORTFOLIO_API_PREFIX, WALLSTREET_API_PREFIX};
 
 use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
 use crate::routes::{assets, fallback, health, quotes, tokens, users};
 
-/// (canonical path, Django alias) for every endpoint that had one.
-pub const ALIASES: &[(&str, &str)] = &[
-    ("/api/users", "/portfolio/api/users"),
-    ("/api/token", "/portfolio/api/token"),
-    ("/api/token/refresh", "/portfolio/api/token/refresh"),
-    ("/api/assets", "/portfolio/api/assets"),
-    ("/api/assets/{id}", "/portfolio/api/asset/{id}"),
-    ("/api/wallstreet/options", "/wallstreet/api/options"),
-    ("/api/wallstreet/selections", "/wallstreet/api/selections"),
+/// (canonical path, old Django app's prefix, the path under it) for every endpoint that had one.
+const ALIASES: &[(&str, &str, &str)] = &[
+    ("/api/users", PORTFOLIO_API_PREFIX, "users"),
+    ("/api/token", PORTFOLIO_API_PREFIX, "token"),
+    ("/api/token/refresh", PORTFOLIO_API_PREFIX, "token/refresh"),
+    ("/api/assets", PORTFOLIO_API_PREFIX, "assets"),
+    ("/api/assets/{id}", PORTFOLIO_API_PREFIX, "asset/{id}"),
+    ("/api/wallstreet/options", WALLSTREET_API_PREFIX, "options"),
+    (
+        "/api/wallstreet/selections",
+        WALLSTREET_API_PREFIX,
+        "selections",
+    ),
     (
         "/api/wallstreet/selections/{id}",
-        "/wallstreet/api/selection/{id}",
+        WALLSTREET_API_PREFIX,
+        "selection/{id}",
     ),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, "/api/health", |r| {
+    route(cfg, API_HEALTH, |r| {
         r.route(web::get().to(health::check))
             .route(web::head().to(health::check))
     });
@@ -78,9 +84,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn route(cfg: &mut web::ServiceConfig, path: &str, handlers: impl Fn(Resource) -> Resource) {
     let alias = ALIASES
         .iter()
-        .find(|(canonical, _)| *canonical == path)
-        .map(|(_, alias)| *alias);
-    for path in std::iter::once(path).chain(alias) {
+        .find(|(canonical, _, _)| *canonical == path)
+        .map(|(_, prefix, rest)| format!("{prefix}{rest}"));
+    for path in std::iter::once(path.to_owned()).chain(alias) {
         cfg.service(
             handlers(web::resource(path)).default_service(web::to(fallback::method_not_allowed)),
         );

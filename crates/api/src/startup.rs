@@ -9,6 +9,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, Logger, NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use shared::paths::API_PREFIXES;
 
 use crate::auth::TokenService;
 use crate::clock::{SharedClock, SystemClock};
@@ -20,9 +21,6 @@ use crate::prices::FinnhubClient;
 use crate::router;
 use crate::routes::fallback;
 use crate::settings::Settings;
-
-/// Path prefixes that belong to the API: never answered with the web UI's `index.html`.
-const API_PREFIXES: &[&str] = &["/api/", "/portfolio/api/", "/wallstreet/api/"];
 
 /// A bound, not yet running, server (and the game's scheduler, when it runs).
 pub struct Application {

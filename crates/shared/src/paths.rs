@@ -1,8 +1,15 @@
 //! The API's public paths, written once: the api routes them, the proxy forwards them by
 //! default, and neither answers them with the web UI's `index.html`.
 
+/// The canonical API's prefix.
+pub const API_PREFIX: &str = "/api/";
+/// The old Django portfolio app's API, kept as aliases for the existing React client.
+pub const PORTFOLIO_API_PREFIX: &str = "/portfolio/api/";
+/// The old Django Wall Street app's API, kept as aliases likewise.
+pub const WALLSTREET_API_PREFIX: &str = "/wallstreet/api/";
+
 /// Path prefixes that belong to the API: the canonical `/api/` and the old Django apps' own.
-pub const API_PREFIXES: &[&str] = &["/api/", "/portfolio/api/", "/wallstreet/api/"];
+pub const API_PREFIXES: &[&str] = &[API_PREFIX, PORTFOLIO_API_PREFIX, WALLSTREET_API_PREFIX];
 
 /// [`API_PREFIXES`] as one comma-separated setting value (`PROXY_API_PREFIXES`' default).
 pub const API_PREFIXES_SETTING: &str = "/api/,/portfolio/api/,/wallstreet/api/";
