@@ -17,14 +17,6 @@ impl ErrorBody {
             code: Some(code.into()),
         }
     }
-
-    /// An error without a machine code, for the few DRF messages that carry none.
-    pub fn detail_only(detail: impl Into<String>) -> Self {
-        Self {
-            detail: detail.into(),
-            code: None,
-        }
-    }
 }
 
 /// Whether a service (or one of its dependencies) is working.

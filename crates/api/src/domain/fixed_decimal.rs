@@ -1,5 +1,4 @@
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
@@ -77,14 +76,6 @@ fn parse_exact(raw: &str) -> Option<Decimal> {
 impl<const INT: u32, const DP: u32> fmt::Display for FixedDecimal<INT, DP> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl<const INT: u32, const DP: u32> FromStr for FixedDecimal<INT, DP> {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
     }
 }
 

@@ -25,10 +25,6 @@ impl Sunday {
     pub fn date(self) -> NaiveDate {
         self.0
     }
-
-    pub fn previous(self) -> Self {
-        Self(self.0 - chrono::Duration::days(7))
-    }
 }
 
 impl std::fmt::Display for Sunday {
@@ -59,6 +55,5 @@ mod tests {
             let date = NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
             assert_eq!(Sunday::of_week_containing(date), sunday);
         }
-        assert_eq!(sunday.previous().to_string(), "2023-12-31");
     }
 }

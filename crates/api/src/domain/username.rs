@@ -37,12 +37,7 @@ impl Username {
     /// The case-insensitive identity of the name: two usernames with the same key are the same
     /// account, on every database backend alike.
     pub fn key(&self) -> String {
-        Self::key_of(&self.0)
-    }
-
-    /// The lookup key of any submitted name, valid or not (logins look up by it).
-    pub fn key_of(raw: &str) -> String {
-        raw.nfkc().collect::<String>().to_lowercase()
+        self.0.nfkc().collect::<String>().to_lowercase()
     }
 }
 

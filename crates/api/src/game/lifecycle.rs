@@ -60,7 +60,7 @@ pub async fn open_week(
 }
 
 /// Refuses to score a week before its last market close, unless staff force it.
-pub fn ensure_over(
+fn ensure_over(
     calendar: &GameCalendar,
     week: Sunday,
     now: DateTime<Utc>,
@@ -93,7 +93,7 @@ fn ensure_no_overrides(options: &[GameOption], given: &ManualPrices) -> Result<(
 }
 
 /// Adds the tickers that are not options of `week` yet (opening a week with a price list).
-pub async fn add_options(
+async fn add_options(
     pool: &DbPool,
     week: Sunday,
     tickers: Vec<Ticker>,
