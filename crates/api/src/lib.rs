@@ -1,9 +1,18 @@
 //! The API server: accounts with JWT, portfolio holdings, and the Wall Street game, over
 //! PostgreSQL or SQLite.
 //!
-//! Request flow: `router` (paths) -> `routes` (HTTP handlers) -> `domain` (validated values)
-//! -> `models` (diesel queries) -> `db` (pool over either backend); `views` shape responses and
-//! `error` turns every failure into a JSON response.
+//! Request flow: `router` (every path) -> `routes` (HTTP handlers), which read the request
+//! through `input` (the JSON body field by field, query and path parameters) into `domain`
+//! values, check the caller with `auth`, and either apply the Wall Street rules in `game` or
+//! call `models` (diesel queries) directly; both reach the database through `db`, whose
+//! `DbPool::run` does blocking work off the async executor. `views` shape the responses, and
+//! `error` is the one place a failure (`DbError`, `GameError` or the handlers' own) becomes a
+//! JSON response.
+//!
+//! Around that: `cli` and `settings` read the configuration, `startup` assembles and runs the
+//! server (and the game's scheduler), `commands` are the other subcommands (`migrate`,
+//! `createsuperuser`, `open-week`, `close-week`), `prices` is where share prices come from and
+//! `clock` is the game's notion of now.
 
 pub mod auth;
 pub mod cli;

@@ -1,5 +1,6 @@
-//! The database layer's one error type. Each variant keeps its cause as the error's source, so
-//! the log line that finally reports it can show the whole chain.
+//! The database layer's one error type. Each variant keeps its typed cause (also its
+//! `source()`) rather than a string, so a caller can still tell what failed and the log line
+//! that finally reports it says why.
 
 use std::path::PathBuf;
 

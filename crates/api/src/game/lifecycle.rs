@@ -93,11 +93,7 @@ fn ensure_no_overrides(options: &[GameOption], given: &ManualPrices) -> Result<(
 }
 
 /// Adds the tickers that are not options of `week` yet (opening a week with a price list).
-async fn add_options(
-    pool: &DbPool,
-    week: Sunday,
-    tickers: Vec<Ticker>,
-) -> Result<(), GameError> {
+async fn add_options(pool: &DbPool, week: Sunday, tickers: Vec<Ticker>) -> Result<(), GameError> {
     pool.query(move |conn| {
         conn.write_transaction(|conn| {
             week::ensure(conn, week.date())?;
