@@ -7,8 +7,11 @@ ARG DEBIAN_RELEASE=bookworm
 
 # cargo-chef splits the build in two: dependencies (cached until Cargo.lock changes) and our code.
 FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
+# The same toolchain stage as in the other image's Dockerfile, line for line, so building one
+# image reuses the other's layers: libpq for the api; cmake for zlib-ng, perl and make for the
+# vendored OpenSSL of the proxy; setcap (libcap2-bin) for the proxy's port capability.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends build-essential pkg-config libpq-dev cmake \
+    && apt-get install -y --no-install-recommends build-essential pkg-config libpq-dev cmake perl libcap2-bin \
     && rm -rf /var/lib/apt/lists/*
 RUN cargo install cargo-chef --locked --version ^0.1
 WORKDIR /src
@@ -21,8 +24,9 @@ FROM chef AS builder
 COPY --from=planner /src/recipe.json recipe.json
 RUN cargo chef cook --release --locked --recipe-path recipe.json --package api
 COPY . .
+# Stripped: the symbol table is a third of the binary and only names frames in backtraces.
 RUN cargo build --release --locked --package api \
-    && install -m 0755 target/release/api /usr/local/bin/api
+    && install -s -m 0755 target/release/api /usr/local/bin/api
 
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 ARG VERSION=dev

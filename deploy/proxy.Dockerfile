@@ -7,9 +7,11 @@ ARG DEBIAN_RELEASE=bookworm
 
 # cargo-chef splits the build in two: dependencies (cached until Cargo.lock changes) and our code.
 FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
-# cmake for zlib-ng; perl and make build the vendored OpenSSL.
+# The same toolchain stage as in the other image's Dockerfile, line for line, so building one
+# image reuses the other's layers: libpq for the api; cmake for zlib-ng, perl and make for the
+# vendored OpenSSL of the proxy; setcap (libcap2-bin) for the proxy's port capability.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends build-essential pkg-config cmake perl \
+    && apt-get install -y --no-install-recommends build-essential pkg-config libpq-dev cmake perl libcap2-bin \
     && rm -rf /var/lib/apt/lists/*
 RUN cargo install cargo-chef --locked --version ^0.1
 WORKDIR /src
@@ -22,8 +24,12 @@ FROM chef AS builder
 COPY --from=planner /src/recipe.json recipe.json
 RUN cargo chef cook --release --locked --recipe-path recipe.json --package proxy
 COPY . .
+# Stripped: the symbol table is a third of the binary and only names frames in backtraces. The
+# file capability lets the non-root user bind port 80 where the platform requires it (ECS
+# awsvpc maps container port = host port).
 RUN cargo build --release --locked --package proxy \
-    && install -m 0755 target/release/proxy /usr/local/bin/proxy
+    && install -s -m 0755 target/release/proxy /usr/local/bin/proxy \
+    && setcap cap_net_bind_service=+ep /usr/local/bin/proxy
 
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 ARG VERSION=dev
@@ -31,15 +37,12 @@ LABEL org.opencontainers.image.title="fattore-proxy" \
       org.opencontainers.image.description="Reverse proxy (pingora): serves the web UI, forwards the API" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT"
-COPY --from=builder /usr/local/bin/proxy /usr/local/bin/proxy
-# OpenSSL is statically linked. The file capability lets the non-root user bind port 80 where
-# the platform requires it (ECS awsvpc maps container port = host port); libcap is removed after.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libcap2-bin \
-    && setcap cap_net_bind_service=+ep /usr/local/bin/proxy \
-    && apt-get purge -y libcap2-bin \
-    && apt-get autoremove -y \
-    && rm -rf /var/lib/apt/lists/* \
+# OpenSSL is statically linked, so the runtime needs no packages: only the CA bundle (for ACME
+# and TLS upstreams) and the binary, copied with its capability (an extended attribute) in the
+# one layer that also creates the user.
+COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+RUN --mount=type=bind,from=builder,source=/usr/local/bin/proxy,target=/tmp/proxy \
+    cp --preserve=mode,xattr /tmp/proxy /usr/local/bin/proxy \
     && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app \
     && mkdir -p /app/acme \
     && chown app:app /app/acme
