@@ -24,7 +24,7 @@ FROM chef AS builder
 COPY --from=planner /src/recipe.json recipe.json
 RUN cargo chef cook --release --locked --recipe-path recipe.json --package api
 COPY . .
-# Stripped: the symbol table is a third of the binary and only names frames in backtraces.
+# Stripped (a fifth smaller): the symbol table only names frames in backtraces.
 RUN cargo build --release --locked --package api \
     && install -s -m 0755 target/release/api /usr/local/bin/api
 
