@@ -175,7 +175,7 @@ fn hadolint_finds_nothing() {
 
 /// The instructions of a Dockerfile's `chef` stage (from its FROM to the next FROM).
 fn chef_stage(path: &str) -> Vec<String> {
-    let all = instructions(&read(path));
+    let all = instructions(&workspace::read(path));
     let start = all
         .iter()
         .position(|i| i.starts_with("FROM ") && i.ends_with(" AS chef"))
@@ -194,15 +194,15 @@ fn both_images_share_one_toolchain_stage_at_the_workspace_rust_version() {
         chef_stage("deploy/api.Dockerfile"),
         chef_stage("deploy/proxy.Dockerfile")
     );
-    let workspace = read("Cargo.toml");
-    let rust_version = workspace
+    let manifest = workspace::read("Cargo.toml");
+    let rust_version = manifest
         .lines()
         .find_map(|l| l.strip_prefix("rust-version = "))
         .expect("the workspace's rust-version")
         .trim_matches('"');
     for (path, _) in DOCKERFILES {
         assert!(
-            read(path).contains(&format!("ARG RUST_VERSION={rust_version}\n")),
+            workspace::read(path).contains(&format!("ARG RUST_VERSION={rust_version}\n")),
             "{path} builds with the workspace's rust-version {rust_version}"
         );
     }

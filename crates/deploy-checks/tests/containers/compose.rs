@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
-use deploy_checks::repo_root;
+use test_support::ports::ReservedPort;
+use test_support::workspace;
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::podman::{self, HealthChecks, Scratch};
@@ -15,8 +16,9 @@ pub struct Stack {
     pub project: String,
     files: Vec<PathBuf>,
     env: Vec<(String, String)>,
-    /// The host port (on 127.0.0.1) the proxy's plain-HTTP listener is published on.
-    pub port: u16,
+    /// The host port (on 127.0.0.1) the proxy's plain-HTTP listener is published on, held
+    /// for podman (which binds it with SO_REUSEADDR) so that nothing else takes it.
+    port: ReservedPort,
     _health: HealthChecks,
     pub scratch: Scratch,
 }
@@ -29,19 +31,22 @@ impl Stack {
         let scratch = Scratch::new(&project);
         // An empty env file, so a developer's ./.env never leaks into the test.
         std::fs::write(scratch.0.join("empty.env"), "").unwrap();
-        let port = podman::free_port();
+        let port = ReservedPort::new();
         let mut vars = vec![
             ("POSTGRES_PASSWORD".to_owned(), podman::secret()),
             ("SECRET_KEY".to_owned(), podman::secret()),
-            ("PROXY_PUBLIC_PORT".to_owned(), format!("127.0.0.1:{port}")),
+            (
+                "PROXY_PUBLIC_PORT".to_owned(),
+                format!("127.0.0.1:{}", port.port()),
+            ),
             ("RUST_LOG".to_owned(), "info".to_owned()),
         ];
         if let Some(image) = podman::postgres_image() {
             vars.push(("POSTGRES_IMAGE".to_owned(), image));
         }
         vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-        let mut files = vec![repo_root().join("compose.yaml")];
-        files.extend(overrides.iter().map(|f| repo_root().join(f)));
+        let mut files = vec![workspace::root().join("compose.yaml")];
+        files.extend(overrides.iter().map(|f| workspace::root().join(f)));
         let stack = Self {
             _health: HealthChecks::start(vec![format!(
                 "label=io.podman.compose.project={project}"
@@ -72,7 +77,7 @@ impl Stack {
         command
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .current_dir(repo_root())
+            .current_dir(workspace::root())
             .output()
             .expect("run podman-compose (scripts/containers installs it)")
     }
@@ -161,7 +166,7 @@ impl Stack {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://127.0.0.1:{}{path}", self.port.port())
     }
 
     /// `down` keeping volumes (what an operator does between deploys).

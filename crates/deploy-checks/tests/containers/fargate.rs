@@ -8,6 +8,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use test_support::ports::ReservedPort;
+
 use crate::podman::{self, HealthChecks};
 use crate::web::{self, json_of, register_and_log_in};
 
@@ -53,7 +55,10 @@ impl Drop for Task {
 }
 
 fn definition() -> Value {
-    serde_json::from_str(&deploy_checks::read("deploy/ecs/task-definition.json")).unwrap()
+    serde_json::from_str(&test_support::workspace::read(
+        "deploy/ecs/task-definition.json",
+    ))
+    .unwrap()
 }
 
 /// The image built here for a task definition placeholder (deploy.sh fills in ECR's).
@@ -220,15 +225,18 @@ async fn the_fargate_task_runs_as_one_pod_from_its_definition() {
     for container in containers {
         for mapping in container["portMappings"].as_array().into_iter().flatten() {
             let port = mapping["containerPort"].as_u64().unwrap() as u16;
-            let host_port = podman::free_port();
-            pod.extend(["--publish".into(), format!("127.0.0.1:{host_port}:{port}")]);
+            let host_port = ReservedPort::new();
+            pod.extend([
+                "--publish".into(),
+                format!("127.0.0.1:{}:{port}", host_port.port()),
+            ]);
             published.push((port, host_port));
         }
     }
     let pod: Vec<&str> = pod.iter().map(String::as_str).collect();
     podman::ok(&pod);
-    assert_eq!(published.len(), 1, "one published port: {published:?}");
-    let base = format!("http://127.0.0.1:{}", published[0].1);
+    assert_eq!(published.len(), 1, "one published port");
+    let base = format!("http://127.0.0.1:{}", published[0].1.port());
 
     // Secrets Manager's values, injected as environment variables the way ECS does. The
     // Finnhub token is empty so that nothing calls out of this machine.

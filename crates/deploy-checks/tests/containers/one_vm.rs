@@ -10,6 +10,8 @@ use reqwest::header::{HOST, LOCATION, STRICT_TRANSPORT_SECURITY};
 use reqwest::StatusCode;
 use yaml_rust2::YamlLoader;
 
+use test_support::ports::ReservedPort;
+
 use crate::compose::Stack;
 use crate::podman::{self, Scratch};
 use crate::web;
@@ -19,7 +21,7 @@ const ALIAS: &str = "fattore.test";
 
 /// The container ports deploy/compose.vm.yaml publishes, in its order (HTTP first).
 fn container_ports() -> Vec<String> {
-    let doc = YamlLoader::load_from_str(&deploy_checks::read("deploy/compose.vm.yaml"))
+    let doc = YamlLoader::load_from_str(&test_support::workspace::read("deploy/compose.vm.yaml"))
         .unwrap()
         .remove(0);
     doc["services"]["proxy"]["ports"]
@@ -49,7 +51,7 @@ async fn the_one_vm_override_serves_https_and_redirects_http_to_it() {
 
     let ports = container_ports();
     assert_eq!(ports.len(), 2, "{ports:?}");
-    let published: Vec<u16> = ports.iter().map(|_| podman::free_port()).collect();
+    let published: Vec<ReservedPort> = ports.iter().map(|_| ReservedPort::new()).collect();
     let override_file = files.0.join("test-certificate.yaml");
     std::fs::write(
         &override_file,
@@ -61,7 +63,10 @@ async fn the_one_vm_override_serves_https_and_redirects_http_to_it() {
             ports
                 .iter()
                 .zip(&published)
-                .map(|(inside, outside)| format!("      - \"127.0.0.1:{outside}:{inside}\"\n"))
+                .map(|(inside, outside)| format!(
+                    "      - \"127.0.0.1:{}:{inside}\"\n",
+                    outside.port()
+                ))
                 .collect::<String>(),
             files.0.display()
         ),
@@ -82,7 +87,7 @@ async fn the_one_vm_override_serves_https_and_redirects_http_to_it() {
     stack.up();
     podman::wait_healthy(&stack.container("proxy"), Duration::from_secs(120));
 
-    let (http, https) = (published[0], published[1]);
+    let (http, https) = (published[0].port(), published[1].port());
     let tls = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(certificate.as_bytes()).unwrap())
         .resolve(CANONICAL, SocketAddr::from(([127, 0, 0, 1], https)))

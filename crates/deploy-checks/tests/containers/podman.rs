@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use deploy_checks::repo_root;
 use serde_json::Value;
+use test_support::workspace;
 
 /// The images under test: what `scripts/containers` builds, under compose.yaml's names.
 pub fn api_image() -> String {
@@ -34,7 +34,7 @@ pub fn command(program: &str) -> Command {
     if std::env::var_os("CONTAINERS_CONF").is_none() {
         command.env(
             "CONTAINERS_CONF",
-            repo_root().join("deploy/podman/containers.conf"),
+            workspace::root().join("deploy/podman/containers.conf"),
         );
     }
     command
@@ -195,14 +195,6 @@ impl Drop for HealthChecks {
             let _ = thread.join();
         }
     }
-}
-
-/// A free TCP port on 127.0.0.1 for podman to publish on.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 /// A random hex secret (a stand-in for what Secrets Manager or .env would hold).

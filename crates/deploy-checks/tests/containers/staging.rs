@@ -332,7 +332,7 @@ async fn the_api_answers_503_while_postgres_restarts_and_recovers_by_itself() {
 
 /// compose.yaml's `stop_grace_period` of a service, in seconds.
 fn stop_grace_period(service: &str) -> u64 {
-    let doc = yaml_rust2::YamlLoader::load_from_str(&deploy_checks::read("compose.yaml"))
+    let doc = yaml_rust2::YamlLoader::load_from_str(&test_support::workspace::read("compose.yaml"))
         .unwrap()
         .remove(0);
     let text = doc["services"][service]["stop_grace_period"]
