@@ -164,6 +164,45 @@ pub struct Options {
     #[arg(long, env = "QUOTE_CACHE_SECS", default_value_t = 30, global = true)]
     pub quote_cache_secs: u64,
 
+    /// Seconds a symbol Finnhub does not know is remembered as unknown.
+    #[arg(
+        long,
+        env = "QUOTE_UNKNOWN_CACHE_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub quote_unknown_cache_secs: u64,
+
+    /// Most Finnhub calls in any minute, across every replica (Finnhub's free plan allows 60);
+    /// 0 = no cap.
+    #[arg(
+        long,
+        env = "FINNHUB_CALLS_PER_MINUTE",
+        default_value_t = 50,
+        global = true
+    )]
+    pub finnhub_calls_per_minute: u32,
+
+    /// Calls of each minute kept for the game (scheduler and staff steps): users' lookups stop
+    /// when only these are left. Less than FINNHUB_CALLS_PER_MINUTE.
+    #[arg(
+        long,
+        env = "FINNHUB_GAME_RESERVE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub finnhub_game_reserve: u32,
+
+    /// Most symbols one user may have fetched from Finnhub in any minute (cached ones are
+    /// free); 0 = no limit.
+    #[arg(
+        long,
+        env = "QUOTE_USER_SYMBOLS_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub quote_user_symbols_per_minute: u32,
+
     /// The exchange's time zone, for the game's calendar.
     #[arg(
         long,

@@ -1,6 +1,7 @@
 //! The API's one error type, and the single place it becomes an HTTP response.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -43,6 +44,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("request body too slow")]
     RequestTimeout,
+    /// Over a limit: 429 with `Retry-After`, in whole seconds rounded up.
+    #[error("throttled for {retry_after:?}")]
+    Throttled { retry_after: Duration },
     #[error(transparent)]
     Unavailable(DbError),
     #[error("internal error: {0}")]
@@ -100,11 +104,7 @@ impl From<GameError> for ApiError {
             GameError::NoOptions(_) | GameError::MissingStartPrices(_) | GameError::NotReady(_) => {
                 Self::bad_request(err.to_string(), "week_not_ready")
             }
-            GameError::Price(PriceError::UnknownSymbol(symbol)) => Self::bad_request(
-                format!("No price is known for {symbol}; give it by hand."),
-                "price_missing",
-            ),
-            GameError::Price(PriceError::Unavailable(cause)) => Self::bad_gateway(cause),
+            GameError::Price(err) => err.into(),
             GameError::PriceRecorded(_) => Self::conflict(err.to_string(), "price_recorded"),
             GameError::NoSuchOption(_) => Self::field("option", err.to_string()),
             GameError::PicksClosed { .. } => Self::conflict(err.to_string(), "week_closed"),
@@ -113,6 +113,23 @@ impl From<GameError> for ApiError {
             GameError::Busy => Self::conflict(err.to_string(), "busy"),
             GameError::NoSuchPick => Self::NotFound,
             GameError::Database(err) => err.into(),
+        }
+    }
+}
+
+impl From<PriceError> for ApiError {
+    fn from(err: PriceError) -> Self {
+        match err {
+            PriceError::UnknownSymbol(symbol) => Self::bad_request(
+                format!("No price is known for {symbol}; give it by hand."),
+                "price_missing",
+            ),
+            PriceError::Unavailable(cause) => Self::bad_gateway(cause),
+            PriceError::Throttled { retry_after } => Self::Throttled { retry_after },
+            PriceError::Budget(shared) => match std::sync::Arc::try_unwrap(shared) {
+                Ok(db) => db.into(),
+                Err(shared) => Self::internal(PriceError::Budget(shared)),
+            },
         }
     }
 }
@@ -133,6 +150,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -189,6 +207,15 @@ impl ResponseError for ApiError {
                 "The request body took too long to arrive.",
                 "request_timeout",
             ),
+            Self::Throttled { retry_after } => {
+                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                let seconds = seconds.max(1);
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+                ErrorBody::new(
+                    format!("Request was throttled. Expected available in {seconds} seconds."),
+                    "throttled",
+                )
+            }
             Self::Unavailable(cause) => {
                 log::error!("{cause}");
                 response.insert_header((header::RETRY_AFTER, "5"));

@@ -9,7 +9,7 @@ use chrono::NaiveTime;
 use crate::cli::{Environment, Options};
 use crate::db::{DatabaseUrl, PoolOptions};
 use crate::game::calendar::GameCalendar;
-use crate::prices::FinnhubSettings;
+use crate::prices::{BudgetSettings, FinnhubSettings};
 
 pub const MIN_SECRET_KEY_LEN: usize = 32;
 
@@ -110,7 +110,7 @@ impl Settings {
             refresh_token_lifetime: Duration::from_secs(options.refresh_token_lifetime_secs),
             shutdown_timeout: Duration::from_secs(options.shutdown_timeout_secs),
             calendar: calendar(options)?,
-            finnhub: finnhub(options, finnhub_token),
+            finnhub: finnhub(options, finnhub_token)?,
             scheduler_interval: options
                 .wallstreet_scheduler
                 .then(|| Duration::from_secs(options.wallstreet_scheduler_interval_secs.max(1))),
@@ -148,18 +148,34 @@ pub fn calendar(options: &Options) -> Result<GameCalendar, String> {
 }
 
 /// Finnhub settings when a token is configured (`FINNHUB_TOKEN`, environment only).
-pub fn finnhub(options: &Options, token: Option<String>) -> Option<FinnhubSettings> {
-    let token = token
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())?;
-    Some(FinnhubSettings {
+pub fn finnhub(
+    options: &Options,
+    token: Option<String>,
+) -> Result<Option<FinnhubSettings>, String> {
+    let Some(token) = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let budget = BudgetSettings {
+        calls_per_minute: options.finnhub_calls_per_minute,
+        game_reserve: options.finnhub_game_reserve,
+        user_symbols_per_minute: options.quote_user_symbols_per_minute,
+    };
+    if budget.calls_per_minute > 0 && budget.game_reserve >= budget.calls_per_minute {
+        return Err(format!(
+            "FINNHUB_GAME_RESERVE ({}) must be less than FINNHUB_CALLS_PER_MINUTE ({})",
+            budget.game_reserve, budget.calls_per_minute
+        ));
+    }
+    Ok(Some(FinnhubSettings {
         base_url: options.finnhub_url.clone(),
         token,
         timeout: Duration::from_secs(options.finnhub_timeout_secs.max(1)),
-        cache_for: Duration::from_secs(options.quote_cache_secs),
         retries: 3,
         first_backoff: Duration::from_millis(200),
-    })
+        quote_cache: Duration::from_secs(options.quote_cache_secs),
+        unknown_cache: Duration::from_secs(options.quote_unknown_cache_secs),
+        budget,
+    }))
 }
 
 pub fn database_url(options: &Options) -> Result<DatabaseUrl, String> {

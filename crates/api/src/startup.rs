@@ -17,7 +17,7 @@ use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
-use crate::prices::FinnhubClient;
+use crate::prices::MarketData;
 use crate::router;
 use crate::routes::fallback;
 use crate::settings::Settings;
@@ -54,7 +54,7 @@ impl Application {
             settings.workers,
         );
         let prices = match &settings.finnhub {
-            Some(finnhub) => Some(std::sync::Arc::new(FinnhubClient::new(finnhub.clone())?)),
+            Some(finnhub) => Some(MarketData::new(finnhub.clone(), pool.clone())?),
             None => {
                 log::info!(
                     "no FINNHUB_TOKEN: quotes are unavailable and staff enter game prices by hand"

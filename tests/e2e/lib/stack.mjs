@@ -115,6 +115,9 @@ export async function startStack({ prices }) {
     FINNHUB_URL: finnhub.url,
     FINNHUB_TOKEN: 'e2e-stub-token',
     QUOTE_CACHE_SECS: '1',
+    // One user reloads pages quickly against a stub: the market-data budget is the api tests' subject.
+    FINNHUB_CALLS_PER_MINUTE: '0',
+    QUOTE_USER_SYMBOLS_PER_MINUTE: '0',
     // Weeks are opened and closed by the tests through the staff endpoints, not by the clock.
     WALLSTREET_SCHEDULER: 'false',
     // The start-up line, which names the port, is logged at info.

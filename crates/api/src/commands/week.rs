@@ -6,7 +6,7 @@ use crate::cli::Options;
 use crate::db::sql_types::DbDecimal;
 use crate::domain::Sunday;
 use crate::game::lifecycle::{self, Step, StepContext};
-use crate::prices::{FinnhubClient, ManualPrices};
+use crate::prices::{ManualPrices, MarketData};
 use crate::settings;
 
 /// Runs `step` for the week of `sunday`, with prices from the `prices` file (`ticker,price`
@@ -28,15 +28,15 @@ pub fn run(
         None => ManualPrices::default(),
     };
     let calendar = settings::calendar(options)?;
-    let finnhub = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
-        .map(FinnhubClient::new)
-        .transpose()?;
     let pool = super::migrated_pool(options)?;
+    let market = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())?
+        .map(|finnhub| MarketData::new(finnhub, pool.clone()))
+        .transpose()?;
     let options = actix_web::rt::System::new().block_on(async {
         lifecycle::run_step(StepContext {
             pool: &pool,
             calendar: &calendar,
-            market: finnhub.as_ref(),
+            market: market.as_ref(),
             week: sunday,
             step,
             given,

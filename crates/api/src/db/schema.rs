@@ -68,6 +68,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quota_uses (id) {
+        id -> BigInt,
+        bucket -> Text,
+        used_at -> BigInt,
+        amount -> Integer,
+    }
+}
+
+diesel::table! {
+    quota_lock (id) {
+        id -> SmallInt,
+        touched -> BigInt,
+    }
+}
+
 diesel::joinable!(options -> weeks (sunday));
 diesel::joinable!(selections -> options (option_id));
 diesel::joinable!(selections -> users (user_id));

@@ -10,7 +10,7 @@ use crate::domain::{Price, Sunday, Ticker};
 use crate::game::calendar::GameCalendar;
 use crate::game::{scoring, GameError};
 use crate::models::week::{self, GameOption, OptionScore};
-use crate::prices::{FinnhubClient, ManualPrices, PriceSource};
+use crate::prices::{ManualPrices, MarketData, PriceSource};
 
 async fn load(pool: &DbPool, week: Sunday) -> Result<Vec<GameOption>, GameError> {
     let options = pool
@@ -184,7 +184,7 @@ pub struct StepContext<'a> {
     pub pool: &'a DbPool,
     pub calendar: &'a GameCalendar,
     /// The market-data source, when one is configured.
-    pub market: Option<&'a FinnhubClient>,
+    pub market: Option<&'a MarketData>,
     pub week: Sunday,
     pub step: Step,
     /// Prices given by hand; when there are any, the market is not asked.

@@ -11,15 +11,13 @@ pub mod scoring;
 
 pub use error::GameError;
 
-use std::sync::Arc;
-
 use crate::clock::SharedClock;
-use crate::prices::FinnhubClient;
+use crate::prices::MarketData;
 
 /// What the game's handlers need, registered once as app data.
 pub struct Game {
     pub calendar: calendar::GameCalendar,
     pub clock: SharedClock,
     /// The market-data source, when `FINNHUB_TOKEN` is set.
-    pub prices: Option<Arc<FinnhubClient>>,
+    pub prices: Option<MarketData>,
 }

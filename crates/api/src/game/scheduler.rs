@@ -4,7 +4,6 @@
 //! so each happens exactly once however many replicas there are. A claim that is not finished
 //! within `CLAIM_LEASE` (a crashed instance) can be taken over.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -15,7 +14,7 @@ use crate::domain::Sunday;
 use crate::game::calendar::GameCalendar;
 use crate::game::{lifecycle, GameError};
 use crate::models::week::{self, Job};
-use crate::prices::FinnhubClient;
+use crate::prices::MarketData;
 
 const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -23,7 +22,7 @@ pub struct Scheduler {
     pub pool: DbPool,
     pub calendar: GameCalendar,
     pub clock: SharedClock,
-    pub prices: Arc<FinnhubClient>,
+    pub prices: MarketData,
     pub interval: Duration,
 }
 
@@ -58,9 +57,7 @@ impl Scheduler {
             {
                 continue;
             }
-            match lifecycle::open_week(&self.pool, sunday, self.prices.as_ref(), now.naive_utc())
-                .await
-            {
+            match lifecycle::open_week(&self.pool, sunday, &self.prices, now.naive_utc()).await {
                 Ok(options) => log::info!(
                     "week {sunday}: recorded start prices for {} options",
                     options.len()
@@ -79,9 +76,7 @@ impl Scheduler {
             {
                 continue;
             }
-            match lifecycle::close_week(&self.pool, sunday, self.prices.as_ref(), now.naive_utc())
-                .await
-            {
+            match lifecycle::close_week(&self.pool, sunday, &self.prices, now.naive_utc()).await {
                 Ok(options) => {
                     log::info!("week {sunday}: closed and scored {} options", options.len())
                 }

@@ -2,6 +2,7 @@
 //! id, so an ownership check cannot be forgotten by a handler.
 
 pub mod asset;
+pub mod quota;
 pub mod selection;
 pub mod user;
 pub mod week;

@@ -1,36 +1,39 @@
-//! Finnhub's quote endpoint (`GET /quote?symbol=…`), with timeouts, retries with exponential
-//! backoff on rate limits and server errors, and a short cache per symbol.
+//! Finnhub's HTTP API: timeouts, retries with exponential backoff on rate limits and server
+//! errors, and every attempt paid for from the budget first.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::{PriceError, PriceSource, Quote};
+use super::budget::{Budget, BudgetSettings, Lane};
+use super::{PriceError, Quote};
 
 #[derive(Debug, Clone)]
 pub struct FinnhubSettings {
     pub base_url: String,
     pub token: String,
     pub timeout: Duration,
-    pub cache_for: Duration,
     pub retries: u32,
     pub first_backoff: Duration,
-}
-
-pub struct FinnhubClient {
-    http: reqwest::Client,
-    settings: FinnhubSettings,
-    cache: Mutex<HashMap<String, (Instant, Quote)>>,
+    /// How long a quote is reused.
+    pub quote_cache: Duration,
+    /// How long a symbol Finnhub does not know is remembered as unknown.
+    pub unknown_cache: Duration,
+    pub budget: BudgetSettings,
 }
 
 /// Longest wait honoured from a `Retry-After` header.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
-impl FinnhubClient {
-    pub fn new(settings: FinnhubSettings) -> Result<Self, String> {
+pub struct FinnhubApi {
+    http: reqwest::Client,
+    settings: FinnhubSettings,
+    budget: Budget,
+}
+
+impl FinnhubApi {
+    pub fn new(settings: FinnhubSettings, budget: Budget) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
@@ -40,20 +43,27 @@ impl FinnhubClient {
         Ok(Self {
             http,
             settings,
-            cache: Mutex::new(HashMap::new()),
+            budget,
         })
     }
 
-    fn cached(&self, symbol: &str) -> Option<Quote> {
-        let cache = self.cache.lock().expect("quote cache");
-        cache
-            .get(symbol)
-            .filter(|(at, _)| at.elapsed() < self.settings.cache_for)
-            .map(|(_, quote)| quote.clone())
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
-    async fn fetch(&self, symbol: &str) -> Result<Quote, PriceError> {
-        let url = format!("{}/quote", self.settings.base_url.trim_end_matches('/'));
+    /// `GET /quote?symbol=…` for `lane`.
+    pub async fn quote(&self, symbol: &str, lane: Lane) -> Result<Quote, PriceError> {
+        let body = self.get("quote", symbol, lane).await?;
+        parse_quote(symbol, &body)
+    }
+
+    /// The body of `GET <base>/<endpoint>?symbol=…`, retried on 429, 5xx and timeouts; each
+    /// attempt takes a call from the budget first, and a throttled budget ends the tries.
+    async fn get(&self, endpoint: &str, symbol: &str, lane: Lane) -> Result<String, PriceError> {
+        let url = format!(
+            "{}/{endpoint}",
+            self.settings.base_url.trim_end_matches('/')
+        );
         let mut backoff = self.settings.first_backoff;
         let mut last_error = String::new();
         for attempt in 0..=self.settings.retries {
@@ -61,6 +71,7 @@ impl FinnhubClient {
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
             }
+            self.budget.take_call(lane).await?;
             let response = self
                 .http
                 .get(&url)
@@ -77,7 +88,7 @@ impl FinnhubClient {
                         err.to_string()
                     };
                     log::warn!(
-                        "finnhub quote {symbol}: {last_error} (attempt {})",
+                        "finnhub {endpoint} {symbol}: {last_error} (attempt {})",
                         attempt + 1
                     );
                     continue;
@@ -90,7 +101,7 @@ impl FinnhubClient {
                 }
                 last_error = format!("HTTP {status}");
                 log::warn!(
-                    "finnhub quote {symbol}: {last_error} (attempt {})",
+                    "finnhub {endpoint} {symbol}: {last_error} (attempt {})",
                     attempt + 1
                 );
                 continue;
@@ -100,11 +111,10 @@ impl FinnhubClient {
                     "Finnhub answered HTTP {status}"
                 )));
             }
-            let body = response
+            return response
                 .text()
                 .await
-                .map_err(|err| PriceError::Unavailable(err.to_string()))?;
-            return parse_quote(symbol, &body);
+                .map_err(|err| PriceError::Unavailable(err.to_string()));
         }
         Err(PriceError::Unavailable(format!("Finnhub: {last_error}")))
     }
@@ -122,42 +132,30 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
+/// A JSON number of `value` as an exact decimal (serde_json keeps the source digits).
+fn decimal(value: &Value, key: &str) -> Option<Decimal> {
+    let number = value.get(key)?.as_number()?.to_string();
+    Decimal::from_str_exact(&number)
+        .or_else(|_| Decimal::from_scientific(&number))
+        .ok()
+}
+
 /// Finnhub's `{"c": current, "d": change, "dp": percent, "pc": previous close, "t": time, …}`;
 /// an unknown symbol comes back as all zeros.
 fn parse_quote(symbol: &str, body: &str) -> Result<Quote, PriceError> {
     let value: Value = serde_json::from_str(body)
         .map_err(|err| PriceError::Unavailable(format!("bad quote JSON: {err}")))?;
-    let decimal = |key: &str| -> Option<Decimal> {
-        let number = value.get(key)?.as_number()?.to_string();
-        Decimal::from_str_exact(&number)
-            .or_else(|_| Decimal::from_scientific(&number))
-            .ok()
-    };
-    let price = decimal("c")
+    let price = decimal(&value, "c")
         .filter(|price| *price > Decimal::ZERO)
         .ok_or_else(|| PriceError::UnknownSymbol(symbol.to_owned()))?;
     Ok(Quote {
         symbol: symbol.to_owned(),
         price,
-        change: decimal("d"),
-        percent_change: decimal("dp"),
-        previous_close: decimal("pc"),
+        change: decimal(&value, "d"),
+        percent_change: decimal(&value, "dp"),
+        previous_close: decimal(&value, "pc"),
         time: value.get("t").and_then(Value::as_i64),
     })
-}
-
-impl PriceSource for FinnhubClient {
-    async fn quote(&self, symbol: &str) -> Result<Quote, PriceError> {
-        if let Some(quote) = self.cached(symbol) {
-            return Ok(quote);
-        }
-        let quote = self.fetch(symbol).await?;
-        self.cache
-            .lock()
-            .expect("quote cache")
-            .insert(symbol.to_owned(), (Instant::now(), quote.clone()));
-        Ok(quote)
-    }
 }
 
 #[cfg(test)]

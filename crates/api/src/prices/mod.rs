@@ -1,14 +1,25 @@
-//! Where share prices come from: Finnhub (the one real market-data source), or prices staff
-//! type in or upload. The game's lifecycle works with either through [`PriceSource`].
+//! Where share prices come from: Finnhub (the one real market-data source) through
+//! [`MarketData`] (`market`: the cache in `cache`, the budget in `budget`, the HTTP calls in
+//! `finnhub`), or prices staff type in or upload. The game's lifecycle works with either
+//! through [`PriceSource`].
 
+pub mod budget;
+mod cache;
 mod finnhub;
+mod market;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use rust_decimal::Decimal;
 
-pub use finnhub::{FinnhubClient, FinnhubSettings};
+use crate::db::DbError;
+
+pub use budget::BudgetSettings;
+pub use finnhub::FinnhubSettings;
+pub use market::MarketData;
 
 /// A latest quote for one symbol.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +39,12 @@ pub enum PriceError {
     UnknownSymbol(String),
     #[error("the price provider is unavailable: {0}")]
     Unavailable(String),
+    /// The market-data budget is spent for now (see `budget`).
+    #[error("the market-data budget is spent; try again in {retry_after:?}")]
+    Throttled { retry_after: Duration },
+    /// The budget could not be read; shared because one outcome may reach several callers.
+    #[error("the market-data budget could not be checked")]
+    Budget(#[source] Arc<DbError>),
 }
 
 pub trait PriceSource: Send + Sync {

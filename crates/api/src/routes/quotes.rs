@@ -8,7 +8,7 @@ use crate::domain::Ticker;
 use crate::error::ApiError;
 use crate::game::Game;
 use crate::input::params;
-use crate::prices::{PriceError, PriceSource};
+use crate::prices::PriceError;
 use crate::views::wallstreet::QuoteView;
 
 const MAX_SYMBOLS: usize = 20;
@@ -20,21 +20,21 @@ struct Quotes {
 }
 
 /// `GET /api/quotes/?symbols=SPY,VTI` (authenticated): latest prices through the server, so the
-/// market-data key never reaches the browser.
+/// market-data key never reaches the browser. When the caller's or the server's budget cannot
+/// cover every symbol the answer is a 429; the symbols it did cover are cached by then, so the
+/// retry costs only the rest.
 pub async fn list(
     game: web::Data<Game>,
-    _me: Identity,
+    me: Identity,
     query: web::Query<params::Query>,
 ) -> Result<HttpResponse, ApiError> {
-    let source = game.prices.clone().ok_or_else(|| {
+    let market = game.prices.as_ref().ok_or_else(|| {
         ApiError::NotConfigured(
             "Quotes are not available: the server has no FINNHUB_TOKEN configured.".into(),
         )
     })?;
     let symbols = params::symbols(&query, MAX_SYMBOLS)?;
-    let fetched =
-        futures_util::future::join_all(symbols.iter().map(|symbol| source.quote(symbol.as_str())))
-            .await;
+    let fetched = market.quotes_for(me.user_id, &symbols).await;
     let mut body = Quotes {
         quotes: BTreeMap::new(),
         unknown: Vec::new(),
@@ -46,11 +46,12 @@ pub async fn list(
                 body.quotes.insert(symbol, QuoteView::from(quote));
             }
             Err(PriceError::UnknownSymbol(_)) => body.unknown.push(symbol),
-            Err(PriceError::Unavailable(cause)) => failure = Some(cause),
+            Err(throttled @ PriceError::Throttled { .. }) => return Err(throttled.into()),
+            Err(other) => failure = Some(other),
         }
     }
     match failure {
-        Some(cause) if body.quotes.is_empty() => Err(ApiError::bad_gateway(cause)),
+        Some(err) if body.quotes.is_empty() => Err(err.into()),
         _ => Ok(HttpResponse::Ok().json(body)),
     }
 }

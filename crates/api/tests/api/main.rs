@@ -8,6 +8,7 @@ mod binary;
 mod errors;
 mod health;
 mod operations;
+mod quotes;
 mod tokens;
 mod users;
 mod wallstreet;

@@ -93,7 +93,7 @@ async fn run(
     let options = lifecycle::run_step(StepContext {
         pool: &pool,
         calendar: &game.calendar,
-        market: game.prices.as_deref(),
+        market: game.prices.as_ref(),
         week: sunday,
         step,
         given: ManualPrices::new(given.unwrap_or_default()),

@@ -16,6 +16,8 @@ struct Script {
     /// Answers to give before the real one, per symbol (status codes; 0 = stall past the timeout).
     failures: HashMap<String, Vec<u16>>,
     hits: HashMap<String, usize>,
+    /// How long every real answer takes (so concurrent requests overlap).
+    delay: Duration,
     /// Requests refused for a wrong key.
     rejected: usize,
 }
@@ -74,6 +76,16 @@ impl FakeFinnhub {
             .insert(symbol.into(), price.into());
     }
 
+    /// Every real answer from now on takes `delay`.
+    pub fn set_delay(&self, delay: Duration) {
+        self.script.lock().unwrap().delay = delay;
+    }
+
+    /// Requests answered (or failed on purpose) for any symbol.
+    pub fn total_hits(&self) -> usize {
+        self.script.lock().unwrap().hits.values().sum()
+    }
+
     pub fn rejected(&self) -> usize {
         self.script.lock().unwrap().rejected
     }
@@ -107,14 +119,14 @@ async fn quote(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpR
     }
     let query = web::Query::<HashMap<String, String>>::from_query(req.query_string()).unwrap();
     let symbol = query.get("symbol").cloned().unwrap_or_default();
-    let (failure, price) = {
+    let (failure, price, delay) = {
         let mut script = script.lock().unwrap();
         *script.hits.entry(symbol.clone()).or_default() += 1;
         let failure = script
             .failures
             .get_mut(&symbol)
             .and_then(|f| (!f.is_empty()).then(|| f.remove(0)));
-        (failure, script.prices.get(&symbol).cloned())
+        (failure, script.prices.get(&symbol).cloned(), script.delay)
     };
     match failure {
         Some(0) => {
@@ -124,6 +136,7 @@ async fn quote(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpR
         Some(status) => HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
             .json(serde_json::json!({"error": "scripted failure"})),
         None => {
+            tokio::time::sleep(delay).await;
             let body = match price {
                 Some(price) => format!(
                     r#"{{"c":{price},"d":1.5,"dp":0.75,"h":{price},"l":{price},"o":{price},"pc":{price},"t":1704488400}}"#

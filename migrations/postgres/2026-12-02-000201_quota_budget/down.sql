@@ -1,0 +1,2 @@
+DROP TABLE quota_lock;
+DROP TABLE quota_uses;
