@@ -11,12 +11,13 @@ use actix_web::middleware::{DefaultHeaders, Logger, NormalizePath, TrailingSlash
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use shared::paths::API_PREFIXES;
 
-use crate::auth::TokenService;
+use crate::auth::{LoginTiming, TokenService};
 use crate::clock::{SharedClock, SystemClock};
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
+use crate::models::user;
 use crate::prices::MarketData;
 use crate::router;
 use crate::routes::fallback;
@@ -38,11 +39,11 @@ impl Application {
 
     /// As [`Application::build`], with the game's notion of "now" supplied (tests move it).
     pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
-        crate::auth::password::prepare();
         let pool =
             DbPool::new(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
         pool.migrate_when_ready(settings.database_startup_wait)
             .map_err(|e| e.to_string())?;
+        let timing = login_timing(&pool)?;
         let listener = TcpListener::bind(settings.listen)
             .map_err(|err| format!("cannot listen on {}: {err}", settings.listen))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -77,7 +78,7 @@ impl Application {
             clock,
             prices,
         };
-        let server = serve(listener, pool, game, &settings).map_err(|e| e.to_string())?;
+        let server = serve(listener, pool, game, timing, &settings).map_err(|e| e.to_string())?;
         Ok(Self {
             port,
             server,
@@ -106,14 +107,23 @@ impl Application {
     }
 }
 
+/// The login floor for the hashes this database holds (see `auth::login_timing`).
+fn login_timing(pool: &DbPool) -> Result<LoginTiming, String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let imported = user::imported_password_hashes(&mut conn).map_err(|e| e.to_string())?;
+    Ok(LoginTiming::calibrate(imported.iter().map(String::as_str)))
+}
+
 fn serve(
     listener: TcpListener,
     pool: DbPool,
     game: Game,
+    timing: LoginTiming,
     settings: &Settings,
 ) -> std::io::Result<Server> {
     let pool = web::Data::new(pool);
     let game = web::Data::new(game);
+    let timing = web::Data::new(timing);
     let tokens = web::Data::new(TokenService::new(
         settings.secret_key.expose(),
         settings.access_token_lifetime,
@@ -126,6 +136,7 @@ fn serve(
             .app_data(pool.clone())
             .app_data(tokens.clone())
             .app_data(game.clone())
+            .app_data(timing.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()

@@ -1,4 +1,4 @@
-use chrono::Utc;
+use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -26,16 +26,38 @@ pub struct NewUser {
     pub is_staff: bool,
 }
 
+/// The columns every account has, whether registered here or imported.
 #[derive(Insertable)]
 #[diesel(table_name = users)]
-struct NewUserRow<'a> {
+pub(super) struct NewUserRow<'a> {
     username: &'a str,
     username_key: String,
     email: &'a str,
     password_hash: &'a str,
     is_staff: bool,
     is_superuser: bool,
-    date_joined: chrono::NaiveDateTime,
+    date_joined: NaiveDateTime,
+}
+
+impl<'a> NewUserRow<'a> {
+    pub(super) fn new(
+        username: &'a Username,
+        email: &'a Email,
+        password_hash: &'a str,
+        is_staff: bool,
+        is_superuser: bool,
+        date_joined: NaiveDateTime,
+    ) -> Self {
+        Self {
+            username: username.as_str(),
+            username_key: username.key(),
+            email: email.as_str(),
+            password_hash,
+            is_staff,
+            is_superuser,
+            date_joined,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,15 +71,14 @@ pub enum CreateUserError {
 /// Inserts the account; a case-insensitive duplicate is reported as `UsernameTaken` by the
 /// database's unique key, so two racing registrations cannot both succeed.
 pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<User, CreateUserError> {
-    let row = NewUserRow {
-        username: new.username.as_str(),
-        username_key: new.username.key(),
-        email: new.email.as_str(),
-        password_hash: &new.password_hash,
-        is_staff: new.is_staff,
-        is_superuser: new.is_staff,
-        date_joined: Utc::now().naive_utc(),
-    };
+    let row = NewUserRow::new(
+        &new.username,
+        &new.email,
+        &new.password_hash,
+        new.is_staff,
+        new.is_staff,
+        Utc::now().naive_utc(),
+    );
     let inserted = with_conn!(conn, |c| diesel::insert_into(users::table)
         .values(&row)
         .returning(User::as_returning())
@@ -84,4 +105,29 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
         .select(User::as_select())
         .first(c)
         .optional())
+}
+
+/// Replaces the account's password hash with `new` (an imported hash upgraded at login),
+/// unless it is no longer `old`: a password change in between wins. Whether it was replaced.
+pub fn replace_password_hash(
+    conn: &mut DbConn,
+    id: i64,
+    old: &str,
+    new: &str,
+) -> QueryResult<bool> {
+    let replaced = with_conn!(conn, |c| diesel::update(
+        users::table.filter(users::id.eq(id).and(users::password_hash.eq(old)))
+    )
+    .set(users::password_hash.eq(new))
+    .execute(c))?;
+    Ok(replaced == 1)
+}
+
+/// The stored password hashes that are not ours (Argon2id PHC strings start with `$`):
+/// imported Django hashes whose owner has not logged in since.
+pub fn imported_password_hashes(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    with_conn!(conn, |c| users::table
+        .filter(users::password_hash.not_like("$%"))
+        .select(users::password_hash)
+        .load(c))
 }

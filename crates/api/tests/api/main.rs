@@ -5,6 +5,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod django_passwords;
 mod errors;
 mod health;
 mod operations;

@@ -1,6 +1,7 @@
 //! Spawning the real server on 127.0.0.1:0 against a fresh database, and talking to it.
 
 pub mod clock;
+pub mod django;
 pub mod finnhub;
 pub mod postgres;
 
