@@ -63,6 +63,12 @@ pub enum Command {
         #[arg(long)]
         prices: Option<PathBuf>,
     },
+    /// Load daily closes from a CSV file of `symbol,date,close` rows (with that header) into the
+    /// price store, replacing stored closes of the same days. All rows or none.
+    ImportCloses {
+        /// The CSV file.
+        file: PathBuf,
+    },
     /// Record a game week's end prices (from --prices, else Finnhub), score and rank it. Safe to re-run.
     CloseWeek {
         /// The week's Sunday, YYYY-MM-DD.
@@ -75,6 +81,12 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryProvider {
+    Stooq,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -247,6 +259,44 @@ pub struct Options {
         global = true
     )]
     pub wallstreet_scheduler_interval_secs: u64,
+
+    /// Where missing daily closes are fetched from: `stooq` (Stooq's daily CSV, no key) or
+    /// `none` (only closes already stored or imported).
+    #[arg(
+        long,
+        env = "HISTORY_PROVIDER",
+        value_enum,
+        default_value = "stooq",
+        global = true
+    )]
+    pub history_provider: HistoryProvider,
+
+    /// Base URL of the history provider's daily CSV.
+    #[arg(
+        long,
+        env = "HISTORY_URL",
+        default_value = "https://stooq.com/q/d/l/",
+        global = true
+    )]
+    pub history_url: String,
+
+    /// Seconds one history request may take.
+    #[arg(
+        long,
+        env = "HISTORY_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub history_timeout_secs: u64,
+
+    /// Most tickers on one watch list.
+    #[arg(
+        long,
+        env = "WATCHLIST_MAX_ENTRIES",
+        default_value_t = 50,
+        global = true
+    )]
+    pub watchlist_max_entries: u32,
 
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(

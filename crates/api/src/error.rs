@@ -126,9 +126,9 @@ impl From<PriceError> for ApiError {
             ),
             PriceError::Unavailable(cause) => Self::bad_gateway(cause),
             PriceError::Throttled { retry_after } => Self::Throttled { retry_after },
-            PriceError::Budget(shared) => match std::sync::Arc::try_unwrap(shared) {
+            PriceError::Database(shared) => match std::sync::Arc::try_unwrap(shared) {
                 Ok(db) => db.into(),
-                Err(shared) => Self::internal(PriceError::Budget(shared)),
+                Err(shared) => Self::internal(PriceError::Database(shared)),
             },
         }
     }

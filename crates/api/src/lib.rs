@@ -11,8 +11,9 @@
 //!
 //! Around that: `cli` and `settings` read the configuration, `startup` assembles and runs the
 //! server (and the game's scheduler), `commands` are the other subcommands (`migrate`,
-//! `createsuperuser`, `open-week`, `close-week`), `prices` is where share prices come from and
-//! `clock` is the game's notion of now.
+//! `createsuperuser`, `open-week`, `close-week`, `import-closes`), `prices` is where share prices
+//! come from (quotes, company profiles, daily closes), `portfolio` holds what the portfolio's
+//! endpoints share, and `clock` is the game's notion of now.
 
 pub mod auth;
 pub mod cli;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod game;
 pub mod input;
 pub mod models;
+pub mod portfolio;
 pub mod prices;
 pub mod router;
 pub mod routes;

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use api::cli::{Cli, Command};
-use api::commands::{self, createsuperuser, week};
+use api::commands::{self, closes, createsuperuser, week};
 use api::game::lifecycle::Step;
 use api::settings::Settings;
 use api::startup::Application;
@@ -55,6 +55,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 std::time::Duration::from_secs(3),
             )
         }
+        Command::ImportCloses { file } => closes::import(options, &file),
         Command::Createsuperuser { username, email } => {
             let pool = commands::migrated_pool(options)?;
             createsuperuser::run(&pool, &username, &email)

@@ -6,7 +6,7 @@ use actix_web::{web, Resource};
 use shared::paths::{API_HEALTH, PORTFOLIO_API_PREFIX, WALLSTREET_API_PREFIX};
 
 use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
-use crate::routes::{assets, fallback, health, quotes, tokens, users};
+use crate::routes::{assets, fallback, health, quotes, tokens, users, watchlist};
 
 /// (canonical path, old Django app's prefix, the path under it) for every endpoint that had one.
 const ALIASES: &[(&str, &str, &str)] = &[
@@ -77,6 +77,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         r.route(web::post().to(weeks::close))
     });
     route(cfg, "/api/quotes", |r| r.route(web::get().to(quotes::list)));
+    route(cfg, "/api/watchlist", |r| {
+        r.route(web::get().to(watchlist::list))
+            .route(web::post().to(watchlist::add))
+    });
+    route(cfg, "/api/watchlist/{ticker}", |r| {
+        r.route(web::delete().to(watchlist::remove))
+    });
 }
 
 /// Registers `path` and its Django alias (if any) with the same handlers; any other method on

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use chrono::NaiveTime;
 
-use crate::cli::{Environment, Options};
+use crate::cli::{Environment, HistoryProvider, Options};
 use crate::db::{DatabaseUrl, PoolOptions};
 use crate::game::calendar::GameCalendar;
+use crate::prices::history::{DailyHistory, Stooq};
 use crate::prices::{BudgetSettings, FinnhubSettings};
 
 pub const MIN_SECRET_KEY_LEN: usize = 32;
@@ -47,6 +48,11 @@ pub struct Settings {
     pub calendar: GameCalendar,
     /// Market data, when `FINNHUB_TOKEN` is set.
     pub finnhub: Option<FinnhubSettings>,
+    pub budget: BudgetSettings,
+    /// The daily-history provider, unless `HISTORY_PROVIDER=none`.
+    pub history: Option<HistorySettings>,
+    /// Most entries of one watch list.
+    pub watchlist_max: u32,
     /// How often the scheduler runs, when it runs (it needs market data).
     pub scheduler_interval: Option<Duration>,
 }
@@ -110,7 +116,10 @@ impl Settings {
             refresh_token_lifetime: Duration::from_secs(options.refresh_token_lifetime_secs),
             shutdown_timeout: Duration::from_secs(options.shutdown_timeout_secs),
             calendar: calendar(options)?,
-            finnhub: finnhub(options, finnhub_token)?,
+            finnhub: finnhub(options, finnhub_token),
+            budget: budget(options)?,
+            history: history(options)?,
+            watchlist_max: options.watchlist_max_entries.max(1),
             scheduler_interval: options
                 .wallstreet_scheduler
                 .then(|| Duration::from_secs(options.wallstreet_scheduler_interval_secs.max(1))),
@@ -148,13 +157,23 @@ pub fn calendar(options: &Options) -> Result<GameCalendar, String> {
 }
 
 /// Finnhub settings when a token is configured (`FINNHUB_TOKEN`, environment only).
-pub fn finnhub(
-    options: &Options,
-    token: Option<String>,
-) -> Result<Option<FinnhubSettings>, String> {
-    let Some(token) = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
+pub fn finnhub(options: &Options, token: Option<String>) -> Option<FinnhubSettings> {
+    let token = token
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())?;
+    Some(FinnhubSettings {
+        base_url: options.finnhub_url.clone(),
+        token,
+        timeout: Duration::from_secs(options.finnhub_timeout_secs.max(1)),
+        retries: 3,
+        first_backoff: Duration::from_millis(200),
+        quote_cache: Duration::from_secs(options.quote_cache_secs),
+        unknown_cache: Duration::from_secs(options.quote_unknown_cache_secs),
+    })
+}
+
+/// The market-data budget's limits (see `prices::budget`).
+pub fn budget(options: &Options) -> Result<BudgetSettings, String> {
     let budget = BudgetSettings {
         calls_per_minute: options.finnhub_calls_per_minute,
         game_reserve: options.finnhub_game_reserve,
@@ -166,16 +185,43 @@ pub fn finnhub(
             budget.game_reserve, budget.calls_per_minute
         ));
     }
-    Ok(Some(FinnhubSettings {
-        base_url: options.finnhub_url.clone(),
-        token,
-        timeout: Duration::from_secs(options.finnhub_timeout_secs.max(1)),
-        retries: 3,
-        first_backoff: Duration::from_millis(200),
-        quote_cache: Duration::from_secs(options.quote_cache_secs),
-        unknown_cache: Duration::from_secs(options.quote_unknown_cache_secs),
-        budget,
-    }))
+    Ok(budget)
+}
+
+/// The daily-history provider, when one is configured.
+pub fn history(options: &Options) -> Result<Option<HistorySettings>, String> {
+    let url = options.history_url.trim().to_owned();
+    match options.history_provider {
+        HistoryProvider::None => Ok(None),
+        HistoryProvider::Stooq if url.is_empty() => {
+            Err("HISTORY_URL is empty; set it or HISTORY_PROVIDER=none".into())
+        }
+        provider => Ok(Some(HistorySettings {
+            provider,
+            url,
+            timeout: Duration::from_secs(options.history_timeout_secs.max(1)),
+        })),
+    }
+}
+
+/// Where daily closes come from when the store lacks them.
+#[derive(Debug, Clone)]
+pub struct HistorySettings {
+    pub provider: HistoryProvider,
+    pub url: String,
+    pub timeout: Duration,
+}
+
+impl HistorySettings {
+    pub fn provider(&self) -> Result<std::sync::Arc<dyn DailyHistory>, String> {
+        match self.provider {
+            HistoryProvider::Stooq => Ok(std::sync::Arc::new(Stooq::new(
+                self.url.clone(),
+                self.timeout,
+            )?)),
+            HistoryProvider::None => Err("no history provider is configured".into()),
+        }
+    }
 }
 
 pub fn database_url(options: &Options) -> Result<DatabaseUrl, String> {

@@ -18,7 +18,8 @@ use crate::error::ApiError;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
 use crate::models::user;
-use crate::prices::MarketData;
+use crate::portfolio::Portfolio;
+use crate::prices::{Budget, DailyCloses, MarketData};
 use crate::router;
 use crate::routes::fallback;
 use crate::settings::Settings;
@@ -54,8 +55,9 @@ impl Application {
             settings.environment,
             settings.workers,
         );
+        let budget = Budget::new(pool.clone(), settings.budget);
         let prices = match &settings.finnhub {
-            Some(finnhub) => Some(MarketData::new(finnhub.clone(), pool.clone())?),
+            Some(finnhub) => Some(MarketData::new(finnhub.clone(), budget.clone())?),
             None => {
                 log::info!(
                     "no FINNHUB_TOKEN: quotes are unavailable and staff enter game prices by hand"
@@ -63,22 +65,37 @@ impl Application {
                 None
             }
         };
+        let provider = settings
+            .history
+            .as_ref()
+            .map(|history| history.provider())
+            .transpose()?;
+        let closes = DailyCloses::new(pool.clone(), provider, settings.calendar.clone(), budget);
         let scheduler = match (&prices, settings.scheduler_interval) {
             (Some(prices), Some(interval)) => Some(Scheduler {
                 pool: pool.clone(),
                 calendar: settings.calendar.clone(),
                 clock: clock.clone(),
                 prices: prices.clone(),
+                closes: closes.clone(),
                 interval,
             }),
             _ => None,
+        };
+        let portfolio = Portfolio {
+            market: prices.clone(),
+            closes,
+            calendar: settings.calendar.clone(),
+            clock: clock.clone(),
+            watchlist_max: settings.watchlist_max,
         };
         let game = Game {
             calendar: settings.calendar.clone(),
             clock,
             prices,
         };
-        let server = serve(listener, pool, game, timing, &settings).map_err(|e| e.to_string())?;
+        let server =
+            serve(listener, pool, game, timing, portfolio, &settings).map_err(|e| e.to_string())?;
         Ok(Self {
             port,
             server,
@@ -119,11 +136,13 @@ fn serve(
     pool: DbPool,
     game: Game,
     timing: LoginTiming,
+    portfolio: Portfolio,
     settings: &Settings,
 ) -> std::io::Result<Server> {
     let pool = web::Data::new(pool);
     let game = web::Data::new(game);
     let timing = web::Data::new(timing);
+    let portfolio = web::Data::new(portfolio);
     let tokens = web::Data::new(TokenService::new(
         settings.secret_key.expose(),
         settings.access_token_lifetime,
@@ -137,6 +156,7 @@ fn serve(
             .app_data(tokens.clone())
             .app_data(game.clone())
             .app_data(timing.clone())
+            .app_data(portfolio.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()

@@ -1,5 +1,7 @@
-//! The subcommands other than `serve`, and what they share.
+//! The subcommands other than `serve` (`migrate`, `createsuperuser`, `open-week`, `close-week`,
+//! `import-closes`), and what they share.
 
+pub mod closes;
 pub mod createsuperuser;
 pub mod week;
 

@@ -6,7 +6,7 @@ use crate::cli::Options;
 use crate::db::sql_types::DbDecimal;
 use crate::domain::Sunday;
 use crate::game::lifecycle::{self, Step, StepContext};
-use crate::prices::{ManualPrices, MarketData};
+use crate::prices::{Budget, ManualPrices, MarketData};
 use crate::settings;
 
 /// Runs `step` for the week of `sunday`, with prices from the `prices` file (`ticker,price`
@@ -29,8 +29,9 @@ pub fn run(
     };
     let calendar = settings::calendar(options)?;
     let pool = super::migrated_pool(options)?;
-    let market = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())?
-        .map(|finnhub| MarketData::new(finnhub, pool.clone()))
+    let budget = Budget::new(pool.clone(), settings::budget(options)?);
+    let market = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
+        .map(|finnhub| MarketData::new(finnhub, budget))
         .transpose()?;
     let options = actix_web::rt::System::new().block_on(async {
         lifecycle::run_step(StepContext {

@@ -84,6 +84,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::ExactDecimal;
+
+    daily_closes (symbol, date) {
+        symbol -> Text,
+        date -> Date,
+        close -> ExactDecimal,
+    }
+}
+
+diesel::table! {
+    close_coverage (id) {
+        id -> BigInt,
+        symbol -> Text,
+        first_day -> Date,
+        last_day -> Date,
+    }
+}
+
+diesel::table! {
+    close_days (date) {
+        date -> Date,
+        claimed_at -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    watchlists (user_id) {
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    watchlist_entries (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        ticker -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(options -> weeks (sunday));
 diesel::joinable!(selections -> options (option_id));
 diesel::joinable!(selections -> users (user_id));

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::Sunday;
@@ -61,6 +61,42 @@ impl GameCalendar {
             .filter(|day| !self.holidays.contains(day))
     }
 
+    /// Whether the exchange trades on `day`: a weekday that is not a holiday.
+    pub fn is_trading_day(&self, day: NaiveDate) -> bool {
+        day.weekday().num_days_from_monday() < 5 && !self.holidays.contains(&day)
+    }
+
+    /// The trading days from `first` to `last`, in order.
+    pub fn trading_days_between(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> impl Iterator<Item = NaiveDate> + '_ {
+        first
+            .iter_days()
+            .take_while(move |day| *day <= last)
+            .filter(|day| self.is_trading_day(*day))
+    }
+
+    /// The moment `day`'s session closes.
+    pub fn close_at(&self, day: NaiveDate) -> DateTime<Utc> {
+        self.at(day, self.market_close)
+    }
+
+    /// The exchange's calendar date at `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// The latest trading day whose session had closed by `now`.
+    pub fn last_closed_day(&self, now: DateTime<Utc>) -> NaiveDate {
+        let mut day = self.today(now);
+        while !self.is_trading_day(day) || self.close_at(day) > now {
+            day -= Duration::days(1);
+        }
+        day
+    }
+
     pub fn picks_open(&self, week: Sunday, now: DateTime<Utc>) -> bool {
         now < self.picks_close_at(week)
     }
@@ -114,6 +150,32 @@ mod tests {
         let week = Sunday::parse("2024-01-14").unwrap();
         assert_eq!(calendar.picks_close_at(week), utc("2024-01-16T14:30:00Z"));
         assert_eq!(calendar.week_ends_at(week), utc("2024-01-18T21:00:00Z"));
+    }
+
+    #[test]
+    fn trading_days_skip_weekends_and_holidays() {
+        let calendar = GameCalendar {
+            holidays: ["2024-01-15".parse().unwrap()].into(),
+            ..GameCalendar::default()
+        };
+        let days: Vec<String> = calendar
+            .trading_days_between("2024-01-12".parse().unwrap(), "2024-01-17".parse().unwrap())
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(days, ["2024-01-12", "2024-01-16", "2024-01-17"]);
+        // Tuesday 15:59 New York: Tuesday has not closed yet; the holiday Monday never opened.
+        assert_eq!(
+            calendar
+                .last_closed_day(utc("2024-01-16T20:59:00Z"))
+                .to_string(),
+            "2024-01-12"
+        );
+        assert_eq!(
+            calendar
+                .last_closed_day(utc("2024-01-16T21:00:00Z"))
+                .to_string(),
+            "2024-01-16"
+        );
     }
 
     #[test]

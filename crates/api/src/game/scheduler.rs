@@ -13,16 +13,20 @@ use crate::db::DbPool;
 use crate::domain::Sunday;
 use crate::game::calendar::GameCalendar;
 use crate::game::{lifecycle, GameError};
+use crate::models::closes;
 use crate::models::week::{self, Job};
-use crate::prices::MarketData;
+use crate::prices::{DailyCloses, MarketData};
 
 const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(10);
+/// A trading day's closes are recorded this long after its close, when the quotes are final.
+const CLOSES_AFTER: chrono::Duration = chrono::Duration::minutes(15);
 
 pub struct Scheduler {
     pub pool: DbPool,
     pub calendar: GameCalendar,
     pub clock: SharedClock,
     pub prices: MarketData,
+    pub closes: DailyCloses,
     pub interval: Duration,
 }
 
@@ -41,7 +45,7 @@ impl Scheduler {
     }
 
     /// One pass: start prices for every week whose picks have closed and that has none yet,
-    /// then every week that is over and not yet closed.
+    /// then every week that is over and not yet closed, then the last trading day's closes.
     pub async fn tick(&self) -> Result<(), GameError> {
         let now = self.clock.now();
         let current = self.calendar.current_week(now);
@@ -85,6 +89,32 @@ impl Scheduler {
                 }
             }
         }
+        self.record_closes(now).await
+    }
+
+    /// The closes of the last trading day of every symbol held or watched, once across
+    /// replicas; days missed (the server was down) are backfilled when history needs them.
+    async fn record_closes(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), GameError> {
+        let day = self.calendar.last_closed_day(now);
+        let (now, stale) = (now.naive_utc(), now.naive_utc() - CLAIM_LEASE);
+        if now < (self.calendar.close_at(day) + CLOSES_AFTER).naive_utc()
+            || !self
+                .pool
+                .query(move |conn| closes::claim_day(conn, day, now, stale))
+                .await?
+        {
+            return Ok(());
+        }
+        match self.closes.record_day(day, &self.prices).await {
+            Ok(count) => log::info!("closes of {day}: recorded {count}"),
+            Err(err) => {
+                log::error!("closes of {day}: failed (retried after the lease): {err}");
+                return Ok(());
+            }
+        }
+        self.pool
+            .query(move |conn| closes::mark_day_done(conn, day, now))
+            .await?;
         Ok(())
     }
 

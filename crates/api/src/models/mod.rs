@@ -2,7 +2,9 @@
 //! id, so an ownership check cannot be forgotten by a handler.
 
 pub mod asset;
+pub mod closes;
 pub mod quota;
 pub mod selection;
 pub mod user;
+pub mod watchlist;
 pub mod week;

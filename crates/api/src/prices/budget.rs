@@ -105,7 +105,7 @@ impl Budget {
                 )
             })
             .await
-            .map_err(|err| PriceError::Budget(Arc::new(err)))
+            .map_err(|err| PriceError::Database(Arc::new(err)))
     }
 }
 

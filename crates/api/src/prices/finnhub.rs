@@ -6,8 +6,8 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::budget::{Budget, BudgetSettings, Lane};
-use super::{PriceError, Quote};
+use super::budget::{Budget, Lane};
+use super::{PriceError, Profile, Quote};
 
 #[derive(Debug, Clone)]
 pub struct FinnhubSettings {
@@ -20,7 +20,6 @@ pub struct FinnhubSettings {
     pub quote_cache: Duration,
     /// How long a symbol Finnhub does not know is remembered as unknown.
     pub unknown_cache: Duration,
-    pub budget: BudgetSettings,
 }
 
 /// Longest wait honoured from a `Retry-After` header.
@@ -55,6 +54,12 @@ impl FinnhubApi {
     pub async fn quote(&self, symbol: &str, lane: Lane) -> Result<Quote, PriceError> {
         let body = self.get("quote", symbol, lane).await?;
         parse_quote(symbol, &body)
+    }
+
+    /// `GET /stock/profile2?symbol=…` for `lane`.
+    pub async fn profile(&self, symbol: &str, lane: Lane) -> Result<Profile, PriceError> {
+        let body = self.get("stock/profile2", symbol, lane).await?;
+        parse_profile(symbol, &body)
     }
 
     /// The body of `GET <base>/<endpoint>?symbol=…`, retried on 429, 5xx and timeouts; each
@@ -158,9 +163,46 @@ fn parse_quote(symbol: &str, body: &str) -> Result<Quote, PriceError> {
     })
 }
 
+/// Finnhub's `{"name": …, "marketCapitalization": millions, …}`; an unknown symbol is `{}`.
+fn parse_profile(symbol: &str, body: &str) -> Result<Profile, PriceError> {
+    let value: Value = serde_json::from_str(body)
+        .map_err(|err| PriceError::Unavailable(format!("bad profile JSON: {err}")))?;
+    let name = value
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned);
+    let market_cap = decimal(&value, "marketCapitalization")
+        .filter(|cap| *cap > Decimal::ZERO)
+        .and_then(|millions| millions.checked_mul(Decimal::from(1_000_000)));
+    if name.is_none() && market_cap.is_none() {
+        return Err(PriceError::UnknownSymbol(symbol.to_owned()));
+    }
+    Ok(Profile { name, market_cap })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profiles_give_the_name_and_the_market_cap_in_dollars() {
+        let profile = parse_profile(
+            "AAPL",
+            r#"{"country":"US","name":"Apple Inc","marketCapitalization":2874123.5,"ticker":"AAPL"}"#,
+        )
+        .unwrap();
+        assert_eq!(profile.name.as_deref(), Some("Apple Inc"));
+        assert_eq!(
+            profile.market_cap.unwrap().normalize().to_string(),
+            "2874123500000"
+        );
+        assert!(matches!(
+            parse_profile("ZZZZ", "{}"),
+            Err(PriceError::UnknownSymbol(_))
+        ));
+    }
 
     #[test]
     fn quotes_keep_every_digit_and_zeros_mean_unknown() {

@@ -5,28 +5,35 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::future::{BoxFuture, FutureExt};
+
 use super::budget::{Budget, Lane};
 use super::cache::FlightCache;
 use super::finnhub::{FinnhubApi, FinnhubSettings};
-use super::{PriceError, PriceSource, Quote};
-use crate::db::DbPool;
+use super::{PriceError, PriceSource, Profile, Quote};
 use crate::domain::Ticker;
 
 /// How long a game step waits for the budget before it gives up on a price: a minute frees
 /// every call of the window.
 const GAME_PATIENCE: Duration = Duration::from_secs(70);
 
-/// Cheap to clone; every clone shares the cache and the budget.
+/// How long a company profile is kept (a name and a market cap change slowly).
+const PROFILE_CACHE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// One upstream lookup of a symbol on a lane.
+type Fetch<V> = fn(Arc<FinnhubApi>, String, Lane) -> BoxFuture<'static, Result<V, PriceError>>;
+
+/// Cheap to clone; every clone shares the caches and the budget.
 #[derive(Clone)]
 pub struct MarketData {
     api: Arc<FinnhubApi>,
     quotes: Arc<FlightCache<Quote>>,
+    profiles: Arc<FlightCache<Profile>>,
 }
 
 impl MarketData {
-    pub fn new(settings: FinnhubSettings, pool: DbPool) -> Result<Self, String> {
+    pub fn new(settings: FinnhubSettings, budget: Budget) -> Result<Self, String> {
         let (quote_cache, unknown_cache) = (settings.quote_cache, settings.unknown_cache);
-        let budget = Budget::new(pool, settings.budget);
         Ok(Self {
             api: Arc::new(FinnhubApi::new(settings, budget)?),
             quotes: FlightCache::new(Box::new(move |outcome| match outcome {
@@ -34,18 +41,48 @@ impl MarketData {
                 Err(PriceError::UnknownSymbol(_)) => Some(unknown_cache),
                 Err(_) => None,
             })),
+            profiles: FlightCache::new(Box::new(|outcome| match outcome {
+                Ok(_) | Err(PriceError::UnknownSymbol(_)) => Some(PROFILE_CACHE),
+                Err(_) => None,
+            })),
         })
     }
 
-    /// Quotes for `user`, one outcome per symbol in order. Kept quotes are free; of the others,
-    /// as many are fetched as the user's allowance covers, and the rest are `Throttled`.
+    /// Quotes for `user`, one outcome per symbol in order (see [`MarketData::lookups`]).
     pub async fn quotes_for(
         &self,
         user: i64,
         symbols: &[Ticker],
     ) -> Vec<Result<Quote, PriceError>> {
+        self.lookups(user, &self.quotes, symbols, |api, symbol, lane| {
+            async move { api.quote(&symbol, lane).await }.boxed()
+        })
+        .await
+    }
+
+    /// Company profiles for `user`, one outcome per symbol in order.
+    pub async fn profiles_for(
+        &self,
+        user: i64,
+        symbols: &[Ticker],
+    ) -> Vec<Result<Profile, PriceError>> {
+        self.lookups(user, &self.profiles, symbols, |api, symbol, lane| {
+            async move { api.profile(&symbol, lane).await }.boxed()
+        })
+        .await
+    }
+
+    /// One outcome per symbol, in order. Kept outcomes are free; of the others, as many are
+    /// fetched as the user's allowance covers, and the rest are `Throttled`.
+    async fn lookups<V: Clone + Send + Sync + 'static>(
+        &self,
+        user: i64,
+        cache: &Arc<FlightCache<V>>,
+        symbols: &[Ticker],
+        fetch: Fetch<V>,
+    ) -> Vec<Result<V, PriceError>> {
         let missing: Vec<usize> = (0..symbols.len())
-            .filter(|&i| self.quotes.kept(symbols[i].as_str()).is_none())
+            .filter(|&i| cache.kept(symbols[i].as_str()).is_none())
             .collect();
         let refusal = match self.budget().take_symbols(user, missing.len()).await {
             Ok((granted, retry_after)) => retry_after.map(|retry_after| {
@@ -61,10 +98,15 @@ impl MarketData {
                 .as_ref()
                 .filter(|(refused, _)| refused.contains(&i))
                 .map(|(_, err)| err.clone());
+            let upstream = fetch(
+                Arc::clone(&self.api),
+                symbol.as_str().to_owned(),
+                Lane::User(user),
+            );
             async move {
                 match refused {
                     Some(err) => Err(err),
-                    None => self.quote_on(symbol.as_str(), Lane::User(user)).await,
+                    None => cache.get(symbol.as_str(), upstream).await,
                 }
             }
         });

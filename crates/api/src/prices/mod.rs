@@ -1,11 +1,14 @@
 //! Where share prices come from: Finnhub (the one real market-data source) through
 //! [`MarketData`] (`market`: the cache in `cache`, the budget in `budget`, the HTTP calls in
 //! `finnhub`), or prices staff type in or upload. The game's lifecycle works with either
-//! through [`PriceSource`].
+//! through [`PriceSource`]. Daily closes for the portfolio's history are kept by
+//! [`DailyCloses`] (`closes`), which backfills from a `history` provider.
 
 pub mod budget;
 mod cache;
+mod closes;
 mod finnhub;
+pub mod history;
 mod market;
 
 use std::collections::HashMap;
@@ -17,7 +20,8 @@ use rust_decimal::Decimal;
 
 use crate::db::DbError;
 
-pub use budget::BudgetSettings;
+pub use budget::{Budget, BudgetSettings};
+pub use closes::{CloseRange, Closes, DailyCloses};
 pub use finnhub::FinnhubSettings;
 pub use market::MarketData;
 
@@ -33,6 +37,14 @@ pub struct Quote {
     pub time: Option<i64>,
 }
 
+/// What a company profile says about a symbol.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub name: Option<String>,
+    /// In dollars.
+    pub market_cap: Option<Decimal>,
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PriceError {
     #[error("no price is known for {0}")]
@@ -42,9 +54,10 @@ pub enum PriceError {
     /// The market-data budget is spent for now (see `budget`).
     #[error("the market-data budget is spent; try again in {retry_after:?}")]
     Throttled { retry_after: Duration },
-    /// The budget could not be read; shared because one outcome may reach several callers.
-    #[error("the market-data budget could not be checked")]
-    Budget(#[source] Arc<DbError>),
+    /// The database behind the budget or the closes store failed; shared because one outcome
+    /// may reach several callers.
+    #[error("market data could not be read or recorded")]
+    Database(#[source] Arc<DbError>),
 }
 
 pub trait PriceSource: Send + Sync {

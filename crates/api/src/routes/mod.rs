@@ -7,3 +7,4 @@ pub mod quotes;
 pub mod tokens;
 pub mod users;
 pub mod wallstreet;
+pub mod watchlist;

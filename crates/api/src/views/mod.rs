@@ -4,3 +4,4 @@ pub mod asset;
 pub mod token;
 pub mod user;
 pub mod wallstreet;
+pub mod watchlist;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod closes;
 mod django_passwords;
 mod errors;
 mod health;
@@ -13,3 +14,4 @@ mod quotes;
 mod tokens;
 mod users;
 mod wallstreet;
+mod watchlist;

@@ -13,6 +13,10 @@ pub const TOKEN: &str = "test-finnhub-token";
 #[derive(Default)]
 struct Script {
     prices: HashMap<String, String>,
+    /// Company profiles: name and market cap in millions, as Finnhub sends it.
+    profiles: HashMap<String, (String, String)>,
+    /// Unix time every quote claims to be from.
+    quote_time: i64,
     /// Answers to give before the real one, per symbol (status codes; 0 = stall past the timeout).
     failures: HashMap<String, Vec<u16>>,
     hits: HashMap<String, usize>,
@@ -35,6 +39,7 @@ impl FakeFinnhub {
                 .iter()
                 .map(|(s, p)| (s.to_string(), p.to_string()))
                 .collect(),
+            quote_time: 1_704_488_400,
             ..Script::default()
         }));
         let data = web::Data::new(script.clone());
@@ -44,6 +49,7 @@ impl FakeFinnhub {
             App::new()
                 .app_data(data.clone())
                 .route("/api/v1/quote", web::get().to(quote))
+                .route("/api/v1/stock/profile2", web::get().to(profile))
         })
         .workers(1)
         .disable_signals()
@@ -74,6 +80,24 @@ impl FakeFinnhub {
             .unwrap()
             .prices
             .insert(symbol.into(), price.into());
+    }
+
+    pub fn set_profile(&self, symbol: &str, name: &str, market_cap_millions: &str) {
+        self.script
+            .lock()
+            .unwrap()
+            .profiles
+            .insert(symbol.into(), (name.into(), market_cap_millions.into()));
+    }
+
+    /// Quotes from now on say they are from `time` (Unix seconds).
+    pub fn set_quote_time(&self, time: i64) {
+        self.script.lock().unwrap().quote_time = time;
+    }
+
+    /// Profile requests for `symbol`.
+    pub fn profile_hits(&self, symbol: &str) -> usize {
+        self.hits(&format!("profile:{symbol}"))
     }
 
     /// Every real answer from now on takes `delay`.
@@ -107,6 +131,25 @@ impl Drop for FakeFinnhub {
     }
 }
 
+async fn profile(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpResponse {
+    let query = web::Query::<HashMap<String, String>>::from_query(req.query_string()).unwrap();
+    let symbol = query.get("symbol").cloned().unwrap_or_default();
+    let found = {
+        let mut script = script.lock().unwrap();
+        *script.hits.entry(format!("profile:{symbol}")).or_default() += 1;
+        script.profiles.get(&symbol).cloned()
+    };
+    let body = match found {
+        Some((name, cap)) => format!(
+            r#"{{"country":"US","currency":"USD","name":"{name}","marketCapitalization":{cap},"ticker":"{symbol}"}}"#
+        ),
+        None => "{}".to_owned(),
+    };
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
+}
+
 async fn quote(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpResponse {
     if req
         .headers()
@@ -119,14 +162,19 @@ async fn quote(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpR
     }
     let query = web::Query::<HashMap<String, String>>::from_query(req.query_string()).unwrap();
     let symbol = query.get("symbol").cloned().unwrap_or_default();
-    let (failure, price, delay) = {
+    let (failure, price, delay, time) = {
         let mut script = script.lock().unwrap();
         *script.hits.entry(symbol.clone()).or_default() += 1;
         let failure = script
             .failures
             .get_mut(&symbol)
             .and_then(|f| (!f.is_empty()).then(|| f.remove(0)));
-        (failure, script.prices.get(&symbol).cloned(), script.delay)
+        (
+            failure,
+            script.prices.get(&symbol).cloned(),
+            script.delay,
+            script.quote_time,
+        )
     };
     match failure {
         Some(0) => {
@@ -139,7 +187,7 @@ async fn quote(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpR
             tokio::time::sleep(delay).await;
             let body = match price {
                 Some(price) => format!(
-                    r#"{{"c":{price},"d":1.5,"dp":0.75,"h":{price},"l":{price},"o":{price},"pc":{price},"t":1704488400}}"#
+                    r#"{{"c":{price},"d":1.5,"dp":0.75,"h":{price},"l":{price},"o":{price},"pc":{price},"t":{time}}}"#
                 ),
                 None => r#"{"c":0,"d":null,"dp":null,"h":0,"l":0,"o":0,"pc":0,"t":0}"#.to_owned(),
             };

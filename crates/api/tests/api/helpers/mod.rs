@@ -112,6 +112,10 @@ pub fn test_options(database_url: &str) -> Options {
         wallstreet_holidays: String::new(),
         wallstreet_scheduler: false,
         wallstreet_scheduler_interval_secs: 1,
+        history_provider: api::cli::HistoryProvider::None,
+        history_url: "http://127.0.0.1:9".into(),
+        history_timeout_secs: 2,
+        watchlist_max_entries: 50,
     }
 }
 

@@ -1,0 +1,17 @@
+//! The portfolio beyond its holdings: the watch list's market data, and what the portfolio's
+//! endpoints need, registered once as app data. Nothing here knows of HTTP.
+
+use crate::clock::SharedClock;
+use crate::game::calendar::GameCalendar;
+use crate::prices::{DailyCloses, MarketData};
+
+pub struct Portfolio {
+    /// Quotes and company profiles, when `FINNHUB_TOKEN` is set.
+    pub market: Option<MarketData>,
+    pub closes: DailyCloses,
+    /// The exchange's calendar (trading days), shared with the game.
+    pub calendar: GameCalendar,
+    pub clock: SharedClock,
+    /// Most tickers on one watch list.
+    pub watchlist_max: u32,
+}

@@ -1,0 +1,33 @@
+use serde::Serialize;
+
+use crate::domain::Ticker;
+use crate::prices::{Profile, Quote};
+
+/// A watch-list entry: the latest price and day change (absolute and percent) from the quote,
+/// the name and market cap (in dollars) from the company profile; null where unknown.
+#[derive(Debug, Serialize)]
+pub struct WatchEntryView {
+    pub ticker: String,
+    pub name: Option<String>,
+    pub price: Option<String>,
+    pub change: Option<String>,
+    pub change_percent: Option<String>,
+    pub market_cap: Option<String>,
+}
+
+impl WatchEntryView {
+    pub fn new(ticker: Ticker, quote: Option<Quote>, profile: Option<Profile>) -> Self {
+        let (name, market_cap) = profile.map_or((None, None), |p| (p.name, p.market_cap));
+        Self {
+            ticker: ticker.into_inner(),
+            name,
+            price: quote.as_ref().map(|q| q.price.to_string()),
+            change: quote.as_ref().and_then(|q| q.change).map(|d| d.to_string()),
+            change_percent: quote
+                .as_ref()
+                .and_then(|q| q.percent_change)
+                .map(|d| d.to_string()),
+            market_cap: market_cap.map(|cap| cap.normalize().to_string()),
+        }
+    }
+}

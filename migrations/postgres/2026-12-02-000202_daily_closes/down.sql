@@ -1,0 +1,3 @@
+DROP TABLE close_days;
+DROP TABLE close_coverage;
+DROP TABLE daily_closes;

@@ -1,0 +1,2 @@
+DROP TABLE watchlist_entries;
+DROP TABLE watchlists;
