@@ -38,8 +38,11 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
-    #[error("unsupported media type {0:?}")]
-    UnsupportedMediaType(String),
+    #[error("unsupported media type {given:?}")]
+    UnsupportedMediaType {
+        given: String,
+        expected: &'static str,
+    },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("request body too slow")]
@@ -147,7 +150,7 @@ impl ResponseError for ApiError {
             Self::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -194,10 +197,8 @@ impl ResponseError for ApiError {
             Self::NotConfigured(detail) => ErrorBody::new(detail.clone(), "not_configured"),
             Self::NotFound => ErrorBody::new("Not found.", "not_found"),
             Self::MethodNotAllowed => ErrorBody::new("Method not allowed.", "method_not_allowed"),
-            Self::UnsupportedMediaType(media_type) => ErrorBody::new(
-                format!(
-                    "Unsupported media type \"{media_type}\" in request; use application/json."
-                ),
+            Self::UnsupportedMediaType { given, expected } => ErrorBody::new(
+                format!("Unsupported media type \"{given}\" in request; use {expected}."),
                 "unsupported_media_type",
             ),
             Self::PayloadTooLarge => {

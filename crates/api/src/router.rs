@@ -6,7 +6,7 @@ use actix_web::{web, Resource};
 use shared::paths::{API_HEALTH, PORTFOLIO_API_PREFIX, WALLSTREET_API_PREFIX};
 
 use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
-use crate::routes::{assets, fallback, health, quotes, tokens, users, watchlist};
+use crate::routes::{assets, fallback, health, portfolio, quotes, tokens, users, watchlist};
 
 /// (canonical path, old Django app's prefix, the path under it) for every endpoint that had one.
 const ALIASES: &[(&str, &str, &str)] = &[
@@ -46,6 +46,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         r.route(web::get().to(assets::list))
             .route(web::post().to(assets::create))
     });
+    // Before `/api/assets/{id}`, which would otherwise match them.
+    route(cfg, "/api/assets/export.csv", |r| {
+        r.route(web::get().to(assets::export_csv))
+    });
+    route(cfg, "/api/assets/import", |r| {
+        r.route(web::post().to(assets::import))
+    });
     route(cfg, "/api/assets/{id}", |r| {
         r.route(web::get().to(assets::retrieve))
             .route(web::patch().to(assets::patch))
@@ -77,6 +84,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         r.route(web::post().to(weeks::close))
     });
     route(cfg, "/api/quotes", |r| r.route(web::get().to(quotes::list)));
+    route(cfg, "/api/portfolio/summary", |r| {
+        r.route(web::get().to(portfolio::summary))
+    });
+    route(cfg, "/api/portfolio/history", |r| {
+        r.route(web::get().to(portfolio::history))
+    });
     route(cfg, "/api/watchlist", |r| {
         r.route(web::get().to(watchlist::list))
             .route(web::post().to(watchlist::add))

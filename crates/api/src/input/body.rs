@@ -1,5 +1,5 @@
-//! The request body every write endpoint takes: JSON only, a JSON object only, bounded in size
-//! and in the time it may take to arrive.
+//! The request bodies the endpoints take, bounded in size and in the time they may take to
+//! arrive: a JSON object (every write endpoint), or a CSV file (the holdings import).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -40,6 +40,62 @@ impl FromRequest for JsonObject {
     }
 }
 
+/// A `text/csv` request body, read up to [`MAX_BODY_BYTES`].
+pub struct CsvBody(pub web::Bytes);
+
+impl FromRequest for CsvBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        let checked = check_length(req).and_then(|()| {
+            let content_type = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            match essence(content_type).as_str() {
+                "text/csv" | "application/csv" => Ok(()),
+                _ => Err(ApiError::UnsupportedMediaType {
+                    given: content_type.to_owned(),
+                    expected: "text/csv",
+                }),
+            }
+        });
+        let mut payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            actix_web::rt::time::timeout(BODY_TIMEOUT, read_bounded(&mut payload))
+                .await
+                .map_err(|_| ApiError::RequestTimeout)?
+                .map(|body| CsvBody(body.freeze()))
+        })
+    }
+}
+
+/// A media type without its parameters, lower-cased.
+fn essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Refuses a declared length over [`MAX_BODY_BYTES`] before reading anything.
+fn check_length(req: &HttpRequest) -> Result<(), ApiError> {
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_length.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    Ok(())
+}
+
 /// Reads the whole body, refusing it as soon as it passes [`MAX_BODY_BYTES`].
 async fn read_bounded(payload: &mut dev::Payload) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
@@ -59,34 +115,33 @@ async fn read_bounded(payload: &mut dev::Payload) -> Result<web::BytesMut, ApiEr
 }
 
 fn check_headers(req: &HttpRequest) -> Result<(), ApiError> {
+    check_length(req)?;
     let declared_length = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared_length.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return Err(ApiError::PayloadTooLarge);
-    }
     let Some(content_type) = req.headers().get(header::CONTENT_TYPE) else {
         // A body with no declared type is refused; an empty one is just an empty form.
         return match declared_length {
             Some(0) | None if !req.headers().contains_key(header::TRANSFER_ENCODING) => Ok(()),
-            _ => Err(ApiError::UnsupportedMediaType(String::new())),
+            _ => Err(ApiError::UnsupportedMediaType {
+                given: String::new(),
+                expected: "application/json",
+            }),
         };
     };
     let content_type = content_type.to_str().unwrap_or_default();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = essence(content_type);
     if essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
     {
         Ok(())
     } else {
-        Err(ApiError::UnsupportedMediaType(content_type.to_owned()))
+        Err(ApiError::UnsupportedMediaType {
+            given: content_type.to_owned(),
+            expected: "application/json",
+        })
     }
 }
 

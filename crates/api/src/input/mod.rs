@@ -6,4 +6,4 @@ pub mod body;
 pub mod fields;
 pub mod params;
 
-pub use body::{JsonObject, MAX_BODY_BYTES};
+pub use body::{CsvBody, JsonObject, MAX_BODY_BYTES};

@@ -35,6 +35,18 @@ pub fn positive(query: &Query, name: &str) -> Result<Option<usize>, ApiError> {
     }
 }
 
+/// A yes/no parameter (`true`/`false`, `1`/`0`); absent is `None`.
+pub fn flag(query: &Query, name: &str) -> Result<Option<bool>, ApiError> {
+    match query.get(name).map(|raw| raw.trim().to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(raw) => match raw.as_str() {
+            "true" | "1" => Ok(Some(true)),
+            "false" | "0" | "" => Ok(Some(false)),
+            _ => Err(ApiError::field(name, "Must be a valid boolean.")),
+        },
+    }
+}
+
 /// `?symbols=SPY,VTI`: one to `max` distinct tickers, in the order given.
 pub fn symbols(query: &Query, max: usize) -> Result<Vec<Ticker>, ApiError> {
     let raw = query.get("symbols").map(String::as_str).unwrap_or_default();

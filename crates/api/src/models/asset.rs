@@ -8,7 +8,7 @@ use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
 use crate::with_conn;
 
 /// A holding as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = assets)]
 pub struct Asset {
     pub id: i64,

@@ -1,5 +1,11 @@
-//! The portfolio beyond its holdings: the watch list's market data, and what the portfolio's
-//! endpoints need, registered once as app data. Nothing here knows of HTTP.
+//! The portfolio beyond its holdings: its valuation at today's prices, its history against a
+//! benchmark, holdings as CSV, and what the portfolio's endpoints need, registered once as app
+//! data. Nothing here knows of HTTP.
+
+pub mod history;
+pub mod holdings_csv;
+pub mod money;
+pub mod valuation;
 
 use crate::clock::SharedClock;
 use crate::game::calendar::GameCalendar;

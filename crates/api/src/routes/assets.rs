@@ -1,13 +1,20 @@
+use std::collections::HashMap;
+
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::auth::Identity;
-use crate::db::DbPool;
+use crate::db::{DbError, DbPool};
 use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
 use crate::error::ApiError;
 use crate::input::fields::{all_valid, decimal, text};
-use crate::input::JsonObject;
+use crate::input::{params, CsvBody, JsonObject};
 use crate::models::asset::{self, AssetChanges, NewAsset};
+use crate::portfolio::holdings_csv::{self, ImportRow, RowError};
 use crate::views::asset::AssetView;
+use crate::views::portfolio::{ImportErrorView, ImportReport};
 
 /// `GET /api/assets/`: the caller's holdings, oldest first.
 pub async fn list(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
@@ -138,4 +145,122 @@ fn read_changes(body: JsonObject, presence: Presence) -> Result<AssetChanges, Ap
         costbasis,
         buy,
     })
+}
+
+/// `GET /api/assets/export.csv`: the caller's holdings as `ticker,shares,costbasis,buy`, exactly
+/// as stored, oldest first.
+pub async fn export_csv(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
+    let rows = pool
+        .query(move |conn| asset::list_for(conn, me.user_id))
+        .await?;
+    let body = holdings_csv::export(&rows).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            r#"attachment; filename="holdings.csv""#,
+        ))
+        .body(body))
+}
+
+/// `POST /api/assets/import/[?dry_run=true]` (`text/csv`): adds the file's holdings, skipping
+/// those already present (a holding with the same ticker, shares, cost basis and buy date;
+/// each present one skips one row), so importing a file twice adds nothing. All or nothing:
+/// any bad row is reported (by row, the header being row 1) and nothing is written. A dry run
+/// reports the same and writes nothing, with a 200 even when there are errors.
+pub async fn import(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    query: web::Query<params::Query>,
+    body: CsvBody,
+) -> Result<HttpResponse, ApiError> {
+    let dry_run = params::flag(&query, "dry_run")?.unwrap_or(false);
+    let rows = match holdings_csv::parse(&body.0) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let status = if dry_run {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            return Ok(HttpResponse::build(status).json(ImportReport {
+                created: 0,
+                skipped: 0,
+                errors: errors.into_iter().map(ImportErrorView::from).collect(),
+            }));
+        }
+    };
+    let (created, skipped) = pool
+        .run(move |conn| {
+            conn.write_transaction(|conn| -> Result<_, DbError> {
+                let existing = asset::list_for(conn, me.user_id)?;
+                let (new, skipped) = not_present(&existing, rows, me.user_id);
+                if !dry_run {
+                    for holding in &new {
+                        asset::create(conn, holding)?;
+                    }
+                }
+                Ok((new.len(), skipped))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ImportReport {
+        created,
+        skipped,
+        errors: Vec::new(),
+    }))
+}
+
+type HoldingKey = (String, Decimal, Decimal, NaiveDate);
+
+/// The rows to create, and how many were skipped as already present.
+fn not_present(
+    existing: &[asset::Asset],
+    rows: Vec<ImportRow>,
+    owner: i64,
+) -> (Vec<NewAsset>, usize) {
+    let mut present: HashMap<HoldingKey, usize> = HashMap::new();
+    for asset in existing {
+        let key = (
+            asset.ticker.clone(),
+            asset.shares.0,
+            asset.costbasis.0,
+            asset.buy,
+        );
+        *present.entry(key).or_default() += 1;
+    }
+    let mut new = Vec::new();
+    let mut skipped = 0;
+    for row in rows {
+        let key = (
+            row.ticker.as_str().to_owned(),
+            row.shares.value(),
+            row.costbasis.value(),
+            row.buy.into_inner(),
+        );
+        match present.get_mut(&key) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                skipped += 1;
+            }
+            _ => new.push(NewAsset {
+                user_id: owner,
+                ticker: row.ticker,
+                shares: row.shares,
+                costbasis: row.costbasis,
+                buy: row.buy,
+            }),
+        }
+    }
+    (new, skipped)
+}
+
+impl From<RowError> for ImportErrorView {
+    fn from(err: RowError) -> Self {
+        Self {
+            row: err.row,
+            field: err.field,
+            message: err.message,
+        }
+    }
 }

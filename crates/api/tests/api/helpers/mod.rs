@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod django;
 pub mod finnhub;
+pub mod history;
 pub mod postgres;
 
 use std::path::PathBuf;

@@ -1,0 +1,154 @@
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{Duration, Months, NaiveDate};
+
+use crate::auth::Identity;
+use crate::db::DbPool;
+use crate::domain::Ticker;
+use crate::error::ApiError;
+use crate::input::params;
+use crate::models::asset::{self, Asset};
+use crate::portfolio::money::Overflow;
+use crate::portfolio::{history, valuation, Portfolio};
+use crate::prices::budget::Lane;
+use crate::prices::CloseRange;
+use crate::views::portfolio::{HistoryView, SummaryView};
+
+/// The history ranges, with how many months back each starts (`max`: the first buy).
+const RANGES: [(&str, Option<u32>); 6] = [
+    ("1m", Some(1)),
+    ("3m", Some(3)),
+    ("6m", Some(6)),
+    ("1y", Some(12)),
+    ("5y", Some(60)),
+    ("max", None),
+];
+const DEFAULT_RANGE: &str = "1y";
+const DEFAULT_BENCHMARK: &str = "SPY";
+/// How far before a day its latest close is looked for (weekends, holidays, data gaps).
+const LOOKBACK: Duration = Duration::days(10);
+
+impl From<Overflow> for ApiError {
+    fn from(err: Overflow) -> Self {
+        ApiError::bad_request(err.to_string(), "out_of_range")
+    }
+}
+
+async fn holdings(pool: &DbPool, owner: i64) -> Result<Vec<Asset>, ApiError> {
+    Ok(pool.query(move |conn| asset::list_for(conn, owner)).await?)
+}
+
+/// `GET /api/portfolio/summary/`: every holding at its latest price, the totals and the
+/// allocation by ticker. A holding whose price cannot be had now (unknown to Finnhub, no
+/// market data, or the caller's allowance spent) is listed without market figures.
+pub async fn summary(
+    pool: web::Data<DbPool>,
+    portfolio: web::Data<Portfolio>,
+    me: Identity,
+) -> Result<HttpResponse, ApiError> {
+    let assets = holdings(&pool, me.user_id).await?;
+    let mut quotes = HashMap::new();
+    if let Some(market) = &portfolio.market {
+        let mut tickers: Vec<Ticker> = Vec::new();
+        for asset in &assets {
+            if let Ok(ticker) = Ticker::parse(&asset.ticker) {
+                if !tickers.contains(&ticker) {
+                    tickers.push(ticker);
+                }
+            }
+        }
+        let fetched = market.quotes_for(me.user_id, &tickers).await;
+        for (ticker, quote) in tickers.into_iter().zip(fetched) {
+            if let Ok(quote) = quote {
+                quotes.insert(ticker.into_inner(), quote);
+            }
+        }
+    }
+    let valuation = valuation::value(assets, &quotes)?;
+    Ok(HttpResponse::Ok().json(SummaryView::from(valuation)))
+}
+
+/// `GET /api/portfolio/history/?range=1m|3m|6m|1y|5y|max&benchmark=SPY`: one point per
+/// trading day, from the range's start (or the first buy, if later) to the last closed day.
+/// Closes the store lacks are fetched from the history provider first.
+pub async fn history(
+    pool: web::Data<DbPool>,
+    portfolio: web::Data<Portfolio>,
+    me: Identity,
+    query: web::Query<params::Query>,
+) -> Result<HttpResponse, ApiError> {
+    let range = query.get("range").map_or(DEFAULT_RANGE, |r| r.trim());
+    let months = RANGES
+        .iter()
+        .find(|(name, _)| *name == range)
+        .map(|(_, months)| *months)
+        .ok_or_else(|| {
+            let names: Vec<&str> = RANGES.iter().map(|(name, _)| *name).collect();
+            ApiError::field("range", format!("Choose one of {}.", names.join(", ")))
+        })?;
+    let benchmark = Ticker::parse(
+        query
+            .get("benchmark")
+            .map_or(DEFAULT_BENCHMARK, String::as_str),
+    )
+    .map_err(|err| ApiError::field("benchmark", err))?;
+    let assets = holdings(&pool, me.user_id).await?;
+    let now = portfolio.clock.now();
+    let end = portfolio.calendar.last_closed_day(now);
+    let points = match assets.iter().map(|a| a.buy).min() {
+        Some(first_buy) => {
+            let start = months
+                .and_then(|months| end.checked_sub_months(Months::new(months)))
+                .unwrap_or(first_buy)
+                .max(first_buy);
+            let ranges = wanted(&assets, benchmark.as_str(), start, first_buy, end);
+            let closes = portfolio
+                .closes
+                .load(Lane::User(me.user_id), ranges, now)
+                .await?;
+            let days: Vec<NaiveDate> = portfolio
+                .calendar
+                .trading_days_between(start, end)
+                .collect();
+            history::points(&assets, &days, &closes, benchmark.as_str())?
+        }
+        None => Vec::new(),
+    };
+    Ok(HttpResponse::Ok().json(HistoryView {
+        range: range.to_owned(),
+        benchmark: benchmark.into_inner(),
+        points: points.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// The closes history needs: each ticker's from the range's start (or its first buy) and the
+/// benchmark's from the first buy, each with a lookback for the latest close before a day.
+fn wanted(
+    assets: &[Asset],
+    benchmark: &str,
+    start: NaiveDate,
+    first_buy: NaiveDate,
+    end: NaiveDate,
+) -> Vec<CloseRange> {
+    let mut firsts: HashMap<&str, NaiveDate> = HashMap::new();
+    for asset in assets {
+        let first = firsts.entry(&asset.ticker).or_insert(asset.buy);
+        *first = (*first).min(asset.buy);
+    }
+    let mut ranges: Vec<CloseRange> = firsts
+        .into_iter()
+        .map(|(ticker, first)| CloseRange {
+            symbol: ticker.to_owned(),
+            first: first.max(start) - LOOKBACK,
+            last: end,
+        })
+        .filter(|range| range.symbol != benchmark)
+        .collect();
+    ranges.push(CloseRange {
+        symbol: benchmark.to_owned(),
+        first: first_buy - LOOKBACK,
+        last: end,
+    });
+    ranges
+}
