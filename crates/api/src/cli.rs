@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.sqlite3";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
+pub const DEFAULT_TRUSTED_PROXIES: &str = "127.0.0.1/32,::1/128";
 pub const DEFAULT_CORS_ORIGINS: &str =
     "http://localhost:8080,http://127.0.0.1:8080,http://localhost:3000,http://127.0.0.1:3000";
 
@@ -297,6 +298,75 @@ pub struct Options {
         global = true
     )]
     pub watchlist_max_entries: u32,
+
+    /// Comma-separated proxy addresses or CIDRs whose X-Forwarded-For / X-Real-IP are believed;
+    /// from any other peer the TCP address is the client's. Empty trusts nobody.
+    #[arg(long, env = "API_TRUSTED_PROXIES", default_value = DEFAULT_TRUSTED_PROXIES, global = true)]
+    pub trusted_proxies: String,
+
+    /// Password hashes computed at once; 0 means one per CPU.
+    #[arg(long, env = "API_HASH_THREADS", default_value_t = 0, global = true)]
+    pub hash_threads: usize,
+
+    /// Requests that may wait for a hashing thread; past that, logins and registrations are
+    /// answered 503 "busy" at once.
+    #[arg(long, env = "API_HASH_QUEUE", default_value_t = 16, global = true)]
+    pub hash_queue: usize,
+
+    /// Failed logins for one username before it is locked out for a while; 0 turns it off.
+    #[arg(
+        long,
+        env = "API_LOGIN_FAILURES_PER_USERNAME",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_failures_per_username: u32,
+
+    /// Failed logins from one client address (IPv6: one /64) before it is locked out; 0 turns
+    /// it off.
+    #[arg(
+        long,
+        env = "API_LOGIN_FAILURES_PER_IP",
+        default_value_t = 20,
+        global = true
+    )]
+    pub login_failures_per_ip: u32,
+
+    /// Seconds of the first lock-out; each further failure doubles it.
+    #[arg(
+        long,
+        env = "API_LOGIN_BACKOFF_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub login_backoff_secs: u64,
+
+    /// The longest lock-out, in seconds.
+    #[arg(
+        long,
+        env = "API_LOGIN_BACKOFF_MAX_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_backoff_max_secs: u64,
+
+    /// Seconds after its last failure (and lock-out) that a failed-login count is forgotten.
+    #[arg(
+        long,
+        env = "API_LOGIN_FAILURES_RESET_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub login_failures_reset_secs: u64,
+
+    /// Seconds between deletions of expired login counters and sessions.
+    #[arg(
+        long,
+        env = "API_PRUNE_INTERVAL_SECS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub prune_interval_secs: u64,
 
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(

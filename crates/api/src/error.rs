@@ -7,6 +7,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use shared::wire::ErrorBody;
 
+use crate::auth::{AuthError, HashError};
 use crate::db::DbError;
 use crate::game::GameError;
 use crate::prices::PriceError;
@@ -50,6 +51,10 @@ pub enum ApiError {
     /// Over a limit: 429 with `Retry-After`, in whole seconds rounded up.
     #[error("throttled for {retry_after:?}")]
     Throttled { retry_after: Duration },
+    /// Every place in a bounded line (password hashing) is taken; nobody in particular is at
+    /// fault, so it is a 503, not a 429.
+    #[error("busy: {0}")]
+    Busy(&'static str),
     #[error(transparent)]
     Unavailable(DbError),
     #[error("internal error: {0}")]
@@ -91,6 +96,26 @@ impl From<DbError> for ApiError {
             DbError::Unavailable(_) => Self::Unavailable(err),
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
             other => Self::internal(other),
+        }
+    }
+}
+
+impl From<HashError> for ApiError {
+    fn from(err: HashError) -> Self {
+        match err {
+            HashError::Busy => Self::Busy("password hashing"),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Throttled(retry_after) => Self::Throttled { retry_after },
+            AuthError::InvalidCredentials => Self::InvalidCredentials,
+            AuthError::Hashing(err) => err.into(),
+            AuthError::Database(err) => err.into(),
         }
     }
 }
@@ -154,7 +179,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -216,6 +241,11 @@ impl ResponseError for ApiError {
                     format!("Request was throttled. Expected available in {seconds} seconds."),
                     "throttled",
                 )
+            }
+            Self::Busy(what) => {
+                log::debug!("refused a request: {what} is at capacity");
+                response.insert_header((header::RETRY_AFTER, "1"));
+                ErrorBody::new("The server is busy; try again in a moment.", "busy")
             }
             Self::Unavailable(cause) => {
                 log::error!("{cause}");

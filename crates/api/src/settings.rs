@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use chrono::NaiveTime;
 
+use crate::auth::ThrottlePolicy;
 use crate::cli::{Environment, HistoryProvider, Options};
 use crate::db::{DatabaseUrl, PoolOptions};
 use crate::game::calendar::GameCalendar;
+use crate::input::TrustedProxies;
 use crate::prices::history::{DailyHistory, Stooq};
 use crate::prices::{BudgetSettings, FinnhubSettings};
 
@@ -45,6 +47,11 @@ pub struct Settings {
     pub access_token_lifetime: Duration,
     pub refresh_token_lifetime: Duration,
     pub shutdown_timeout: Duration,
+    pub trusted_proxies: TrustedProxies,
+    pub hash_threads: usize,
+    pub hash_queue: usize,
+    pub login_throttle: ThrottlePolicy,
+    pub prune_interval: Duration,
     pub calendar: GameCalendar,
     /// Market data, when `FINNHUB_TOKEN` is set.
     pub finnhub: Option<FinnhubSettings>,
@@ -98,10 +105,14 @@ impl Settings {
         if options.database_pool_size == 0 {
             return Err("DATABASE_POOL_SIZE must be at least 1".into());
         }
-        let workers = match options.workers {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        };
+        let workers = per_cpu_unless_set(options.workers);
+        let trusted_proxies = options
+            .trusted_proxies
+            .parse()
+            .map_err(|err| format!("API_TRUSTED_PROXIES: {err}"))?;
+        if options.login_backoff_secs == 0 {
+            return Err("API_LOGIN_BACKOFF_SECS must be at least 1".into());
+        }
         Ok(Self {
             environment: options.environment,
             database_url,
@@ -115,6 +126,21 @@ impl Settings {
             access_token_lifetime: Duration::from_secs(options.access_token_lifetime_secs),
             refresh_token_lifetime: Duration::from_secs(options.refresh_token_lifetime_secs),
             shutdown_timeout: Duration::from_secs(options.shutdown_timeout_secs),
+            trusted_proxies,
+            hash_threads: per_cpu_unless_set(options.hash_threads),
+            hash_queue: options.hash_queue,
+            login_throttle: ThrottlePolicy {
+                per_username: options.login_failures_per_username,
+                per_ip: options.login_failures_per_ip,
+                backoff: Duration::from_secs(options.login_backoff_secs),
+                backoff_max: Duration::from_secs(
+                    options
+                        .login_backoff_max_secs
+                        .max(options.login_backoff_secs),
+                ),
+                forget_after: Duration::from_secs(options.login_failures_reset_secs),
+            },
+            prune_interval: Duration::from_secs(options.prune_interval_secs.max(1)),
             calendar: calendar(options)?,
             finnhub: finnhub(options, finnhub_token),
             budget: budget(options)?,
@@ -124,6 +150,14 @@ impl Settings {
                 .wallstreet_scheduler
                 .then(|| Duration::from_secs(options.wallstreet_scheduler_interval_secs.max(1))),
         })
+    }
+}
+
+/// `configured`, or one per CPU when it is 0.
+fn per_cpu_unless_set(configured: usize) -> usize {
+    match configured {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
     }
 }
 

@@ -11,12 +11,14 @@ use actix_web::middleware::{DefaultHeaders, Logger, NormalizePath, TrailingSlash
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use shared::paths::API_PREFIXES;
 
-use crate::auth::{LoginTiming, TokenService};
+use crate::auth::pruning::Pruner;
+use crate::auth::{Authenticator, Hasher, LoginTiming, TokenService};
 use crate::clock::{SharedClock, SystemClock};
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
+use crate::input::ClientIp;
 use crate::models::user;
 use crate::portfolio::Portfolio;
 use crate::prices::{Budget, DailyCloses, MarketData};
@@ -24,10 +26,12 @@ use crate::router;
 use crate::routes::fallback;
 use crate::settings::Settings;
 
-/// A bound, not yet running, server (and the game's scheduler, when it runs).
+/// A bound, not yet running, server, with its background work: the pruning of expired auth
+/// state, and the game's scheduler when it runs.
 pub struct Application {
     port: u16,
     server: Server,
+    pruner: Pruner,
     scheduler: Option<Scheduler>,
 }
 
@@ -49,11 +53,12 @@ impl Application {
             .map_err(|err| format!("cannot listen on {}: {err}", settings.listen))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         log::info!(
-            "api listening on http://{} ({} database, {:?} mode, {} workers)",
+            "api listening on http://{} ({} database, {:?} mode, {} workers, {} hashing threads)",
             listener.local_addr().map_err(|e| e.to_string())?,
             pool.backend_name(),
             settings.environment,
             settings.workers,
+            settings.hash_threads,
         );
         let budget = Budget::new(pool.clone(), settings.budget);
         let prices = match &settings.finnhub {
@@ -94,11 +99,17 @@ impl Application {
             clock,
             prices,
         };
+        let pruner = Pruner {
+            pool: pool.clone(),
+            policy: settings.login_throttle.clone(),
+            interval: settings.prune_interval,
+        };
         let server =
             serve(listener, pool, game, timing, portfolio, &settings).map_err(|e| e.to_string())?;
         Ok(Self {
             port,
             server,
+            pruner,
             scheduler,
         })
     }
@@ -111,14 +122,17 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped; the scheduler runs alongside and stops with the server.
+    /// Serves until stopped; the background work runs alongside and stops with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let scheduler = self
-            .scheduler
-            .map(|scheduler| tokio::spawn(scheduler.run()));
+        let background: Vec<_> = std::iter::once(tokio::spawn(self.pruner.run()))
+            .chain(
+                self.scheduler
+                    .map(|scheduler| tokio::spawn(scheduler.run())),
+            )
+            .collect();
         let served = self.server.await;
-        if let Some(scheduler) = scheduler {
-            scheduler.abort();
+        for task in background {
+            task.abort();
         }
         served
     }
@@ -139,9 +153,17 @@ fn serve(
     portfolio: Portfolio,
     settings: &Settings,
 ) -> std::io::Result<Server> {
+    let hasher = Hasher::new(settings.hash_threads, settings.hash_queue);
+    let authenticator = web::Data::new(Authenticator::new(
+        pool.clone(),
+        hasher.clone(),
+        settings.login_throttle.clone(),
+        std::sync::Arc::new(timing),
+    ));
+    let hasher = web::Data::new(hasher);
+    let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
     let pool = web::Data::new(pool);
     let game = web::Data::new(game);
-    let timing = web::Data::new(timing);
     let portfolio = web::Data::new(portfolio);
     let tokens = web::Data::new(TokenService::new(
         settings.secret_key.expose(),
@@ -155,14 +177,16 @@ fn serve(
             .app_data(pool.clone())
             .app_data(tokens.clone())
             .app_data(game.clone())
-            .app_data(timing.clone())
             .app_data(portfolio.clone())
+            .app_data(hasher.clone())
+            .app_data(authenticator.clone())
+            .app_data(trusted_proxies.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()
             }))
             .wrap(cors(&cors_origins))
-            .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms "%{User-Agent}i""#))
+            .wrap(access_log())
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .configure(router::configure)
@@ -179,6 +203,18 @@ fn serve(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// One line per request. The client is the address `ClientIp` decides on (forwarded headers
+/// only from trusted proxies), never actix's `%{r}a`, which believes any client's headers.
+fn access_log() -> Logger {
+    Logger::new(r#"%{client}xi "%r" %s %b %Dms "%{User-Agent}i""#).custom_request_replace(
+        "client",
+        |req| match ClientIp::of(req.request()) {
+            Ok(ClientIp(ip)) => ip.to_string(),
+            Err(_) => "-".to_owned(),
+        },
+    )
 }
 
 fn security_headers() -> DefaultHeaders {

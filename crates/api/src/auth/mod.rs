@@ -1,12 +1,21 @@
 //! Who is calling: password hashing (ours and the Django hashes imported accounts keep until
-//! their first login), login timing, JWTs and the request extractor that checks them.
+//! their first login; bounded, off the executor), login timing, the failed-login throttle and
+//! the password check built on them, JWTs, the request extractor that checks them, and pruning
+//! what has expired.
 
+mod credentials;
 pub mod django_hashers;
+mod hasher;
 mod identity;
 pub mod login_timing;
 pub mod password;
+pub mod pruning;
+pub mod throttle;
 pub mod tokens;
 
+pub use credentials::{Account, AuthError, Authenticator};
+pub use hasher::{HashError, HashTicket, Hasher};
 pub use identity::Identity;
 pub use login_timing::LoginTiming;
+pub use throttle::ThrottlePolicy;
 pub use tokens::{TokenKind, TokenService};

@@ -1,5 +1,8 @@
 //! Password hashes: ours are Argon2id in PHC string format (algorithm, parameters and salt
 //! inside); accounts imported from Django keep their Django hash until their first login.
+//!
+//! These are the plain, blocking functions; request handlers reach them through
+//! [`Hasher`](super::Hasher), which runs them off the async executor and bounds how many run.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

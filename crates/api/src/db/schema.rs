@@ -128,6 +128,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Failed logins per `scope` (`username` or `ip`) and key; times are unix seconds.
+    login_throttles (scope, key) {
+        scope -> Text,
+        key -> Text,
+        failures -> Integer,
+        last_failure_at -> BigInt,
+        locked_until -> BigInt,
+    }
+}
+
 diesel::joinable!(options -> weeks (sunday));
 diesel::joinable!(selections -> options (option_id));
 diesel::joinable!(selections -> users (user_id));

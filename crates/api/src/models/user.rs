@@ -12,10 +12,13 @@ use crate::with_conn;
 pub struct User {
     pub id: i64,
     pub username: String,
+    /// See [`Username::key`].
+    pub username_key: String,
     pub email: String,
     pub password_hash: String,
     pub is_staff: bool,
     pub is_active: bool,
+    pub date_joined: chrono::NaiveDateTime,
 }
 
 /// An account about to be created; the password is already hashed.

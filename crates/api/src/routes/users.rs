@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 
-use crate::auth::password;
-use crate::db::DbPool;
+use crate::auth::Hasher;
+use crate::db::{DbError, DbPool};
 use crate::domain::{Email, Password, Username};
 use crate::error::ApiError;
 use crate::input::fields::{all_valid, string, text};
@@ -10,7 +10,11 @@ use crate::models::user::{self, CreateUserError, NewUser};
 use crate::views::user::UserView;
 
 /// `POST /api/users/`: registers `{username, password, email?}`.
-pub async fn register(pool: web::Data<DbPool>, body: JsonObject) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    pool: web::Data<DbPool>,
+    hasher: web::Data<Hasher>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
     let (username, password, email) = all_valid((
         body.required("username", text(Username::parse)),
         body.required("password", |v| Password::parse(string(v)?)),
@@ -18,23 +22,30 @@ pub async fn register(pool: web::Data<DbPool>, body: JsonObject) -> Result<HttpR
     ))?;
     let email = email.unwrap_or_default();
 
+    let ticket = hasher.admit()?;
+    // Checked before hashing so a taken name costs no hashing time; the unique key in the
+    // database still decides races between concurrent registrations.
+    let key = username.key();
+    let taken = pool
+        .query(move |conn| user::find_by_key(conn, &key))
+        .await?
+        .is_some();
+    if taken {
+        return Err(username_taken());
+    }
+    let password_hash = ticket.hash(password).await?;
+    drop(ticket);
+    let new = NewUser {
+        username,
+        email,
+        password_hash,
+        is_staff: false,
+    };
     let created = pool
         .run(move |conn| {
-            // Checked before hashing so a taken name costs no hashing time; the unique key in the
-            // database still decides races between concurrent registrations.
-            if user::find_by_key(conn, &username.key())?.is_some() {
-                return Err(username_taken());
-            }
-            let password_hash = password::hash(&password).map_err(ApiError::internal)?;
-            let new = NewUser {
-                username,
-                email,
-                password_hash,
-                is_staff: false,
-            };
             user::create(conn, &new).map_err(|err| match err {
                 CreateUserError::UsernameTaken => username_taken(),
-                CreateUserError::Database(err) => err.into(),
+                CreateUserError::Database(err) => DbError::from(err).into(),
             })
         })
         .await?;

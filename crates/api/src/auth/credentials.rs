@@ -1,0 +1,208 @@
+//! Checking a password for an account, the one way every endpoint that takes a password for an
+//! existing account does it (logging in, changing the password, deleting the account).
+//!
+//! The database is never held while hashing: one short read (the throttle's locks and the
+//! account row), then the verification on the [`Hasher`], then one short write (the
+//! throttle's counters, and an imported Django hash replaced by our Argon2id). A locked
+//! username or address is refused before any hashing, and the answer for an unknown name is
+//! the same as for a wrong password, throttle included. A checked attempt takes at least the
+//! login floor (see `login_timing`), so its timing does not tell the hash kind either.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use super::password::Verification;
+use super::throttle::ThrottlePolicy;
+use super::{HashError, HashTicket, Hasher, LoginTiming};
+use crate::db::{DbConn, DbError, DbPool};
+use crate::domain::Username;
+use crate::input::ClientIp;
+use crate::models::login_throttle::{self, Scope};
+use crate::models::user::{self, User};
+
+/// Whose password is being checked.
+pub enum Account {
+    /// A username as a client typed it (logging in).
+    Named(String),
+    /// The caller's own account (re-entering a password).
+    Id(i64),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("too many failed logins: locked for another {0:?}")]
+    Throttled(Duration),
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Hashing(#[from] HashError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// Shared by every worker of the server. Cheap to clone.
+#[derive(Clone)]
+pub struct Authenticator {
+    pool: DbPool,
+    hasher: Hasher,
+    policy: ThrottlePolicy,
+    timing: Arc<LoginTiming>,
+}
+
+impl Authenticator {
+    pub fn new(
+        pool: DbPool,
+        hasher: Hasher,
+        policy: ThrottlePolicy,
+        timing: Arc<LoginTiming>,
+    ) -> Self {
+        Self {
+            pool,
+            hasher,
+            policy,
+            timing,
+        }
+    }
+
+    /// A place in the hashing line for one request; see [`Hasher::admit`].
+    pub fn admit(&self) -> Result<HashTicket, AuthError> {
+        Ok(self.hasher.admit()?)
+    }
+
+    /// The account, when `password` is its password and it is active.
+    pub async fn check(
+        &self,
+        ticket: &HashTicket,
+        account: Account,
+        password: String,
+        client: &ClientIp,
+    ) -> Result<User, AuthError> {
+        let now = Utc::now().timestamp();
+        let ip_key = client.throttle_key();
+        let (found, username_key) = self
+            .pool
+            .run({
+                let ip_key = ip_key.clone();
+                move |conn| -> Result<_, AuthError> {
+                    let (found, username_key) = match account {
+                        Account::Named(raw) => match Username::parse(&raw) {
+                            // A name no account can have (NUL bytes, say) is not even looked
+                            // up: PostgreSQL refuses some of them outright.
+                            Ok(name) => {
+                                let key = name.key();
+                                (
+                                    user::find_by_key(conn, &key).map_err(DbError::from)?,
+                                    Some(key),
+                                )
+                            }
+                            Err(_) => (None, None),
+                        },
+                        Account::Id(id) => {
+                            let found = user::find(conn, id).map_err(DbError::from)?;
+                            let key = found.as_ref().map(|user| user.username_key.clone());
+                            (found, key)
+                        }
+                    };
+                    let mut counters = vec![(Scope::Ip, ip_key.as_str())];
+                    counters.extend(username_key.as_deref().map(|key| (Scope::Username, key)));
+                    if let Some(until) = login_throttle::locked_until_after(conn, &counters, now)
+                        .map_err(DbError::from)?
+                    {
+                        let left = u64::try_from(until - now).unwrap_or(1);
+                        return Err(AuthError::Throttled(Duration::from_secs(left)));
+                    }
+                    Ok((found, username_key))
+                }
+            })
+            .await?;
+
+        let started = Instant::now();
+        let stored = found.as_ref().map(|user| user.password_hash.clone());
+        let timing = self.timing.clone();
+        let verification = ticket
+            .run(move || match stored {
+                Some(stored) => timing.check(&password, &stored),
+                None => {
+                    timing.check_nothing(&password);
+                    Verification::Failed
+                }
+            })
+            .await?;
+        let accepted = found.filter(|user| verification.is_match() && user.is_active);
+        let upgrade = match (&accepted, verification) {
+            (Some(user), Verification::VerifiedNeedsUpgrade { new_hash }) => {
+                Some((user.clone(), new_hash))
+            }
+            _ => None,
+        };
+
+        let policy = self.policy.clone();
+        let succeeded = accepted.is_some();
+        self.pool
+            .run(move |conn| {
+                conn.write_transaction(|conn| {
+                    if succeeded {
+                        if let Some(key) = &username_key {
+                            login_throttle::clear(conn, Scope::Username, key)?;
+                        }
+                        return Ok(());
+                    }
+                    let forget_before = now - secs(policy.forget_after);
+                    let counters = [
+                        (Scope::Ip, Some(ip_key.as_str()), policy.per_ip),
+                        (
+                            Scope::Username,
+                            username_key.as_deref(),
+                            policy.per_username,
+                        ),
+                    ];
+                    for (which, subject, limit) in counters {
+                        let Some(subject) = subject.filter(|_| limit > 0) else {
+                            continue;
+                        };
+                        let failures = login_throttle::record_failure(
+                            conn,
+                            which,
+                            subject,
+                            now,
+                            forget_before,
+                        )?;
+                        let failures = u32::try_from(failures).unwrap_or(0);
+                        if let Some(lock) = policy.lockout(limit, failures) {
+                            login_throttle::lock(conn, which, subject, now + secs(lock))?;
+                        }
+                    }
+                    Ok::<_, DbError>(())
+                })?;
+                if let Some((user, new_hash)) = upgrade {
+                    upgrade_password_hash(conn, &user, &new_hash);
+                }
+                Ok::<_, DbError>(())
+            })
+            .await?;
+        self.timing.pace(started).await;
+        accepted.ok_or(AuthError::InvalidCredentials)
+    }
+}
+
+/// Stores the Argon2id hash in place of the imported one. A failure only delays the upgrade
+/// to the next login, so it does not fail this one.
+fn upgrade_password_hash(conn: &mut DbConn, found: &User, new_hash: &str) {
+    match user::replace_password_hash(conn, found.id, &found.password_hash, new_hash) {
+        Ok(true) => log::info!(
+            "user {}: imported password hash upgraded to Argon2id",
+            found.id
+        ),
+        Ok(false) => {}
+        Err(err) => log::warn!(
+            "user {}: upgrading the password hash failed: {err}",
+            found.id
+        ),
+    }
+}
+
+fn secs(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}

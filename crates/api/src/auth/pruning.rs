@@ -1,0 +1,42 @@
+//! Deleting what has expired from the auth tables, in the background on every replica
+//! (deleting the same rows twice is harmless). It runs whatever else is configured: unlike
+//! the game's scheduler it needs no market data.
+
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::throttle::ThrottlePolicy;
+use crate::db::{DbError, DbPool};
+use crate::models::login_throttle;
+
+pub struct Pruner {
+    pub pool: DbPool,
+    pub policy: ThrottlePolicy,
+    pub interval: Duration,
+}
+
+impl Pruner {
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        let mut ticker = tokio::time::interval(self.interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match self.prune().await {
+                Ok(0) => {}
+                Ok(deleted) => log::info!("pruned {deleted} expired login counters"),
+                Err(err) => log::warn!("pruning expired login counters failed: {err}"),
+            }
+        }
+    }
+
+    async fn prune(&self) -> Result<usize, DbError> {
+        let now = Utc::now().timestamp();
+        let forget_before =
+            now - i64::try_from(self.policy.forget_after.as_secs()).unwrap_or(i64::MAX);
+        self.pool
+            .query(move |conn| login_throttle::prune(conn, now, forget_before))
+            .await
+    }
+}
