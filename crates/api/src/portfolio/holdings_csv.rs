@@ -132,7 +132,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(vec![error(1, "file", "The file is empty.")]);
     }
+    // Records end at LF alone, so the reader counts lines right in CRLF files too (with its
+    // default terminator it miscounts them); a CR left at a line's end is trimmed.
     let mut reader = csv::ReaderBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(bytes);
@@ -145,15 +148,21 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let row = reader.position().line() as usize;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(err) => {
-                errors.push(error(row, "file", unreadable(&err)));
+                let row = err
+                    .position()
+                    .map_or(reader.position().line(), |at| at.line());
+                errors.push(error(row as usize, "file", unreadable(&err)));
                 break;
             }
         }
+        // The line the record starts on (the header is line 1).
+        let row = record
+            .position()
+            .map_or(reader.position().line(), |at| at.line()) as usize;
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -245,6 +254,16 @@ mod tests {
         assert_eq!((refused[0].row, refused[0].field.as_str()), (2, "shares"));
         assert!(refused[0].message.contains("thousands separators"));
         assert_eq!(refused.len(), 3, "{refused:?}");
+        assert_eq!(
+            (refused[1].row, refused[1].field.as_str()),
+            (3, "costbasis")
+        );
+        assert_eq!((refused[2].row, refused[2].field.as_str()), (3, "buy"));
+        let after_a_good_row = parse(
+            b"ticker,shares,costbasis,buy\r\nSPY,1,10,2024-01-02\r\n\r\nVTI,\"1,000\",10,2024-01-02\r\n",
+        )
+        .unwrap_err();
+        assert_eq!(after_a_good_row[0].row, 4, "{after_a_good_row:?}");
         assert_eq!(parse(b"").unwrap_err()[0].message, "The file is empty.");
         assert!(
             parse(b"ticker,shares,costbasis,buy\n\xff,1,1,2024-01-02\n").unwrap_err()[0]
