@@ -3,6 +3,7 @@
 // one browser tab, as a person would. Screenshots go to tests/e2e/artifacts/.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -215,6 +216,9 @@ describe('the web UI', { concurrency: false }, () => {
     assert.equal(await text(cell('AAPL', 'value')), '1997.62');
     assert.equal(await text(cell('AAPL', 'gain')), '+420.00 (+26.62%)');
     assert.equal(await text(page.getByTestId('total-gain')), '+583.80 (+26.20%)');
+    // The stub's day change is 1.5 a share: 10.5 × 1.5 and 3.25 × 1.5.
+    assert.equal(await text(cell('AAPL', 'day-change')), '+15.75');
+    assert.equal(await text(page.getByTestId('total-day-change')), '+20.62', '15.75 + 4.875 = 20.625, half to even');
     await assertAccessibleNames();
     await shot('portfolio');
   });
@@ -302,14 +306,11 @@ describe('the web UI', { concurrency: false }, () => {
   });
 
   test('without market data the portfolio and allocation are shown at cost', async () => {
-    const notConfigured = (route) =>
-      route.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ detail: 'Quotes are not available: the server has no FINNHUB_TOKEN configured.', code: 'not_configured' }),
-      });
-    await page.route('**/api/quotes/**', notConfigured);
+    // Finnhub refuses every quote (as it does a revoked key); the api keeps no failure, and
+    // its quotes expire after a second, so the next summary has no prices at all.
+    stack.finnhub.refuseQuotes = true;
     try {
+      await sleep(1500);
       await page.reload();
       await row('MSFT').waitFor();
       await page.getByTestId('quotes-note').filter({ hasText: 'not available' }).waitFor();
@@ -321,8 +322,12 @@ describe('the web UI', { concurrency: false }, () => {
       await nav('Allocation').click();
       await page.getByTestId('allocation-basis').filter({ hasText: 'Valued at cost' }).waitFor();
       assert.equal(await text(page.getByTestId('allocation-total')), '2603.00');
+      // 1803.00 and 800.00 of 2603.00, rounded half-even to hundredths by the server.
+      const share = (ticker) => page.locator(`[data-testid="allocation-row"][data-ticker="${ticker}"] [data-col="percent"]`);
+      assert.equal(await text(share('AAPL')), '69.27%');
+      assert.equal(await text(share('MSFT')), '30.73%');
     } finally {
-      await page.unroute('**/api/quotes/**', notConfigured);
+      stack.finnhub.refuseQuotes = false;
     }
   });
 
@@ -331,13 +336,97 @@ describe('the web UI', { concurrency: false }, () => {
       route.request().method() === 'GET'
         ? route.fulfill({ status: 500, contentType: 'application/json', body: '{"detail":"A server error occurred.","code":"internal_error"}' })
         : route.fallback();
-    await page.route('**/api/assets/', failOnce);
+    await page.route('**/api/portfolio/summary/', failOnce);
     await nav('Portfolio').click();
     const failure = page.getByRole('alert').filter({ hasText: 'Could not load your holdings' });
     await failure.waitFor();
-    await page.unroute('**/api/assets/', failOnce);
+    await page.unroute('**/api/portfolio/summary/', failOnce);
     await failure.getByRole('button', { name: 'Try again' }).click();
     await row('MSFT').waitFor();
+  });
+
+  test('the watch list starts with VTI and SPY, and tickers are added and removed with the keyboard', async () => {
+    await nav('Watch list').click();
+    await page.waitForURL('**/watchlist');
+    const watched = (ticker) => page.locator(`[data-testid="watch-row"][data-ticker="${ticker}"]`);
+    await watched('VTI').waitFor();
+    assert.deepEqual(await page.getByTestId('watch-row').evaluateAll((rows) => rows.map((r) => r.dataset.ticker)), ['VTI', 'SPY']);
+    assert.equal(await text(watched('VTI').locator('[data-col="price"]')), '250.5');
+    assert.equal(await text(watched('VTI').locator('[data-col="change"]')), '+1.5 (+0.75%)');
+    assert.equal(await text(watched('VTI').locator('[data-col="market-cap"]')), '$2.87T');
+    assert.equal(await text(watched('SPY').locator('[data-col="price"]')), '—', 'no quote, no price');
+
+    const form = page.getByTestId('add-watch');
+    await form.getByLabel('Ticker').focus();
+    await page.keyboard.type('nvda');
+    await page.keyboard.press('Enter');
+    await watched('NVDA').waitFor();
+    assert.equal(await text(watched('NVDA').locator('[data-col="price"]')), '135.4');
+    await form.getByLabel('Ticker').fill('NVDA');
+    await page.keyboard.press('Enter');
+    await form.locator('.field-error').filter({ hasText: 'already on your watch list' }).waitFor();
+    await assertAccessibleNames();
+    await shot('watchlist');
+
+    await page.getByRole('button', { name: 'Remove NVDA from the watch list' }).focus();
+    await page.keyboard.press('Enter');
+    await watched('NVDA').waitFor({ state: 'detached' });
+    await page.reload();
+    await watched('SPY').waitFor();
+    assert.equal(await page.getByTestId('watch-row').count(), 2, 'the list is kept on the server');
+  });
+
+  test('the performance page charts value, money invested and the benchmark, with a table of the numbers', async () => {
+    await nav('Performance').click();
+    await page.waitForURL('**/history');
+    const chart = page.getByTestId('history-chart');
+    await chart.waitFor();
+    for (const line of ['value', 'invested', 'benchmark_value']) {
+      assert.match(await chart.locator(`path[data-line="${line}"]`).getAttribute('d'), /^M[\d.]+,[\d.]+ L/, `${line} is drawn`);
+    }
+    // 12 AAPL at 190.25 and 2 MSFT at 410.10, bought for 12 × 150.25 + 2 × 400.00; the stub's
+    // SPY never moves, so the benchmark keeps the money invested.
+    const latest = page.getByTestId('history-latest');
+    assert.equal(await text(latest.locator('dd').nth(0)), '3103.20');
+    assert.equal(await text(latest.locator('dd').nth(1)), '2603.00');
+    assert.equal(await text(latest.locator('dd').nth(2)), '2603.00');
+    await page.getByText('The numbers, day by day').click();
+    const days = page.getByTestId('history-table').locator('tbody tr');
+    assert.ok((await days.count()) > 200, 'a year of trading days');
+    await assertAccessibleNames();
+    await shot('performance');
+
+    await page.getByLabel('Range', { exact: true }).selectOption('1m');
+    await page.waitForURL('**/history?range=1m&benchmark=SPY');
+    await eventually(async () => assert.ok((await page.getByTestId('history-table').locator('tbody tr').count()) < 30));
+    await page.getByLabel('Benchmark', { exact: true }).selectOption('VTI');
+    await page.waitForURL('**/history?range=1m&benchmark=VTI');
+    await page.getByTestId('history-latest').getByText('In VTI').waitFor();
+  });
+
+  test('holdings go out as CSV and come back in after a preview', async () => {
+    await nav('Portfolio').click();
+    await row('MSFT').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+    assert.equal(download.suggestedFilename(), 'holdings.csv');
+    assert.equal(await readFile(await download.path(), 'utf8'), 'ticker,shares,costbasis,buy\nAAPL,12.00000,150.25,2024-03-01\nMSFT,2.00000,400.00,2024-05-01\n');
+
+    const form = page.getByTestId('csv-import');
+    const upload = (text) => form.getByLabel('CSV file').setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await upload('\ufeffSymbol,Qty,Unit Price,Date\r\nAAPL,12,150.25,2024-03-01\r\nNVDA,"1,000",130,2024-06-03\r\n');
+    await form.getByRole('button', { name: 'Preview import' }).click();
+    await page.getByTestId('import-preview').getByText('Row 3, shares: Write the number without thousands separators', { exact: false }).waitFor();
+    assert.equal(await page.getByTestId('confirm-import').isVisible(), false, 'a file with problems cannot be imported');
+
+    await upload('\ufeffSymbol,Qty,Unit Price,Date\r\nAAPL,12,150.25,2024-03-01\r\nNVDA,10,130,2024-06-03\r\n');
+    await form.getByRole('button', { name: 'Preview import' }).click();
+    await page.getByTestId('import-preview').getByText('Would import 1 holding; 1 already present is skipped.').waitFor();
+    assert.equal(await page.getByTestId('holding-row').count(), 2, 'a preview writes nothing');
+    await shot('portfolio-import-preview');
+    await page.getByTestId('confirm-import').click();
+    await row('NVDA').waitFor();
+    await page.getByTestId('import-preview').getByText('Imported 1 holding; 1 already present is skipped.').waitFor();
+    assert.equal(await text(page.getByTestId('total-cost')), '3903.00', '2603.00 and 10 × 130');
   });
 
   test('three picks are taken and the fourth is refused', async () => {
@@ -406,6 +495,8 @@ describe('the web UI', { concurrency: false }, () => {
       for (const [path, ready] of [
         ['/portfolio', '[data-testid="holdings-table"]'],
         ['/allocation', '[data-testid="allocation-chart"]'],
+        ['/watchlist', '[data-testid="watch-table"]'],
+        ['/history', '[data-testid="history-chart"]'],
         ['/wallstreet', '[data-testid="all-time-ranking"]'],
       ]) {
         await page.goto(path);

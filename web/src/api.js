@@ -13,12 +13,14 @@ export class ApiError extends Error {
     this.status = status;
     this.code = typeof body?.code === 'string' ? body.code : null;
     this.fields = fields;
+    // The import's `{created, skipped, errors}`, when the body is one.
+    this.report = body && typeof body === 'object' && 'errors' in body ? body : null;
   }
 }
 
 // DRF-style `{"field": ["message", ...]}`; `non_field_errors` stays in the map for the form.
 function fieldErrors(body) {
-  if (!body || typeof body !== 'object' || Array.isArray(body) || 'detail' in body) return {};
+  if (!body || typeof body !== 'object' || Array.isArray(body) || 'detail' in body || 'errors' in body) return {};
   const fields = {};
   for (const [name, messages] of Object.entries(body)) {
     const list = (Array.isArray(messages) ? messages : [messages]).filter((m) => typeof m === 'string');
@@ -43,16 +45,25 @@ export function onSessionLost(handler) {
   sessionLost = handler;
 }
 
-async function send(method, path, body, { token, signal }) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+// A body that is not JSON: `{ type, text }` (the CSV import).
+class RawBody {
+  constructor(type, text) {
+    this.type = type;
+    this.text = text;
+  }
+}
+
+async function send(method, path, body, { token, signal, raw = false }) {
+  const headers = { Accept: raw ? '*/*' : 'application/json' };
+  if (body instanceof RawBody) headers['Content-Type'] = body.type;
+  else if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body instanceof RawBody ? body.text : body === undefined ? undefined : JSON.stringify(body),
       signal,
       credentials: 'same-origin',
       cache: 'no-store',
@@ -62,6 +73,9 @@ async function send(method, path, body, { token, signal }) {
     return { status: 0, ok: false, body: null };
   }
   let parsed = null;
+  if (raw && response.ok) {
+    return { status: response.status, ok: true, body: await response.blob() };
+  }
   if (response.status !== 204 && (response.headers.get('Content-Type') ?? '').includes('json')) {
     try {
       parsed = await response.json();
@@ -93,11 +107,11 @@ function refreshAccess() {
   return refreshing;
 }
 
-async function request(method, path, { body, auth = true, signal } = {}) {
-  let result = await send(method, path, body, { token: auth ? session.access : null, signal });
+async function request(method, path, { body, auth = true, signal, raw = false } = {}) {
+  let result = await send(method, path, body, { token: auth ? session.access : null, signal, raw });
   if (auth && result.status === 401 && result.body?.code === 'token_not_valid') {
     if (await refreshAccess()) {
-      result = await send(method, path, body, { token: session.access, signal });
+      result = await send(method, path, body, { token: session.access, signal, raw });
     }
   }
   if (auth && result.status === 401) {
@@ -124,7 +138,24 @@ export const api = {
   updateAsset: (id, fields) => request('PATCH', slash(`/api/assets/${id}`), { body: fields }),
   deleteAsset: (id) => request('DELETE', slash(`/api/assets/${id}`)),
 
-  quotes: (symbols, signal) => request('GET', `/api/quotes/${query({ symbols: symbols.join(',') })}`, { signal }),
+  // Blob of `ticker,shares,costbasis,buy` lines.
+  exportAssets: () => request('GET', '/api/assets/export.csv', { raw: true }),
+  // `{created, skipped, errors}`; a refused real import throws an ApiError carrying the report.
+  importAssets: async (text, { dryRun }) => {
+    try {
+      return await request('POST', `/api/assets/import/${query({ dry_run: dryRun ? 'true' : null })}`, { body: new RawBody('text/csv', text) });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400 && Array.isArray(error.report?.errors)) return error.report;
+      throw error;
+    }
+  },
+  summary: (signal) => request('GET', '/api/portfolio/summary/', { signal }),
+  history: ({ range, benchmark }, signal) => request('GET', `/api/portfolio/history/${query({ range, benchmark })}`, { signal }),
+
+  watchlist: (signal) => request('GET', '/api/watchlist/', { signal }),
+  watch: (ticker) => request('POST', '/api/watchlist/', { body: { ticker } }),
+  unwatch: (ticker) => request('DELETE', slash(`/api/watchlist/${encodeURIComponent(ticker)}`)),
+
 
   week: (sunday, signal) => request('GET', slash(`/api/wallstreet/weeks/${sunday}`), { auth: false, signal }),
   selections: (sunday, signal) => request('GET', `/api/wallstreet/selections/${query({ sunday })}`, { signal }),

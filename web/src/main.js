@@ -5,8 +5,10 @@ import { onSessionLost } from './api.js';
 import { h } from './dom.js';
 import { allocationPage } from './pages/allocation.js';
 import { loginPage, registerPage } from './pages/auth.js';
+import { historyPage } from './pages/history.js';
 import { portfolioPage } from './pages/portfolio.js';
 import { wallstreetPage } from './pages/wallstreet.js';
+import { watchlistPage } from './pages/watchlist.js';
 import { session } from './session.js';
 
 const APP_NAME = 'Fattore Street';
@@ -16,12 +18,16 @@ const routes = {
   '/register': { title: 'Create an account', page: registerPage, guest: true },
   '/portfolio': { title: 'Portfolio', page: portfolioPage, auth: true },
   '/allocation': { title: 'Allocation', page: allocationPage, auth: true },
+  '/history': { title: 'Performance', page: historyPage, auth: true },
+  '/watchlist': { title: 'Watch list', page: watchlistPage, auth: true },
   '/wallstreet': { title: 'Wall Street', page: wallstreetPage, auth: true },
 };
 
 const NAV_SIGNED_IN = [
   ['/portfolio', 'Portfolio'],
   ['/allocation', 'Allocation'],
+  ['/history', 'Performance'],
+  ['/watchlist', 'Watch list'],
   ['/wallstreet', 'Wall Street'],
 ];
 const NAV_SIGNED_OUT = [

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { startFinnhubStub } from './finnhub-stub.mjs';
+import { startHistoryStub } from './history-stub.mjs';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const ARTIFACTS = join(REPO, 'tests/e2e/artifacts');
@@ -106,6 +107,8 @@ export async function startStack({ prices }) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'fattore-e2e-'));
   const finnhub = await startFinnhubStub(prices);
+  // The benchmark, SPY, has a history but no live quote (the game's weeks use it as an option).
+  const history = await startHistoryStub({ ...prices, SPY: '500' });
   const apiEnv = environment({
     APP_ENV: 'development',
     API_LISTEN: '127.0.0.1:0',
@@ -118,6 +121,10 @@ export async function startStack({ prices }) {
     // One user reloads pages quickly against a stub: the market-data budget is the api tests' subject.
     FINNHUB_CALLS_PER_MINUTE: '0',
     QUOTE_USER_SYMBOLS_PER_MINUTE: '0',
+    // Quotes expire quickly, so a test can take market data away (`finnhub.refuseQuotes`).
+    QUOTE_CACHE_SECS: '1',
+    HISTORY_PROVIDER: 'stooq',
+    HISTORY_URL: history.url,
     // Weeks are opened and closed by the tests through the staff endpoints, not by the clock.
     WALLSTREET_SCHEDULER: 'false',
     // The start-up line, which names the port, is logged at info.
@@ -136,9 +143,11 @@ export async function startStack({ prices }) {
     baseURL: null,
     apiURL: null,
     finnhub,
+    history,
     async stop() {
       for (const child of children.reverse()) await stop(child);
       await finnhub.close();
+      await history.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

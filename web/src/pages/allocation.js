@@ -1,27 +1,13 @@
 // Allocation by ticker: a donut chart drawn as SVG, with the exact numbers in a table beside it.
-// Amounts and percentages are exact decimals; only the slice geometry uses floating point.
+// The slices are the server's (`GET /api/portfolio/summary/`, rounded there); only the chart's
+// geometry uses floating point.
 
 import { api } from '../api.js';
 import * as dec from '../decimal.js';
 import { h, loadInto, svg } from '../dom.js';
-import { loadQuotes, money, value } from '../holdings.js';
 
 // Distinguishable colours, each at least 3:1 against the white page (WCAG non-text contrast).
 const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#be185d', '#6d28d9', '#0e7490', '#a16207', '#b91c1c', '#4d7c0f', '#475569'];
-
-// Per ticker: exact value and share of the total, largest first.
-function allocate(rows, useMarketValue) {
-  const byTicker = new Map();
-  for (const row of rows) {
-    const amount = useMarketValue ? row.marketValue : row.cost;
-    byTicker.set(row.asset.ticker, dec.add(byTicker.get(row.asset.ticker) ?? dec.ZERO, amount));
-  }
-  const total = dec.sum([...byTicker.values()]);
-  const slices = [...byTicker.entries()]
-    .map(([ticker, amount]) => ({ ticker, amount, percent: dec.div(dec.mul(amount, '100'), total, 2) ?? dec.ZERO }))
-    .sort((a, b) => dec.cmp(b.amount, a.amount) || a.ticker.localeCompare(b.ticker));
-  return { slices, total };
-}
 
 function chart(slices, total) {
   const radius = 15.9155; // circumference ≈ 100, so dash lengths are percentages
@@ -29,7 +15,7 @@ function chart(slices, total) {
   let offset = 0;
   const rings = [];
   slices.forEach((slice, index) => {
-    const fraction = totalNumber > 0 ? dec.toNumber(slice.amount) / totalNumber : 0;
+    const fraction = totalNumber > 0 ? dec.toNumber(slice.value) / totalNumber : 0;
     if (fraction <= 0) return;
     const length = fraction * 100;
     rings.push(
@@ -47,12 +33,12 @@ function chart(slices, total) {
           'stroke-dashoffset': `${-offset}`,
           'data-ticker': slice.ticker,
         },
-        svg('title', null, `${slice.ticker}: ${dec.toString(slice.percent)}%`),
+        svg('title', null, `${slice.ticker}: ${slice.percent}%`),
       ),
     );
     offset += length;
   });
-  const description = slices.map((s) => `${s.ticker} ${dec.toString(s.percent)}%`).join(', ');
+  const description = slices.map((s) => `${s.ticker} ${s.percent}%`).join(', ');
   return svg(
     'svg',
     { viewBox: '0 0 42 42', class: 'donut', role: 'img', 'aria-labelledby': 'chart-title chart-desc', 'data-testid': 'allocation-chart' },
@@ -82,12 +68,12 @@ function legend(slices, total, basis) {
           'tr',
           { 'data-testid': 'allocation-row', 'data-ticker': slice.ticker },
           h('th', { scope: 'row' }, swatch(PALETTE[index % PALETTE.length]), slice.ticker),
-          h('td', { class: 'num', 'data-col': 'value' }, money(slice.amount)),
-          h('td', { class: 'num', 'data-col': 'percent' }, `${dec.toString(slice.percent)}%`),
+          h('td', { class: 'num', 'data-col': 'value' }, slice.value),
+          h('td', { class: 'num', 'data-col': 'percent' }, `${slice.percent}%`),
         ),
       ),
     ),
-    h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num', 'data-testid': 'allocation-total' }, money(total)), h('td', { class: 'num' }, '100%'))),
+    h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num', 'data-testid': 'allocation-total' }, total), h('td', { class: 'num' }, '100%'))),
   );
 }
 
@@ -97,28 +83,26 @@ export function allocationPage(main, { signal }) {
   loadInto(area, {
     label: 'your allocation',
     signal,
-    load: async () => {
-      const assets = await api.listAssets(signal);
-      const quotes = assets.length ? await loadQuotes(assets.map((a) => a.ticker), signal) : null;
-      return { assets, quotes };
-    },
-    render: ({ assets, quotes }) => {
-      if (!assets.length) {
+    load: () => api.summary(signal),
+    render: ({ holdings, totals, allocation_basis: basis, allocation: slices }) => {
+      if (!holdings.length) {
         area.append(h('p', { class: 'empty' }, 'No holdings yet. ', h('a', { href: '/portfolio' }, 'Add some on the Portfolio page'), ' to see how they are spread.'));
         return;
       }
-      const valued = value(assets, quotes);
-      const atMarket = valued.totals.marketValue !== null;
-      const { slices, total } = allocate(valued.rows, atMarket);
-      const basis = atMarket ? 'market value' : 'cost';
-      area.append(
-        h('p', { class: 'notice', 'data-testid': 'allocation-basis' }, atMarket ? 'Valued at the latest market prices.' : 'Valued at cost: market prices are not available for every holding.'),
-      );
-      if (dec.isZero(total)) {
+      const atMarket = basis === 'market_value';
+      const total = atMarket ? totals.market_value : totals.cost;
+      const unpriced = [...new Set(holdings.filter((row) => row.price == null).map((row) => row.ticker))];
+      const note = !atMarket
+        ? 'Valued at cost: market prices are not available right now.'
+        : unpriced.length
+          ? `Valued at the latest market prices; ${unpriced.join(', ')} ${unpriced.length === 1 ? 'has' : 'have'} no price now and ${unpriced.length === 1 ? 'is' : 'are'} left out.`
+          : 'Valued at the latest market prices.';
+      area.append(h('p', { class: 'notice', 'data-testid': 'allocation-basis' }, note));
+      if (!slices.length || dec.isZero(total)) {
         area.append(h('p', { class: 'empty' }, 'Your holdings are worth nothing at the moment, so there is nothing to chart.'));
         return;
       }
-      area.append(h('div', { class: 'allocation-body' }, h('figure', { class: 'chart' }, chart(slices, total)), legend(slices, total, basis)));
+      area.append(h('div', { class: 'allocation-body' }, h('figure', { class: 'chart' }, chart(slices, total)), legend(slices, total, atMarket ? 'market value' : 'cost')));
     },
   });
 }

@@ -1,10 +1,12 @@
-// The portfolio: holdings table with market value and gain when prices are known, totals, and
-// add / edit / delete with the API's field errors shown inline.
+// The portfolio: holdings table with market value and gain from the server's summary (every
+// figure computed and rounded there), totals, add / edit / delete with the API's field errors
+// shown inline, and the holdings as CSV: download, and upload with a dry-run preview first.
 
 import { api } from '../api.js';
 import { localToday } from '../dates.js';
+import * as dec from '../decimal.js';
 import { field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
-import { gainPercent, loadQuotes, money, signedMoney, tone, value } from '../holdings.js';
+import { tone } from '../tone.js';
 
 const FIELDS = ['ticker', 'shares', 'costbasis', 'buy'];
 
@@ -20,7 +22,7 @@ function holdingFields(prefix, asset = {}) {
 const trimmed = (values) => Object.fromEntries(FIELDS.map((name) => [name, String(values[name] ?? '').trim()]));
 
 export function portfolioPage(main, { signal, announce }) {
-  const state = { assets: [], quotes: null, editing: null, confirming: null };
+  const state = { summary: null, editing: null, confirming: null };
   const area = h('div', { class: 'holdings', 'data-testid': 'holdings' });
   const quotesNote = h('p', { class: 'notice', 'data-testid': 'quotes-note', role: 'status', hidden: true });
 
@@ -44,48 +46,34 @@ export function portfolioPage(main, { signal, announce }) {
     h('h1', { tabindex: '-1' }, 'Portfolio'),
     h('section', { 'aria-labelledby': 'holdings-title' }, h('h2', { id: 'holdings-title', class: 'visually-hidden' }, 'Holdings'), quotesNote, area),
     addForm,
+    csvCard({ announce, refresh: () => refresh() }),
   );
 
-  async function fetchQuotes() {
-    const tickers = state.assets.map((asset) => asset.ticker);
-    const known = state.quotes?.state === 'ok' && tickers.every((t) => state.quotes.prices.has(t) || state.quotes.unknown.includes(t));
-    if (known) return;
-    quotesNote.hidden = !tickers.length;
-    quotesNote.textContent = 'Loading market prices…';
-    try {
-      state.quotes = await loadQuotes(tickers, signal);
-    } catch {
-      return;
-    }
-    if (signal.aborted) return;
-    renderTable();
-  }
-
   async function refresh() {
-    const assets = await api.listAssets(signal);
+    const summary = await api.summary(signal);
     if (signal.aborted) return;
-    state.assets = assets;
+    state.summary = summary;
     renderTable();
-    fetchQuotes();
   }
 
   function renderTable() {
     const focusKey = document.activeElement?.dataset?.focusKey;
     const editorFocus = state.editing?.row.contains(document.activeElement) ? document.activeElement : null;
 
-    const quotes = state.quotes;
-    const unknown = quotes?.unknown.filter((t) => state.assets.some((a) => a.ticker === t)) ?? [];
-    const notes = [quotes?.message, unknown.length ? `No market price is known for ${unknown.join(', ')}.` : null].filter(Boolean);
+    const { holdings, totals } = state.summary;
+    const withQuotes = holdings.some((row) => row.price != null);
+    const unpriced = [...new Set(holdings.filter((row) => row.price == null).map((row) => row.ticker))];
+    const notes = [];
+    if (holdings.length && !withQuotes) notes.push('Market prices are not available right now, so holdings are shown at cost.');
+    else if (unpriced.length) notes.push(`No market price is known now for ${unpriced.join(', ')}; the totals leave ${unpriced.length === 1 ? 'it' : 'them'} out.`);
     quotesNote.hidden = !notes.length;
     quotesNote.textContent = notes.join(' ');
 
-    if (!state.assets.length) {
+    if (!holdings.length) {
       area.replaceChildren(h('p', { class: 'empty', 'data-testid': 'no-holdings' }, 'No holdings yet. Add your first one below.'));
       return;
     }
-    const valued = value(state.assets, quotes);
-    const withQuotes = valued.anyPriced;
-    const columns = withQuotes ? 9 : 6;
+    const columns = withQuotes ? 10 : 6;
     const head = h(
       'tr',
       null,
@@ -94,12 +82,12 @@ export function portfolioPage(main, { signal, announce }) {
       h('th', { scope: 'col', class: 'num' }, 'Cost basis / share'),
       h('th', { scope: 'col' }, 'Buy date'),
       h('th', { scope: 'col', class: 'num' }, 'Cost'),
-      withQuotes ? [h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col', class: 'num' }, 'Market value'), h('th', { scope: 'col', class: 'num' }, 'Gain')] : null,
+      withQuotes ? [h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col', class: 'num' }, 'Market value'), h('th', { scope: 'col', class: 'num' }, 'Gain'), h('th', { scope: 'col', class: 'num' }, 'Day change')] : null,
       h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
     );
     const body = h('tbody');
-    for (const row of valued.rows) {
-      const { asset } = row;
+    for (const row of holdings) {
+      const asset = row;
       body.append(
         h(
           'tr',
@@ -108,12 +96,13 @@ export function portfolioPage(main, { signal, announce }) {
           h('td', { class: 'num', 'data-col': 'shares', 'data-label': 'Shares' }, asset.shares),
           h('td', { class: 'num', 'data-col': 'costbasis', 'data-label': 'Cost basis / share' }, asset.costbasis),
           h('td', { 'data-col': 'buy', 'data-label': 'Buy date' }, h('time', { datetime: asset.buy }, asset.buy)),
-          h('td', { class: 'num', 'data-col': 'cost', 'data-label': 'Cost' }, money(row.cost)),
+          h('td', { class: 'num', 'data-col': 'cost', 'data-label': 'Cost' }, row.cost),
           withQuotes
             ? [
                 h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, row.price ?? '—'),
-                h('td', { class: 'num', 'data-col': 'value', 'data-label': 'Market value' }, row.marketValue ? money(row.marketValue) : '—'),
-                h('td', { class: `num ${row.gain ? tone(row.gain) : ''}`, 'data-col': 'gain', 'data-label': 'Gain' }, row.gain ? gainText(row.gain, row.cost) : '—'),
+                h('td', { class: 'num', 'data-col': 'value', 'data-label': 'Market value' }, row.market_value ?? '—'),
+                h('td', { class: `num ${row.gain ? tone(row.gain) : ''}`, 'data-col': 'gain', 'data-label': 'Gain' }, row.gain ? gainText(row.gain, row.gain_percent) : '—'),
+                h('td', { class: `num ${row.day_change ? tone(row.day_change) : ''}`, 'data-col': 'day-change', 'data-label': 'Day change' }, row.day_change ? dec.signed(row.day_change) : '—'),
               ]
             : null,
           h('td', { class: 'actions' }, h('div', { class: 'row-actions' }, actions(asset))),
@@ -124,18 +113,18 @@ export function portfolioPage(main, { signal, announce }) {
         body.append(state.editing.row);
       }
     }
-    const { totals } = valued;
     const foot = h(
       'tr',
       { 'data-testid': 'totals' },
       h('th', { scope: 'row' }, 'Total'),
       h('td', { colspan: 3 }),
-      h('td', { class: 'num', 'data-testid': 'total-cost', 'data-label': 'Cost' }, money(totals.cost)),
+      h('td', { class: 'num', 'data-testid': 'total-cost', 'data-label': 'Cost' }, totals.cost),
       withQuotes
         ? [
             h('td'),
-            h('td', { class: 'num', 'data-testid': 'total-value', 'data-label': 'Market value' }, totals.marketValue ? money(totals.marketValue) : '—'),
-            h('td', { class: `num ${totals.gain ? tone(totals.gain) : ''}`, 'data-testid': 'total-gain', 'data-label': 'Gain' }, totals.gain ? gainText(totals.gain, totals.cost) : '—'),
+            h('td', { class: 'num', 'data-testid': 'total-value', 'data-label': 'Market value' }, totals.market_value ?? '—'),
+            h('td', { class: `num ${totals.gain ? tone(totals.gain) : ''}`, 'data-testid': 'total-gain', 'data-label': 'Gain' }, totals.gain ? gainText(totals.gain, totals.gain_percent) : '—'),
+            h('td', { class: `num ${totals.day_change ? tone(totals.day_change) : ''}`, 'data-testid': 'total-day-change', 'data-label': 'Day change' }, totals.day_change ? dec.signed(totals.day_change) : '—'),
           ]
         : null,
       h('td'),
@@ -147,7 +136,7 @@ export function portfolioPage(main, { signal, announce }) {
         h(
           'table',
           { class: 'stack-table', 'data-testid': 'holdings-table' },
-          h('caption', { id: 'holdings-caption' }, `Holdings (${state.assets.length})`),
+          h('caption', { id: 'holdings-caption' }, `Holdings (${holdings.length})`),
           h('thead', null, head),
           body,
           h('tfoot', null, foot),
@@ -158,9 +147,8 @@ export function portfolioPage(main, { signal, announce }) {
     else if (focusKey) area.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
   }
 
-  function gainText(gain, cost) {
-    const percent = gainPercent(gain, cost);
-    return [signedMoney(gain), percent ? h('span', { class: 'pct' }, ` (${percent})`) : null];
+  function gainText(gain, percent) {
+    return [dec.signed(gain), percent ? h('span', { class: 'pct' }, ` (${dec.signed(percent)}%)`) : null];
   }
 
   function actions(asset) {
@@ -239,11 +227,87 @@ export function portfolioPage(main, { signal, announce }) {
   loadInto(area, {
     label: 'your holdings',
     signal,
-    load: () => api.listAssets(signal),
-    render: (assets) => {
-      state.assets = assets;
+    load: () => api.summary(signal),
+    render: (summary) => {
+      state.summary = summary;
       renderTable();
-      fetchQuotes();
     },
   });
+}
+
+// Download the holdings as CSV, or upload a file: a dry run first shows what would be added
+// (or every problem by row), then the import itself.
+function csvCard({ announce, refresh }) {
+  const download = h('button', { type: 'button', class: 'secondary', 'data-testid': 'download-csv' }, 'Download holdings (CSV)');
+  download.addEventListener('click', () =>
+    whilePending(download, 'Preparing…', async () => {
+      try {
+        const blob = await api.exportAssets();
+        const link = h('a', { href: URL.createObjectURL(blob), download: 'holdings.csv', hidden: true });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      } catch (error) {
+        if (error?.code !== 'session_expired') announce(`Could not download: ${error.message}`, 'error');
+      }
+    }),
+  );
+  const fileField = field({ prefix: 'csv', name: 'file', label: 'CSV file', type: 'file', accept: '.csv,text/csv', hint: 'Columns ticker (or symbol), shares (or quantity, qty), costbasis (or price, unit price) and buy (or date); header names in any order.' });
+  const preview = h('div', { class: 'import-preview', 'data-testid': 'import-preview', role: 'status' });
+  const confirm = h('button', { type: 'button', hidden: true, 'data-testid': 'confirm-import' }, 'Import');
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'csv-title', 'data-testid': 'csv-import' },
+    h('h2', { id: 'csv-title' }, 'Import and export'),
+    h('p', null, download),
+    fileField,
+    formError(),
+    h('div', { class: 'buttons' }, h('button', { type: 'submit' }, 'Preview import'), confirm),
+    preview,
+  );
+  let text = null;
+  // A preview stands for the file it was made from: choosing another one asks for a new preview.
+  form.elements.namedItem('file').addEventListener('change', () => {
+    confirm.hidden = true;
+    preview.replaceChildren();
+  });
+  const report = (result, done) => {
+    if (result.errors.length) {
+      return [
+        h('p', null, `Nothing ${done ? 'was' : 'would be'} imported: the file has ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}.`),
+        h('ul', { class: 'import-errors' }, result.errors.map((e) => h('li', null, `Row ${e.row}, ${e.field}: ${e.message}`))),
+      ];
+    }
+    const verb = done ? 'Imported' : 'Would import';
+    return [h('p', null, `${verb} ${result.created} holding${result.created === 1 ? '' : 's'}; ${result.skipped} already present ${result.skipped === 1 ? 'is' : 'are'} skipped.`)];
+  };
+  onSubmit(form, 'Checking…', async () => {
+    const file = form.elements.namedItem('file').files?.[0];
+    confirm.hidden = true;
+    preview.replaceChildren();
+    if (!file) throw new Error('Choose a CSV file first.');
+    text = await file.text();
+    const result = await api.importAssets(text, { dryRun: true });
+    preview.replaceChildren(...report(result, false));
+    confirm.hidden = result.errors.length > 0 || result.created === 0;
+    if (!confirm.hidden) confirm.focus();
+  });
+  confirm.addEventListener('click', () =>
+    whilePending(confirm, 'Importing…', async () => {
+      try {
+        const result = await api.importAssets(text, { dryRun: false });
+        preview.replaceChildren(...report(result, true));
+        confirm.hidden = true;
+        form.reset();
+        if (!result.errors.length) {
+          announce(`Imported ${result.created} holding${result.created === 1 ? '' : 's'}.`);
+          await refresh();
+        }
+      } catch (error) {
+        if (error?.code !== 'session_expired') preview.replaceChildren(h('p', { class: 'form-error' }, error.message));
+      }
+    }),
+  );
+  return form;
 }

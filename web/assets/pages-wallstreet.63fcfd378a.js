@@ -1,7 +1,7 @@
 // Wall Street: the week whose picks are open (this week until Monday's market open, then next
 // week), your picks, the week in progress, last week's results and the leaderboards.
 
-import { api } from './api.1361e60d66.js';
+import { api } from './api.ec0cc73038.js';
 import { addDays, exchangeToday, formatDay, formatInstant, sundayOf } from './dates.537cdf43b6.js';
 import * as dec from './decimal.515325027d.js';
 import { h, loadInto, whilePending } from './dom.c13933e7e0.js';

@@ -1,12 +1,14 @@
 // Entry point: the page shell, client-side routes (History API; the proxy answers deep links
 // with index.html) and the signed-in / signed-out navigation.
 
-import { onSessionLost } from './api.1361e60d66.js';
+import { onSessionLost } from './api.ec0cc73038.js';
 import { h } from './dom.c13933e7e0.js';
-import { allocationPage } from './pages-allocation.66757637ff.js';
-import { loginPage, registerPage } from './pages-auth.6a7fdbbbfc.js';
-import { portfolioPage } from './pages-portfolio.cb1c954476.js';
-import { wallstreetPage } from './pages-wallstreet.b0414b9cd9.js';
+import { allocationPage } from './pages-allocation.e4b1d86051.js';
+import { loginPage, registerPage } from './pages-auth.bd696b8416.js';
+import { historyPage } from './pages-history.97516461f7.js';
+import { portfolioPage } from './pages-portfolio.69ce7f9620.js';
+import { wallstreetPage } from './pages-wallstreet.63fcfd378a.js';
+import { watchlistPage } from './pages-watchlist.8a643d3248.js';
 import { session } from './session.c2ae67b398.js';
 
 const APP_NAME = 'Fattore Street';
@@ -16,12 +18,16 @@ const routes = {
   '/register': { title: 'Create an account', page: registerPage, guest: true },
   '/portfolio': { title: 'Portfolio', page: portfolioPage, auth: true },
   '/allocation': { title: 'Allocation', page: allocationPage, auth: true },
+  '/history': { title: 'Performance', page: historyPage, auth: true },
+  '/watchlist': { title: 'Watch list', page: watchlistPage, auth: true },
   '/wallstreet': { title: 'Wall Street', page: wallstreetPage, auth: true },
 };
 
 const NAV_SIGNED_IN = [
   ['/portfolio', 'Portfolio'],
   ['/allocation', 'Allocation'],
+  ['/history', 'Performance'],
+  ['/watchlist', 'Watch list'],
   ['/wallstreet', 'Wall Street'],
 ];
 const NAV_SIGNED_OUT = [

@@ -1,6 +1,6 @@
 // Log in and register.
 
-import { api } from './api.1361e60d66.js';
+import { api } from './api.ec0cc73038.js';
 import { field, formError, h, onSubmit } from './dom.c13933e7e0.js';
 import { session } from './session.c2ae67b398.js';
 
