@@ -25,7 +25,13 @@ pub fn probe(listen: SocketAddr, path: &str, timeout: Duration) -> Result<(), St
     stream
         .set_write_timeout(Some(timeout))
         .map_err(|err| err.to_string())?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: healthcheck\r\nConnection: close\r\n\r\n")
+    // One write: `write!` on the bare stream would send each piece of the format as its own
+    // segment, and a server that answers after its first read would close on the rest.
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: healthcheck\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
         .map_err(|err| format!("{target}: {err}"))?;
     let mut head = [0u8; 64];
     let read = stream
