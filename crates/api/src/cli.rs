@@ -5,12 +5,16 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use shared::logging::LogFormat;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.sqlite3";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
 pub const DEFAULT_TRUSTED_PROXIES: &str = "127.0.0.1/32,::1/128";
-pub const DEFAULT_CORS_ORIGINS: &str =
-    "http://localhost:8080,http://127.0.0.1:8080,http://localhost:3000,http://127.0.0.1:3000";
+/// The web UI through the proxy, and the dev servers of a React client (Create React App's
+/// port 3000 and Vite's 5173, the old client's).
+pub const DEFAULT_CORS_ORIGINS: &str = "http://localhost:8080,http://127.0.0.1:8080,\
+    http://localhost:3000,http://127.0.0.1:3000,\
+    http://localhost:5173,http://127.0.0.1:5173";
 
 const ENVIRONMENT_ONLY: &str = "\
 Environment only (never flags, so they stay out of process listings):
@@ -20,7 +24,8 @@ Environment only (never flags, so they stay out of process listings):
   API_SUPERUSER_PASSWORD   Password for `createsuperuser`; prompted for when unset.
   FINNHUB_TOKEN            Finnhub API key for quotes and the game's prices. Without it,
                            /api/quotes answers 503 and staff enter prices by hand.
-  RUST_LOG                 Log filter, e.g. `info` or `api=debug,actix_web=info` [default: info]
+  RUST_LOG                 Log filter, e.g. `info` or `api=debug,actix_web=info` [default: info].
+                           Access-log lines use the target `access`.
 
 Settings are read from flags, then the environment, then a `.env` file in the working
 directory, then the defaults shown above.";
@@ -367,6 +372,16 @@ pub struct Options {
         global = true
     )]
     pub prune_interval_secs: u64,
+
+    /// Log lines as text (for people) or one JSON object each (for log collectors).
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
 
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use shared::request::RequestContext;
 use shared::wire::ErrorBody;
 
 use crate::auth::{AuthError, HashError};
@@ -260,6 +261,10 @@ impl ResponseError for ApiError {
                 ErrorBody::new("A server error occurred.", "server_error")
             }
         };
+        if self.status_code().is_server_error() {
+            let id = RequestContext::current();
+            return response.json(body.for_request(id.as_ref().map(|context| &context.id)));
+        }
         response.json(body)
     }
 }

@@ -10,10 +10,11 @@
 //! JSON response.
 //!
 //! Around that: `cli` and `settings` read the configuration, `startup` assembles and runs the
-//! server (and the game's scheduler), `commands` are the other subcommands (`migrate`,
-//! `createsuperuser`, `open-week`, `close-week`, `import-closes`), `prices` is where share prices
-//! come from (quotes, company profiles, daily closes), `portfolio` holds what the portfolio's
-//! endpoints share, and `clock` is the game's notion of now.
+//! server (and the game's scheduler), `telemetry` gives every request its id and access-log
+//! line, `commands` are the other subcommands (`migrate`, `createsuperuser`, `open-week`,
+//! `close-week`, `import-closes`), `prices` is where share prices come from (quotes, company
+//! profiles, daily closes), `portfolio` holds what the portfolio's endpoints share, and `clock`
+//! is the game's notion of now.
 
 pub mod auth;
 pub mod cli;
@@ -31,4 +32,5 @@ pub mod router;
 pub mod routes;
 pub mod settings;
 pub mod startup;
+pub mod telemetry;
 pub mod views;

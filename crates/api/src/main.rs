@@ -10,7 +10,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let dotenv = shared::env::load_dotenv();
     let cli = Cli::parse();
-    shared::logging::init("info");
+    shared::logging::init("info", cli.options.log_format);
     if let Err(err) = dotenv {
         log::error!("{err}");
         return ExitCode::from(2);

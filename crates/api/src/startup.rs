@@ -7,9 +7,10 @@ use std::time::Duration;
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, Logger, NormalizePath, TrailingSlash};
+use actix_web::middleware::{from_fn, DefaultHeaders, NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use shared::paths::API_PREFIXES;
+use shared::request::REQUEST_ID_HEADER;
 
 use crate::auth::pruning::Pruner;
 use crate::auth::{Authenticator, Hasher, LoginTiming, TokenService};
@@ -18,13 +19,13 @@ use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
-use crate::input::ClientIp;
 use crate::models::user;
 use crate::portfolio::Portfolio;
 use crate::prices::{Budget, DailyCloses, MarketData};
 use crate::router;
 use crate::routes::fallback;
 use crate::settings::Settings;
+use crate::telemetry;
 
 /// A bound, not yet running, server, with its background work: the pruning of expired auth
 /// state, and the game's scheduler when it runs.
@@ -186,9 +187,11 @@ fn serve(
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()
             }))
             .wrap(cors(&cors_origins))
-            .wrap(access_log())
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::Trim))
+            // Outermost, so that every response (CORS refusals and preflights included) is
+            // logged with its id and carries it, and its path is the one the client sent.
+            .wrap(from_fn(telemetry::requests::track))
             .configure(router::configure)
             .configure(|cfg| static_files(cfg, static_dir.as_deref()))
             .default_service(web::to(fallback::not_found))
@@ -205,18 +208,6 @@ fn serve(
     Ok(server)
 }
 
-/// One line per request. The client is the address `ClientIp` decides on (forwarded headers
-/// only from trusted proxies), never actix's `%{r}a`, which believes any client's headers.
-fn access_log() -> Logger {
-    Logger::new(r#"%{client}xi "%r" %s %b %Dms "%{User-Agent}i""#).custom_request_replace(
-        "client",
-        |req| match ClientIp::of(req.request()) {
-            Ok(ClientIp(ip)) => ip.to_string(),
-            Err(_) => "-".to_owned(),
-        },
-    )
-}
-
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -228,6 +219,8 @@ fn cors(origins: &[String]) -> Cors {
     let cors = Cors::default()
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        // Browser clients may read the id, to quote it when they report a failure.
+        .expose_headers([REQUEST_ID_HEADER])
         .max_age(3600)
         // A foreign origin simply gets no CORS headers; the browser enforces the refusal.
         .block_on_origin_mismatch(false);

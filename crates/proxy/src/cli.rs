@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use shared::logging::LogFormat;
 
 const AFTER_HELP: &str = "\
 Zero in a seconds setting turns off what can be off (keep-alive, passive cooldown, HSTS, the
@@ -188,6 +189,10 @@ pub struct Options {
     /// Strict-Transport-Security max-age in seconds on HTTPS responses (0 = no header).
     #[arg(long, env = "PROXY_HSTS_MAX_AGE_SECS", default_value_t = 0)]
     pub hsts_max_age_secs: u64,
+
+    /// Log lines as text (for people) or one JSON object each (for log collectors).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -28,7 +28,7 @@ const FINAL_SHUTDOWN_SECS: u64 = 2;
 fn main() -> ExitCode {
     let dotenv = shared::env::load_dotenv();
     let mut options = Options::parse();
-    shared::logging::init("info");
+    shared::logging::init("info", options.log_format);
     if let Err(err) = dotenv {
         eprintln!("proxy: {err}");
         return ExitCode::from(2);

@@ -1,9 +1,10 @@
-//! What both services need and nothing more: loading the environment, starting the logger and
-//! the JSON shapes that clients see from either service (errors and health reports), and the
-//! API's public paths.
+//! What both services need and nothing more: loading the environment, the log format and the
+//! request context every log line of a request carries, the JSON shapes that clients see from
+//! either service (errors and health reports), and the API's public paths.
 
 pub mod env;
 pub mod logging;
 pub mod paths;
 pub mod probe;
+pub mod request;
 pub mod wire;

@@ -2,12 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The body of every non-field error: `{"detail": "...", "code": "..."}`, as DRF clients expect.
+use crate::request::RequestId;
+
+/// The body of every non-field error: `{"detail": "...", "code": "..."}`, as DRF clients expect;
+/// a server error (5xx) also names its request, `"request_id": "..."`, for support to find it
+/// in both services' logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl ErrorBody {
@@ -15,6 +21,15 @@ impl ErrorBody {
         Self {
             detail: detail.into(),
             code: Some(code.into()),
+            request_id: None,
+        }
+    }
+
+    /// This body naming the request it answers.
+    pub fn for_request(self, id: Option<&RequestId>) -> Self {
+        Self {
+            request_id: id.map(|id| id.as_str().to_owned()),
+            ..self
         }
     }
 }

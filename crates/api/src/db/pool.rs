@@ -6,6 +6,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::result::QueryResult;
 use diesel::{PgConnection, SqliteConnection};
+use shared::request::RequestContext;
 
 use super::{DatabaseUrl, DbError};
 
@@ -170,12 +171,20 @@ impl DbPool {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.clone();
+        // The work's log lines belong to the request that asked for it.
+        let context = RequestContext::current();
         tokio::task::spawn_blocking(move || {
-            let mut conn = match wait {
-                Some(wait) => pool.get_within(wait)?,
-                None => pool.get()?,
+            let run = move || {
+                let mut conn = match wait {
+                    Some(wait) => pool.get_within(wait)?,
+                    None => pool.get()?,
+                };
+                work(&mut conn)
             };
-            work(&mut conn)
+            match context {
+                Some(context) => context.sync_scope(run),
+                None => run(),
+            }
         })
         .await
         .map_err(|interrupted| E::from(DbError::from(interrupted)))?

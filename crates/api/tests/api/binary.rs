@@ -61,6 +61,7 @@ fn help_documents_every_setting() {
         "SECRET_KEY",
         "API_SUPERUSER_PASSWORD",
         "RUST_LOG",
+        "LOG_FORMAT",
         "serve",
         "migrate",
         "createsuperuser",
@@ -68,6 +69,33 @@ fn help_documents_every_setting() {
         assert!(
             help.contains(setting),
             "--help does not mention {setting}:\n{help}"
+        );
+    }
+}
+
+/// The old React client's dev server (Vite, port 5173) may call the api without configuration,
+/// beside the proxy's and Create React App's origins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_cors_origins_include_the_react_dev_servers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ApiServer::start(&mut api(dir.path()));
+    let client = reqwest::Client::new();
+    for origin in [
+        "http://localhost:5173",
+        "http://localhost:3000",
+        "http://localhost:8080",
+    ] {
+        let preflight = client
+            .request(reqwest::Method::OPTIONS, server.url("/api/token/"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            preflight.headers()["access-control-allow-origin"],
+            origin,
+            "{preflight:?}"
         );
     }
 }

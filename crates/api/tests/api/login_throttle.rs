@@ -202,13 +202,19 @@ fn the_access_log_names_the_address_the_api_believes(backend: Backend) {
     let logged =
         |server: &ApiServer, text: &str| server.process.wait_for_line(text, limit).is_some();
     assert!(
-        logged(&untrusting, r#"127.0.0.1 "POST /api/token "#),
+        logged(
+            &untrusting,
+            "path=/api/token/ client_ip=127.0.0.1 status=401"
+        ),
         "{}",
         untrusting.process.log()
     );
     assert!(!untrusting.process.log().contains("203.0.113.50"));
     assert!(
-        logged(&trusting, r#"203.0.113.60 "POST /api/token "#),
+        logged(
+            &trusting,
+            "path=/api/token/ client_ip=203.0.113.60 status=401"
+        ),
         "{}",
         trusting.process.log()
     );

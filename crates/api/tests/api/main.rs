@@ -15,6 +15,7 @@ mod login_throttle;
 mod operations;
 mod portfolio;
 mod quotes;
+mod request_ids;
 mod tokens;
 mod users;
 mod wallstreet;

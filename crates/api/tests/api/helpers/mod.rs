@@ -109,6 +109,7 @@ pub fn test_options(database_url: &str) -> Options {
         login_backoff_max_secs: 900,
         login_failures_reset_secs: 3600,
         prune_interval_secs: 600,
+        log_format: shared::logging::LogFormat::Text,
         finnhub_url: "http://127.0.0.1:9".into(),
         finnhub_timeout_secs: 1,
         quote_cache_secs: 30,
@@ -171,7 +172,7 @@ impl TestApp {
         finnhub_token: Option<&str>,
         clock: SharedClock,
     ) -> Self {
-        shared::logging::init("warn");
+        shared::logging::init("warn", shared::logging::LogFormat::Text);
         let settings = Settings::from_options(
             &options,
             Some(SECRET.into()),
