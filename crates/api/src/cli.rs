@@ -59,6 +59,23 @@ pub enum Command {
     },
     /// Exit 0 when the server at API_LISTEN answers /api/health with 200 (container health checks).
     Healthcheck,
+    /// Import the Django app's users (passwords kept), holdings and Wall Street history into
+    /// DATABASE_URL (migrated first), in one transaction. Safe to re-run: rows already there
+    /// are counted, not added. For a PostgreSQL source, give the password in PGPASSWORD (or
+    /// ~/.pgpass) rather than in the URL, to keep it out of process listings.
+    ImportDjango {
+        /// The Django database: postgres://user@host/db, sqlite://path, or a file written by
+        /// `manage.py dumpdata`.
+        #[arg(long)]
+        source: String,
+        /// Print the report and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows and report the others; without it, any invalid row stops the
+        /// whole import.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
     /// Record a game week's start prices (from --prices, which also adds missing tickers as
     /// options, else Finnhub). Safe to re-run.
     OpenWeek {

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use api::cli::{Cli, Command};
+use api::commands::import_django::{self, Mode};
 use api::commands::{self, closes, createsuperuser, week};
 use api::game::lifecycle::Step;
 use api::settings::Settings;
@@ -56,6 +57,19 @@ fn run(cli: Cli) -> Result<(), String> {
             )
         }
         Command::ImportCloses { file } => closes::import(options, &file),
+        Command::ImportDjango {
+            source,
+            dry_run,
+            skip_invalid,
+        } => import_django::run(
+            options,
+            &source,
+            Mode {
+                dry_run,
+                skip_invalid,
+            },
+        )
+        .map_err(|err| err.to_string()),
         Command::Createsuperuser { username, email } => {
             let pool = commands::migrated_pool(options)?;
             createsuperuser::run(&pool, &username, &email)

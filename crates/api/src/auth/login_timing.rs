@@ -46,6 +46,9 @@ impl LoginTiming {
             let Ok(django) = DjangoHash::parse(stored) else {
                 continue;
             };
+            if matches!(django, DjangoHash::Unusable) {
+                continue;
+            }
             if costs.insert(django.cost()) {
                 let check = slower_of_two(|| {
                     django.matches(CALIBRATION_CANDIDATE);

@@ -3,6 +3,7 @@
 
 pub mod closes;
 pub mod createsuperuser;
+pub mod import_django;
 pub mod week;
 
 use std::time::Duration;

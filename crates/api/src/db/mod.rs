@@ -13,6 +13,7 @@ pub mod sql_types;
 pub mod url;
 
 pub use error::DbError;
+pub(crate) use pool::with_connect_timeout;
 pub use pool::{DbConn, DbPool, PoolOptions};
 pub use url::DatabaseUrl;
 

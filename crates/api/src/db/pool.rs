@@ -200,7 +200,7 @@ impl DbPool {
 
 /// Adds a libpq `connect_timeout` unless the URL sets one: without it a connection attempt to
 /// an unreachable host hangs for minutes and takes a pool slot with it.
-fn with_connect_timeout(url: &str) -> String {
+pub(crate) fn with_connect_timeout(url: &str) -> String {
     if url.contains("connect_timeout=") {
         return url.to_owned();
     }

@@ -13,6 +13,8 @@ diesel::table! {
         is_superuser -> Bool,
         is_active -> Bool,
         date_joined -> Timestamp,
+        /// The account's id in the Django database it was imported from; NULL when made here.
+        source_id -> Nullable<BigInt>,
     }
 }
 
@@ -27,6 +29,8 @@ diesel::table! {
         shares -> ExactDecimal,
         costbasis -> ExactDecimal,
         buy -> Date,
+        /// The holding's id in the Django database it was imported from; NULL when made here.
+        source_id -> Nullable<BigInt>,
     }
 }
 

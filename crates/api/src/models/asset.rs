@@ -29,14 +29,33 @@ pub struct NewAsset {
     pub buy: BuyDate,
 }
 
+/// The columns every holding has, whether created here or imported.
 #[derive(Insertable)]
 #[diesel(table_name = assets)]
-struct NewAssetRow<'a> {
+pub(super) struct NewAssetRow<'a> {
     user_id: i64,
     ticker: &'a str,
     shares: DbDecimal,
     costbasis: DbDecimal,
     buy: NaiveDate,
+}
+
+impl<'a> NewAssetRow<'a> {
+    pub(super) fn new(
+        user_id: i64,
+        ticker: &'a Ticker,
+        shares: Shares,
+        costbasis: CostBasis,
+        buy: BuyDate,
+    ) -> Self {
+        Self {
+            user_id,
+            ticker: ticker.as_str(),
+            shares: DbDecimal(shares.value()),
+            costbasis: DbDecimal(costbasis.value()),
+            buy: buy.into_inner(),
+        }
+    }
 }
 
 /// The fields a PATCH or PUT sets; `None` leaves a column as it is.
@@ -92,13 +111,7 @@ pub fn find_for(conn: &mut DbConn, owner: i64, id: i64) -> QueryResult<Option<As
 }
 
 pub fn create(conn: &mut DbConn, new: &NewAsset) -> QueryResult<Asset> {
-    let row = NewAssetRow {
-        user_id: new.user_id,
-        ticker: new.ticker.as_str(),
-        shares: DbDecimal(new.shares.value()),
-        costbasis: DbDecimal(new.costbasis.value()),
-        buy: new.buy.into_inner(),
-    };
+    let row = NewAssetRow::new(new.user_id, &new.ticker, new.shares, new.costbasis, new.buy);
     with_conn!(conn, |c| diesel::insert_into(assets::table)
         .values(&row)
         .returning(Asset::as_returning())

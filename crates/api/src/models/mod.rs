@@ -3,6 +3,7 @@
 
 pub mod asset;
 pub mod closes;
+pub mod import;
 pub mod login_throttle;
 pub mod quota;
 pub mod selection;

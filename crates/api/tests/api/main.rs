@@ -11,6 +11,7 @@ mod errors;
 mod flood;
 mod health;
 mod holdings_csv;
+mod import_django;
 mod login_throttle;
 mod operations;
 mod portfolio;

@@ -65,15 +65,21 @@ impl PgServer {
 
     /// A new, migrated, empty database; returns its URL.
     pub fn create_database(&self) -> String {
+        self.create(&format!("TEMPLATE {}", self.template))
+    }
+
+    /// A new database without our schema, for a test to shape itself (a Django source).
+    pub fn create_blank_database(&self) -> String {
+        self.create("")
+    }
+
+    fn create(&self, options: &str) -> String {
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = connect(&self.admin_url);
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             // Cloning fails while another session is still attached to the template; retry.
-            match admin.batch_execute(&format!(
-                "CREATE DATABASE {name} TEMPLATE {}",
-                self.template
-            )) {
+            match admin.batch_execute(&format!("CREATE DATABASE {name} {options}")) {
                 Ok(()) => return database_url(&self.admin_url, &name),
                 Err(err)
                     if Instant::now() < deadline && err.to_string().contains("being accessed") =>

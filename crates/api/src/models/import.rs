@@ -1,0 +1,265 @@
+//! What `api import-django` writes: rows with the ids the importer chose and, for accounts and
+//! holdings, the Django ids they came from; and the reads its stable keys need. Rows are made
+//! from domain values, as everywhere in models.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::asset::NewAssetRow;
+use super::selection::NewSelection;
+use super::user::NewUserRow;
+use crate::db::schema::{assets, options, selections, users, weeks};
+use crate::db::sql_types::DbDecimal;
+use crate::db::DbConn;
+use crate::domain::{
+    BuyDate, CostBasis, Email, PercentChange, Price, Shares, Sunday, Ticker, Username,
+};
+use crate::with_conn;
+
+/// A Django account; the password hash is Django's, checked at login until the first one.
+#[derive(Debug)]
+pub struct ImportedUser {
+    pub source_id: i64,
+    pub username: Username,
+    pub email: Email,
+    pub password_hash: String,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    pub is_active: bool,
+    pub date_joined: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct ImportedUserRow<'a> {
+    id: i64,
+    #[diesel(embed)]
+    account: NewUserRow<'a>,
+    is_active: bool,
+    source_id: i64,
+}
+
+pub fn insert_user(conn: &mut DbConn, id: i64, user: &ImportedUser) -> QueryResult<()> {
+    let row = ImportedUserRow {
+        id,
+        account: NewUserRow::new(
+            &user.username,
+            &user.email,
+            &user.password_hash,
+            user.is_staff,
+            user.is_superuser,
+            user.date_joined,
+        ),
+        is_active: user.is_active,
+        source_id: user.source_id,
+    };
+    with_conn!(conn, |c| diesel::insert_into(users::table)
+        .values(&row)
+        .execute(c))?;
+    Ok(())
+}
+
+/// A Django holding.
+#[derive(Debug)]
+pub struct ImportedAsset {
+    pub source_id: i64,
+    pub ticker: Ticker,
+    pub shares: Shares,
+    pub costbasis: CostBasis,
+    pub buy: BuyDate,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = assets)]
+struct ImportedAssetRow<'a> {
+    id: i64,
+    #[diesel(embed)]
+    holding: NewAssetRow<'a>,
+    source_id: i64,
+}
+
+pub fn insert_asset(
+    conn: &mut DbConn,
+    id: i64,
+    user_id: i64,
+    asset: &ImportedAsset,
+) -> QueryResult<()> {
+    let row = ImportedAssetRow {
+        id,
+        holding: NewAssetRow::new(
+            user_id,
+            &asset.ticker,
+            asset.shares,
+            asset.costbasis,
+            asset.buy,
+        ),
+        source_id: asset.source_id,
+    };
+    with_conn!(conn, |c| diesel::insert_into(assets::table)
+        .values(&row)
+        .execute(c))?;
+    Ok(())
+}
+
+/// How an option did, as Django recorded it.
+#[derive(Debug, Clone, Copy)]
+pub struct Score {
+    pub percent_change: PercentChange,
+    pub rank: i32,
+}
+
+/// A Django game option with what it recorded.
+#[derive(Debug)]
+pub struct ImportedOption {
+    pub sunday: Sunday,
+    pub ticker: Ticker,
+    pub start_price: Option<Price>,
+    pub end_price: Option<Price>,
+    pub score: Option<Score>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = options)]
+struct ImportedOptionRow<'a> {
+    id: i64,
+    sunday: NaiveDate,
+    ticker: &'a str,
+    start_price: Option<DbDecimal>,
+    end_price: Option<DbDecimal>,
+    percent_change: Option<DbDecimal>,
+    rank: Option<i32>,
+}
+
+pub fn insert_option(conn: &mut DbConn, id: i64, option: &ImportedOption) -> QueryResult<()> {
+    let price = |price: Option<Price>| price.map(|p| DbDecimal(p.value()));
+    let row = ImportedOptionRow {
+        id,
+        sunday: option.sunday.date(),
+        ticker: option.ticker.as_str(),
+        start_price: price(option.start_price),
+        end_price: price(option.end_price),
+        percent_change: option.score.map(|s| DbDecimal(s.percent_change.value())),
+        rank: option.score.map(|s| s.rank),
+    };
+    with_conn!(conn, |c| diesel::insert_into(options::table)
+        .values(&row)
+        .execute(c))?;
+    Ok(())
+}
+
+/// When an imported week that is already over started and closed, so the scheduler, which
+/// catches up on weeks not marked so, never prices it with today's quotes.
+#[derive(Debug, Clone, Copy)]
+pub struct WeekMarkers {
+    pub started_at: NaiveDateTime,
+    pub closed_at: NaiveDateTime,
+}
+
+pub fn insert_week(
+    conn: &mut DbConn,
+    sunday: Sunday,
+    markers: Option<WeekMarkers>,
+) -> QueryResult<()> {
+    let row = (
+        weeks::sunday.eq(sunday.date()),
+        weeks::started_at.eq(markers.map(|m| m.started_at)),
+        weeks::closed_at.eq(markers.map(|m| m.closed_at)),
+    );
+    with_conn!(conn, |c| diesel::insert_into(weeks::table)
+        .values(row)
+        .execute(c))?;
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = selections)]
+struct ImportedSelectionRow {
+    id: i64,
+    #[diesel(embed)]
+    pick: NewSelection,
+}
+
+pub fn insert_selection(conn: &mut DbConn, id: i64, pick: NewSelection) -> QueryResult<()> {
+    let row = ImportedSelectionRow { id, pick };
+    with_conn!(conn, |c| diesel::insert_into(selections::table)
+        .values(&row)
+        .execute(c))?;
+    Ok(())
+}
+
+/// Every account: (id, username key, Django id when imported).
+pub fn existing_users(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, Option<i64>)>> {
+    with_conn!(conn, |c| users::table
+        .select((users::id, users::username_key, users::source_id))
+        .load(c))
+}
+
+/// A holding as its stable key sees it.
+pub type ExistingAsset = (
+    i64,
+    i64,
+    String,
+    DbDecimal,
+    DbDecimal,
+    NaiveDate,
+    Option<i64>,
+);
+
+/// Every holding: (id, owner, ticker, shares, cost basis, buy date, Django id when imported).
+pub fn existing_assets(conn: &mut DbConn) -> QueryResult<Vec<ExistingAsset>> {
+    with_conn!(conn, |c| assets::table
+        .select((
+            assets::id,
+            assets::user_id,
+            assets::ticker,
+            assets::shares,
+            assets::costbasis,
+            assets::buy,
+            assets::source_id,
+        ))
+        .load(c))
+}
+
+/// Every option: (id, its week's Sunday, ticker).
+pub fn existing_options(conn: &mut DbConn) -> QueryResult<Vec<(i64, NaiveDate, String)>> {
+    with_conn!(conn, |c| options::table
+        .select((options::id, options::sunday, options::ticker))
+        .load(c))
+}
+
+/// A pick as its stable key and its week's slots see it: (id, player, option, week, slot).
+pub type ExistingSelection = (i64, i64, i64, NaiveDate, i16);
+
+pub fn existing_selections(conn: &mut DbConn) -> QueryResult<Vec<ExistingSelection>> {
+    with_conn!(conn, |c| selections::table
+        .select((
+            selections::id,
+            selections::user_id,
+            selections::option_id,
+            selections::sunday,
+            selections::slot,
+        ))
+        .load(c))
+}
+
+pub fn existing_weeks(conn: &mut DbConn) -> QueryResult<Vec<NaiveDate>> {
+    with_conn!(conn, |c| weeks::table.select(weeks::sunday).load(c))
+}
+
+/// Moves each table's id sequence past its highest id, never back, so rows made after the
+/// import do not run into imported ids. PostgreSQL only: rows given ids leave its sequences
+/// behind, while SQLite's AUTOINCREMENT counter follows every inserted id by itself.
+pub fn move_sequences_past_ids(conn: &mut DbConn, tables: &[&str]) -> QueryResult<()> {
+    let DbConn::Postgres(conn) = conn else {
+        return Ok(());
+    };
+    for table in tables {
+        conn.batch_execute(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(MAX(id), \
+             COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0))) \
+             FROM {table} HAVING MAX(id) IS NOT NULL"
+        ))?;
+    }
+    Ok(())
+}
