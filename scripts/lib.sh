@@ -10,7 +10,8 @@ BUILD_PACKAGES=(build-essential pkg-config libpq-dev cmake)
 # What the tests need on top: PostgreSQL server binaries (the tests start their own throwaway
 # cluster from /usr/lib/postgresql/*/bin) and CA certificates.
 # shellcheck disable=SC2034
-TEST_PACKAGES=(postgresql ca-certificates)
+# prometheus: its promtool validates both services' /metrics in the tests.
+TEST_PACKAGES=(postgresql ca-certificates prometheus)
 
 say() {
     printf '==> %s\n' "$*" >&2

@@ -3,10 +3,12 @@
 //! `/api/assets` and `/api/assets/` are the same route.
 
 use actix_web::{web, Resource};
-use shared::paths::{API_HEALTH, PORTFOLIO_API_PREFIX, WALLSTREET_API_PREFIX};
+use shared::paths::{API_HEALTH, METRICS, PORTFOLIO_API_PREFIX, WALLSTREET_API_PREFIX};
 
 use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
-use crate::routes::{assets, fallback, health, portfolio, quotes, tokens, users, watchlist};
+use crate::routes::{
+    assets, fallback, health, metrics, portfolio, quotes, tokens, users, watchlist,
+};
 
 /// (canonical path, old Django app's prefix, the path under it) for every endpoint that had one.
 const ALIASES: &[(&str, &str, &str)] = &[
@@ -84,6 +86,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         r.route(web::post().to(weeks::close))
     });
     route(cfg, "/api/quotes", |r| r.route(web::get().to(quotes::list)));
+    route(cfg, METRICS, |r| r.route(web::get().to(metrics::render)));
     route(cfg, "/api/portfolio/summary", |r| {
         r.route(web::get().to(portfolio::summary))
     });

@@ -25,7 +25,7 @@ use crate::prices::{Budget, DailyCloses, MarketData};
 use crate::router;
 use crate::routes::fallback;
 use crate::settings::Settings;
-use crate::telemetry;
+use crate::telemetry::{self, Metrics};
 
 /// A bound, not yet running, server, with its background work: the pruning of expired auth
 /// state, and the game's scheduler when it runs.
@@ -45,8 +45,9 @@ impl Application {
 
     /// As [`Application::build`], with the game's notion of "now" supplied (tests move it).
     pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
-        let pool =
-            DbPool::new(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
+        let metrics = Metrics::new();
+        let pool = DbPool::observed(&settings.database_url, &settings.pool, metrics.db.clone())
+            .map_err(|e| e.to_string())?;
         pool.migrate_when_ready(settings.database_startup_wait)
             .map_err(|e| e.to_string())?;
         let timing = login_timing(&pool)?;
@@ -63,7 +64,11 @@ impl Application {
         );
         let budget = Budget::new(pool.clone(), settings.budget);
         let prices = match &settings.finnhub {
-            Some(finnhub) => Some(MarketData::new(finnhub.clone(), budget.clone())?),
+            Some(finnhub) => Some(MarketData::new(
+                finnhub.clone(),
+                budget.clone(),
+                &metrics.market,
+            )?),
             None => {
                 log::info!(
                     "no FINNHUB_TOKEN: quotes are unavailable and staff enter game prices by hand"
@@ -76,7 +81,13 @@ impl Application {
             .as_ref()
             .map(|history| history.provider())
             .transpose()?;
-        let closes = DailyCloses::new(pool.clone(), provider, settings.calendar.clone(), budget);
+        let closes = DailyCloses::new(
+            pool.clone(),
+            provider,
+            settings.calendar.clone(),
+            budget,
+            metrics.market.cache("closes"),
+        );
         let scheduler = match (&prices, settings.scheduler_interval) {
             (Some(prices), Some(interval)) => Some(Scheduler {
                 pool: pool.clone(),
@@ -85,6 +96,7 @@ impl Application {
                 prices: prices.clone(),
                 closes: closes.clone(),
                 interval,
+                metrics: metrics.scheduler.clone(),
             }),
             _ => None,
         };
@@ -105,8 +117,8 @@ impl Application {
             policy: settings.login_throttle.clone(),
             interval: settings.prune_interval,
         };
-        let server =
-            serve(listener, pool, game, timing, portfolio, &settings).map_err(|e| e.to_string())?;
+        let server = serve(listener, pool, game, timing, portfolio, metrics, &settings)
+            .map_err(|e| e.to_string())?;
         Ok(Self {
             port,
             server,
@@ -152,6 +164,7 @@ fn serve(
     game: Game,
     timing: LoginTiming,
     portfolio: Portfolio,
+    metrics: Metrics,
     settings: &Settings,
 ) -> std::io::Result<Server> {
     let hasher = Hasher::new(settings.hash_threads, settings.hash_queue);
@@ -163,6 +176,7 @@ fn serve(
     ));
     let hasher = web::Data::new(hasher);
     let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
+    let metrics = web::Data::new(metrics);
     let pool = web::Data::new(pool);
     let game = web::Data::new(game);
     let portfolio = web::Data::new(portfolio);
@@ -182,6 +196,7 @@ fn serve(
             .app_data(hasher.clone())
             .app_data(authenticator.clone())
             .app_data(trusted_proxies.clone())
+            .app_data(metrics.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()

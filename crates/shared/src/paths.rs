@@ -17,6 +17,10 @@ pub const API_PREFIXES_SETTING: &str = "/api/,/portfolio/api/,/wallstreet/api/";
 /// The api's health endpoint: liveness plus a database check, 200 or 503.
 pub const API_HEALTH: &str = "/api/health";
 
+/// Where each service serves its Prometheus metrics: outside every API prefix, so the proxy
+/// never forwards a client's request for the api's.
+pub const METRICS: &str = "/metrics";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -24,6 +28,13 @@ mod tests {
     #[test]
     fn the_setting_lists_exactly_the_prefixes() {
         assert_eq!(API_PREFIXES_SETTING, API_PREFIXES.join(","));
+    }
+
+    #[test]
+    fn the_metrics_path_is_under_no_api_prefix() {
+        assert!(!API_PREFIXES
+            .iter()
+            .any(|prefix| METRICS.starts_with(prefix.trim_end_matches('/'))));
     }
 
     #[test]

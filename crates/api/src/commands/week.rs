@@ -8,6 +8,7 @@ use crate::domain::Sunday;
 use crate::game::lifecycle::{self, Step, StepContext};
 use crate::prices::{Budget, ManualPrices, MarketData};
 use crate::settings;
+use crate::telemetry::Metrics;
 
 /// Runs `step` for the week of `sunday`, with prices from the `prices` file (`ticker,price`
 /// lines) or else the market-data source, and prints the week's options.
@@ -30,8 +31,9 @@ pub fn run(
     let calendar = settings::calendar(options)?;
     let pool = super::migrated_pool(options)?;
     let budget = Budget::new(pool.clone(), settings::budget(options)?);
+    // A command's metrics are not served; the market data counts into them all the same.
     let market = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
-        .map(|finnhub| MarketData::new(finnhub, budget))
+        .map(|finnhub| MarketData::new(finnhub, budget, &Metrics::new().market))
         .transpose()?;
     let options = actix_web::rt::System::new().block_on(async {
         lifecycle::run_step(StepContext {

@@ -14,7 +14,7 @@ pub mod url;
 
 pub use error::DbError;
 pub(crate) use pool::with_connect_timeout;
-pub use pool::{DbConn, DbPool, PoolOptions};
+pub use pool::{DbConn, DbPool, PoolOptions, PoolState};
 pub use url::DatabaseUrl;
 
 /// Runs `$body` with `$c` bound to the concrete connection (`&mut PgConnection` or

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, HandleEvent, NopEventHandler, Pool, PooledConnection,
+};
 use diesel::result::QueryResult;
 use diesel::{PgConnection, SqliteConnection};
 use shared::request::RequestContext;
@@ -73,10 +75,27 @@ impl DbConn {
     }
 }
 
+/// How many connections a pool holds now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 impl DbPool {
     /// Builds the pool without connecting; connections are opened on demand, so a server can
     /// start (and report 503 on health) while its database is still coming up.
     pub fn new(url: &DatabaseUrl, options: &PoolOptions) -> Result<Self, DbError> {
+        Self::observed(url, options, NopEventHandler)
+    }
+
+    /// [`DbPool::new`], reporting every checkout (with its wait) and timeout to `events`.
+    pub fn observed(
+        url: &DatabaseUrl,
+        options: &PoolOptions,
+        events: impl HandleEvent + 'static,
+    ) -> Result<Self, DbError> {
         match url {
             DatabaseUrl::Postgres(url) => {
                 let manager = ConnectionManager::<PgConnection>::new(with_connect_timeout(url));
@@ -85,6 +104,7 @@ impl DbPool {
                         .max_size(options.max_size)
                         .min_idle(Some(0))
                         .connection_timeout(options.acquire_timeout)
+                        .event_handler(Box::new(events))
                         .build_unchecked(manager),
                 ))
             }
@@ -102,9 +122,22 @@ impl DbPool {
                         .min_idle(Some(0))
                         .connection_timeout(options.acquire_timeout)
                         .connection_customizer(Box::new(SqlitePragmas))
+                        .event_handler(Box::new(events))
                         .build_unchecked(manager),
                 ))
             }
+        }
+    }
+
+    pub fn state(&self) -> PoolState {
+        let (state, max) = match self {
+            Self::Postgres(pool) => (pool.state(), pool.max_size()),
+            Self::Sqlite(pool) => (pool.state(), pool.max_size()),
+        };
+        PoolState {
+            open: state.connections,
+            idle: state.idle_connections,
+            max,
         }
     }
 

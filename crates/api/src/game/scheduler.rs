@@ -16,6 +16,7 @@ use crate::game::{lifecycle, GameError};
 use crate::models::closes;
 use crate::models::week::{self, Job};
 use crate::prices::{DailyCloses, MarketData};
+use crate::telemetry::metrics::{ScheduledJob, SchedulerMetrics};
 
 const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(10);
 /// A trading day's closes are recorded this long after its close, when the quotes are final.
@@ -28,6 +29,7 @@ pub struct Scheduler {
     pub prices: MarketData,
     pub closes: DailyCloses,
     pub interval: Duration,
+    pub metrics: SchedulerMetrics,
 }
 
 impl Scheduler {
@@ -61,7 +63,13 @@ impl Scheduler {
             {
                 continue;
             }
-            match lifecycle::open_week(&self.pool, sunday, &self.prices, now.naive_utc()).await {
+            let opened =
+                lifecycle::open_week(&self.pool, sunday, &self.prices, now.naive_utc()).await;
+            self.metrics.ran(
+                ScheduledJob::RecordStartPrices,
+                matches!(opened, Ok(_) | Err(GameError::NoOptions(_))),
+            );
+            match opened {
                 Ok(options) => log::info!(
                     "week {sunday}: recorded start prices for {} options",
                     options.len()
@@ -80,7 +88,10 @@ impl Scheduler {
             {
                 continue;
             }
-            match lifecycle::close_week(&self.pool, sunday, &self.prices, now.naive_utc()).await {
+            let closed =
+                lifecycle::close_week(&self.pool, sunday, &self.prices, now.naive_utc()).await;
+            self.metrics.ran(ScheduledJob::CloseWeek, closed.is_ok());
+            match closed {
                 Ok(options) => {
                     log::info!("week {sunday}: closed and scored {} options", options.len())
                 }
@@ -105,7 +116,10 @@ impl Scheduler {
         {
             return Ok(());
         }
-        match self.closes.record_day(day, &self.prices).await {
+        let recorded = self.closes.record_day(day, &self.prices).await;
+        self.metrics
+            .ran(ScheduledJob::RecordCloses, recorded.is_ok());
+        match recorded {
             Ok(count) => log::info!("closes of {day}: recorded {count}"),
             Err(err) => {
                 log::error!("closes of {day}: failed (retried after the lease): {err}");

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use super::PriceError;
+use crate::telemetry::metrics::CacheCounters;
 
 type Outcome<V> = Result<V, PriceError>;
 type Flight<V> = Shared<BoxFuture<'static, Outcome<V>>>;
@@ -31,13 +32,15 @@ pub type Keep<V> = Box<dyn Fn(&Outcome<V>) -> Option<Duration> + Send + Sync>;
 pub struct FlightCache<V> {
     slots: Mutex<HashMap<String, Slot<V>>>,
     keep: Keep<V>,
+    lookups: CacheCounters,
 }
 
 impl<V: Clone + Send + Sync + 'static> FlightCache<V> {
-    pub fn new(keep: Keep<V>) -> Arc<Self> {
+    pub fn new(keep: Keep<V>, lookups: CacheCounters) -> Arc<Self> {
         Arc::new(Self {
             slots: Mutex::new(HashMap::new()),
             keep,
+            lookups,
         })
     }
 
@@ -59,9 +62,16 @@ impl<V: Clone + Send + Sync + 'static> FlightCache<V> {
             let mut slots = self.lock();
             let now = Instant::now();
             match slots.get(key) {
-                Some(Slot::Kept { until, outcome }) if now < *until => return outcome.clone(),
-                Some(Slot::InFlight(flight)) => flight.clone(),
+                Some(Slot::Kept { until, outcome }) if now < *until => {
+                    self.lookups.hit.inc();
+                    return outcome.clone();
+                }
+                Some(Slot::InFlight(flight)) => {
+                    self.lookups.merged.inc();
+                    flight.clone()
+                }
                 _ => {
+                    self.lookups.miss.inc();
                     slots.retain(
                         |_, slot| !matches!(slot, Slot::Kept { until, .. } if *until <= now),
                     );

@@ -18,6 +18,7 @@ use crate::db::{DbError, DbPool};
 use crate::domain::{Price, Ticker};
 use crate::game::calendar::GameCalendar;
 use crate::models::closes::{self, NewClose};
+use crate::telemetry::metrics::CacheCounters;
 
 /// Days before today within which an empty answer is not taken as final.
 const RECENT_DAYS: i64 = 7;
@@ -49,13 +50,14 @@ impl DailyCloses {
         provider: Option<Arc<dyn DailyHistory>>,
         calendar: GameCalendar,
         budget: Budget,
+        lookups: CacheCounters,
     ) -> Self {
         Self {
             pool,
             provider,
             calendar,
             budget,
-            flights: FlightCache::new(Box::new(|_| None)),
+            flights: FlightCache::new(Box::new(|_| None), lookups),
         }
     }
 

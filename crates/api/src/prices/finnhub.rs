@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use prometheus::IntCounterVec;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -29,10 +30,16 @@ pub struct FinnhubApi {
     http: reqwest::Client,
     settings: FinnhubSettings,
     budget: Budget,
+    /// Attempts by endpoint and outcome (status code, `timeout` or `error`).
+    requests: IntCounterVec,
 }
 
 impl FinnhubApi {
-    pub fn new(settings: FinnhubSettings, budget: Budget) -> Result<Self, String> {
+    pub fn new(
+        settings: FinnhubSettings,
+        budget: Budget,
+        requests: IntCounterVec,
+    ) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
@@ -43,6 +50,7 @@ impl FinnhubApi {
             http,
             settings,
             budget,
+            requests,
         })
     }
 
@@ -85,8 +93,15 @@ impl FinnhubApi {
                 .send()
                 .await;
             let response = match response {
-                Ok(response) => response,
+                Ok(response) => {
+                    self.requests
+                        .with_label_values(&[endpoint, response.status().as_str()])
+                        .inc();
+                    response
+                }
                 Err(err) => {
+                    let outcome = if err.is_timeout() { "timeout" } else { "error" };
+                    self.requests.with_label_values(&[endpoint, outcome]).inc();
                     last_error = if err.is_timeout() {
                         "timed out".into()
                     } else {

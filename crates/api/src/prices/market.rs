@@ -12,6 +12,7 @@ use super::cache::FlightCache;
 use super::finnhub::{FinnhubApi, FinnhubSettings};
 use super::{PriceError, PriceSource, Profile, Quote};
 use crate::domain::Ticker;
+use crate::telemetry::metrics::MarketMetrics;
 
 /// How long a game step waits for the budget before it gives up on a price: a minute frees
 /// every call of the window.
@@ -32,19 +33,29 @@ pub struct MarketData {
 }
 
 impl MarketData {
-    pub fn new(settings: FinnhubSettings, budget: Budget) -> Result<Self, String> {
+    pub fn new(
+        settings: FinnhubSettings,
+        budget: Budget,
+        metrics: &MarketMetrics,
+    ) -> Result<Self, String> {
         let (quote_cache, unknown_cache) = (settings.quote_cache, settings.unknown_cache);
         Ok(Self {
-            api: Arc::new(FinnhubApi::new(settings, budget)?),
-            quotes: FlightCache::new(Box::new(move |outcome| match outcome {
-                Ok(_) => Some(quote_cache),
-                Err(PriceError::UnknownSymbol(_)) => Some(unknown_cache),
-                Err(_) => None,
-            })),
-            profiles: FlightCache::new(Box::new(|outcome| match outcome {
-                Ok(_) | Err(PriceError::UnknownSymbol(_)) => Some(PROFILE_CACHE),
-                Err(_) => None,
-            })),
+            api: Arc::new(FinnhubApi::new(settings, budget, metrics.finnhub.clone())?),
+            quotes: FlightCache::new(
+                Box::new(move |outcome| match outcome {
+                    Ok(_) => Some(quote_cache),
+                    Err(PriceError::UnknownSymbol(_)) => Some(unknown_cache),
+                    Err(_) => None,
+                }),
+                metrics.cache("quotes"),
+            ),
+            profiles: FlightCache::new(
+                Box::new(|outcome| match outcome {
+                    Ok(_) | Err(PriceError::UnknownSymbol(_)) => Some(PROFILE_CACHE),
+                    Err(_) => None,
+                }),
+                metrics.cache("profiles"),
+            ),
         })
     }
 

@@ -1,7 +1,8 @@
 //! The middleware every request passes first: it takes the request's id from `X-Request-Id`
 //! when that is well formed (the proxy always sends one) or makes a new one, keeps the request's
-//! context in scope while it is served, so that every log line it causes carries the id, writes
-//! its access-log line, and returns the id to the client in `X-Request-Id`.
+//! context in scope while it is served, so that every log line it causes carries the id, then
+//! counts the request in the metrics, writes its access-log line, and returns the id to the
+//! client in `X-Request-Id`.
 //!
 //! The api believes any well-formed id: through the proxy every request has one the proxy
 //! vouches for, and anyone who reaches the api directly can only label their own lines.
@@ -12,14 +13,20 @@ use std::time::Instant;
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::Error;
+use actix_web::{web, Error};
 use shared::request::{RequestContext, RequestId, REQUEST_ID_HEADER};
 
+use super::metrics::{Metrics, RequestMetrics};
+use crate::error::ApiError;
 use crate::input::ClientIp;
 
+/// The route label of a request no route took (404s, static files).
+const UNMATCHED: &str = "unmatched";
+
 pub async fn track(
+    metrics: web::Data<Metrics>,
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
@@ -36,28 +43,36 @@ pub async fn track(
         path: req.path().to_owned(),
         client_ip: ClientIp::of(req.request()).ok().map(|ClientIp(ip)| ip),
     });
+    let method = method_label(req.method());
     let query = req.query_string().to_owned();
     context
         .clone()
         .scope(async move {
             let response = next.call(req).await;
-            match &response {
-                Ok(response) => log_access(&context, &query, response.status(), started, {
-                    match response.response().body().size() {
+            let outcome = match &response {
+                Ok(response) => Outcome {
+                    status: response.status(),
+                    route: response.request().match_pattern(),
+                    bytes: match response.response().body().size() {
                         BodySize::Sized(bytes) => bytes,
                         BodySize::None | BodySize::Stream => 0,
-                    }
-                }),
+                    },
+                    error: response
+                        .response()
+                        .error()
+                        .and_then(|err| err.as_error::<ApiError>()),
+                },
                 // Only a middleware fails this way (handlers' errors are responses by now);
                 // actix makes the response after this, so it goes without the id header.
-                Err(err) => log_access(
-                    &context,
-                    &query,
-                    err.as_response_error().status_code(),
-                    started,
-                    0,
-                ),
-            }
+                Err(err) => Outcome {
+                    status: err.as_response_error().status_code(),
+                    route: None,
+                    bytes: 0,
+                    error: err.as_error::<ApiError>(),
+                },
+            };
+            count(&metrics.requests, method, &outcome, started);
+            log_access(&context, &query, &outcome, started);
             response.map(|mut response| {
                 response
                     .headers_mut()
@@ -68,26 +83,64 @@ pub async fn track(
         .await
 }
 
+/// How a request ended, as the metrics and the access log see it.
+struct Outcome<'a> {
+    status: StatusCode,
+    /// The template of the route that took it (`/api/assets/{id}`), so that ids do not make
+    /// a label each.
+    route: Option<String>,
+    bytes: u64,
+    error: Option<&'a ApiError>,
+}
+
+/// The method as a label: anything but the methods the api knows is `other`, so made-up
+/// methods cannot add labels without end.
+fn method_label(method: &Method) -> &'static str {
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ]
+    .iter()
+    .find(|known| *known == method)
+    .map_or("other", |known| known.as_str())
+}
+
+fn count(metrics: &RequestMetrics, method: &str, outcome: &Outcome, started: Instant) {
+    let route = outcome.route.as_deref().unwrap_or(UNMATCHED);
+    metrics
+        .total
+        .with_label_values(&[method, route, outcome.status.as_str()])
+        .inc();
+    metrics
+        .duration
+        .with_label_values(&[method, route])
+        .observe(started.elapsed().as_secs_f64());
+    match outcome.error {
+        Some(ApiError::InvalidCredentials) => metrics.login_failures.inc(),
+        Some(ApiError::Throttled { .. }) => metrics.rate_limited.with_label_values(&[route]).inc(),
+        _ => {}
+    }
+}
+
 /// The access-log line (target `access`), written in the request's scope so it carries the
 /// request's fields.
-fn log_access(
-    context: &RequestContext,
-    query: &str,
-    status: StatusCode,
-    started: Instant,
-    bytes: u64,
-) {
+fn log_access(context: &RequestContext, query: &str, outcome: &Outcome, started: Instant) {
     if !log::log_enabled!(target: "access", log::Level::Info) {
         return;
     }
-    let status = status.as_u16();
+    let status = outcome.status.as_u16();
     let duration_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let separator = if query.is_empty() { "" } else { "?" };
     log::info!(
         target: "access",
         status,
         duration_ms,
-        bytes;
+        bytes = outcome.bytes;
         "{} {}{separator}{query} {status}",
         context.method,
         context.path,

@@ -13,6 +13,7 @@ mod health;
 mod holdings_csv;
 mod import_django;
 mod login_throttle;
+mod metrics;
 mod operations;
 mod portfolio;
 mod quotes;

@@ -14,6 +14,7 @@ use crate::helpers::finnhub::{FakeFinnhub, TOKEN};
 use crate::helpers::{
     create_staff, execute_sql, json_of, test_options, Backend, TestApp, TestDb, TestUser, PASSWORD,
 };
+use crate::metrics::{sample, scrape};
 
 /// The game's week in these tests: picks close on Monday 2030-01-07 at 09:30 New York time.
 const WEEK: &str = "2030-01-06";
@@ -829,6 +830,16 @@ async fn the_scheduler_runs_each_job_once_across_replicas(backend: Backend) {
         "one start and one end price, whatever the number of replicas"
     );
     assert_eq!(finnhub.hits("BBB"), 2);
+    // Each job ran once, on one replica or the other.
+    let (one, other) = (scrape(&first.app).await, scrape(&second).await);
+    for job in ["record_start_prices", "close_week"] {
+        let series = format!(r#"api_scheduler_jobs_total{{job="{job}",outcome="ok"}}"#);
+        assert_eq!(
+            sample(&one, &series) + sample(&other, &series),
+            1.0,
+            "{job}"
+        );
+    }
     let week = json_of(second.get(&path, None).await, StatusCode::OK).await;
     assert_eq!(week["options"][0]["percent_change"], "10.00");
     assert_eq!(week["options"][1]["percent_change"], "-5.00");

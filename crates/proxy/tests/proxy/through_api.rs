@@ -75,4 +75,23 @@ async fn the_api_works_through_the_proxy_on_both_path_styles() {
     );
     let unauthenticated = client.get(proxy.url("/api/assets/")).send().await.unwrap();
     assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+
+    // The api's metrics are for its operators, on its own listener: the proxy never forwards
+    // them (whatever it answers, it is not the api's text).
+    let direct = client.get(api.url("/metrics")).send().await.unwrap();
+    assert_eq!(direct.status(), StatusCode::OK);
+    assert!(direct
+        .text()
+        .await
+        .unwrap()
+        .contains("api_http_requests_total"));
+    let through = client.get(proxy.url("/metrics")).send().await.unwrap();
+    assert!(
+        !through
+            .text()
+            .await
+            .unwrap()
+            .contains("api_http_requests_total"),
+        "the proxy forwarded /metrics to the api"
+    );
 }

@@ -1,0 +1,13 @@
+use actix_web::{web, HttpResponse};
+
+use crate::db::DbPool;
+use crate::telemetry::Metrics;
+
+/// `GET /metrics`: every metric in Prometheus' text format. On the api's own listener only:
+/// the proxy forwards the API prefixes, which do not include it.
+pub async fn render(metrics: web::Data<Metrics>, pool: web::Data<DbPool>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(prometheus::TEXT_FORMAT)
+        .insert_header(("Cache-Control", "no-store"))
+        .body(metrics.render(&pool))
+}
