@@ -109,7 +109,8 @@ pub struct Options {
     #[arg(long, env = "PROXY_STATIC_MAX_AGE_SECS", default_value_t = 300)]
     pub static_max_age_secs: u64,
 
-    /// Keep X-Forwarded-Proto/-Host from the client (only behind a trusted load balancer).
+    /// Keep X-Forwarded-Proto/-Host and X-Request-Id from the client (only behind a trusted
+    /// load balancer).
     #[arg(long, env = "PROXY_TRUST_FORWARDED", default_value_t = false)]
     pub trust_forwarded: bool,
 

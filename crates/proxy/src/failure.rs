@@ -3,6 +3,8 @@
 
 use pingora::{Error, ErrorSource, ErrorType};
 
+use shared::request::RequestId;
+
 use crate::reply::Reply;
 use crate::routing::Route;
 
@@ -35,10 +37,13 @@ fn is_timeout(etype: &ErrorType) -> bool {
     matches!(etype, ErrorType::ReadTimedout | ErrorType::WriteTimedout)
 }
 
-/// The reply for a failure with `status` (not 0): JSON on API paths and for every 5xx; on
-/// static paths, a plain-text error that looks like the static server's own.
-pub fn reply(status: u16, route: Route) -> pingora::Result<Reply> {
-    if route == Route::Api || status >= 500 {
+/// The reply for a failure with `status` (not 0): JSON on API paths and for every 5xx (which
+/// names the request); on static paths, a plain-text error that looks like the static
+/// server's own.
+pub fn reply(status: u16, route: Route, request_id: Option<&RequestId>) -> pingora::Result<Reply> {
+    if status >= 500 {
+        Reply::server_error(status, request_id)
+    } else if route == Route::Api {
         Reply::proxy_error(status)
     } else {
         Reply::status_text(status)
@@ -126,10 +131,10 @@ mod tests {
         };
         let json = "application/json";
         let text = "text/plain; charset=utf-8";
-        assert_eq!(content_type(reply(400, Route::Api).unwrap()), json);
-        assert_eq!(content_type(reply(502, Route::Static).unwrap()), json);
-        assert_eq!(content_type(reply(500, Route::Health).unwrap()), json);
-        assert_eq!(content_type(reply(400, Route::Static).unwrap()), text);
-        assert_eq!(content_type(reply(413, Route::Health).unwrap()), text);
+        assert_eq!(content_type(reply(400, Route::Api, None).unwrap()), json);
+        assert_eq!(content_type(reply(502, Route::Static, None).unwrap()), json);
+        assert_eq!(content_type(reply(500, Route::Health, None).unwrap()), json);
+        assert_eq!(content_type(reply(400, Route::Static, None).unwrap()), text);
+        assert_eq!(content_type(reply(413, Route::Health, None).unwrap()), text);
     }
 }

@@ -2,6 +2,11 @@
 //! answer a request here (edge policy, ACME challenge, health, static files) and forwards the
 //! rest; the later phases pick upstreams, rewrite forwarding headers, turn failures into
 //! replies and log every request.
+//!
+//! Every request gets an id (`X-Request-Id`) before anything else: sent upstream, returned to
+//! the client and written in the access line, so one request can be followed through both
+//! services' logs. A client's own id is believed only from a trusted load balancer
+//! (`PROXY_TRUST_FORWARDED`, the peer whose forwarding headers are kept too).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +18,7 @@ use pingora::prelude::HttpPeer;
 use pingora::proxy::{FailToProxy, ProxyHttp, Session};
 use pingora::{Error, ErrorSource, ErrorType};
 use serde::Serialize;
+use shared::request::{RequestId, REQUEST_ID_HEADER};
 
 use crate::config::ProxyConfig;
 use crate::edge::Decision;
@@ -36,6 +42,8 @@ pub struct ProxyService {
 /// Per-request state.
 pub struct RequestCtx {
     started: Instant,
+    /// Set first thing, in `early_request_filter`.
+    request_id: Option<RequestId>,
     route: Route,
     tried: Vec<SocketAddr>,
     upstream: Option<SocketAddr>,
@@ -52,6 +60,17 @@ struct HealthBody {
 type Step = fn(&ProxyService, &RequestHeader, Route) -> pingora::Result<Option<Reply>>;
 
 impl ProxyService {
+    /// The request's id: the client's when well formed and the client is a trusted load
+    /// balancer, else a new one.
+    fn request_id(&self, req: &RequestHeader) -> RequestId {
+        self.config
+            .trust_forwarded
+            .then(|| req.headers.get(REQUEST_ID_HEADER))
+            .flatten()
+            .and_then(|value| RequestId::parse(value.as_bytes()))
+            .unwrap_or_else(RequestId::generate)
+    }
+
     pub fn new(
         config: Arc<ProxyConfig>,
         upstreams: Arc<Upstreams>,
@@ -152,6 +171,7 @@ impl ProxyHttp for ProxyService {
     fn new_ctx(&self) -> RequestCtx {
         RequestCtx {
             started: Instant::now(),
+            request_id: None,
             route: Route::Static,
             tried: Vec::new(),
             upstream: None,
@@ -161,8 +181,9 @@ impl ProxyHttp for ProxyService {
     async fn early_request_filter(
         &self,
         session: &mut Session,
-        _ctx: &mut RequestCtx,
+        ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
+        ctx.request_id = Some(self.request_id(session.req_header()));
         let downstream = session.as_downstream_mut();
         downstream.set_read_timeout(Some(self.config.client_timeout));
         downstream.set_write_timeout(Some(self.config.client_timeout));
@@ -185,7 +206,9 @@ impl ProxyHttp for ProxyService {
         );
         match self.answer_here(req, ctx.route).await? {
             Some(reply) => {
-                self.replies.send(session, reply).await?;
+                self.replies
+                    .send(session, reply, ctx.request_id.as_ref())
+                    .await?;
                 Ok(true)
             }
             None => Ok(false),
@@ -215,8 +238,11 @@ impl ProxyHttp for ProxyService {
         &self,
         session: &mut Session,
         upstream_request: &mut RequestHeader,
-        _ctx: &mut RequestCtx,
+        ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
+        if let Some(id) = &ctx.request_id {
+            upstream_request.insert_header(REQUEST_ID_HEADER, id.as_str())?;
+        }
         let origin = Origin {
             client_ip: session
                 .client_addr()
@@ -232,9 +258,10 @@ impl ProxyHttp for ProxyService {
         &self,
         _session: &mut Session,
         upstream_response: &mut ResponseHeader,
-        _ctx: &mut RequestCtx,
+        ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
-        self.replies.listener_headers(upstream_response)
+        self.replies
+            .listener_headers(upstream_response, ctx.request_id.as_ref())
     }
 
     fn fail_to_connect(
@@ -292,6 +319,7 @@ impl ProxyHttp for ProxyService {
         let code = failure::status(e);
         if code >= 500 {
             log::error!(
+                request_id = ctx.request_id.as_ref().map_or("-", RequestId::as_str);
                 "{} {} failed with {code} (upstreams tried: {:?}): {e}",
                 session.req_header().method,
                 session.req_header().uri.path(),
@@ -302,8 +330,9 @@ impl ProxyHttp for ProxyService {
             // The connection is not reused after a failure: say so, so clients do not send the
             // next request down a closing connection.
             session.as_downstream_mut().set_keepalive(None);
-            let sent = match failure::reply(code, ctx.route) {
-                Ok(reply) => self.replies.send(session, reply).await,
+            let id = ctx.request_id.as_ref();
+            let sent = match failure::reply(code, ctx.route, id) {
+                Ok(reply) => self.replies.send(session, reply, id).await,
                 Err(err) => Err(err),
             };
             if let Err(err) = sent {
@@ -333,14 +362,21 @@ impl ProxyHttp for ProxyService {
         let upstream = ctx
             .upstream
             .map_or_else(|| "-".to_owned(), |addr| addr.to_string());
+        let path = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let duration_ms = (ctx.started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
         log::info!(
             target: "access",
-            "{client} \"{} {} {:?}\" {status} {} {:.1}ms upstream={upstream}",
+            request_id = ctx.request_id.as_ref().map_or("-", RequestId::as_str),
+            method = req.method.as_str(),
+            path,
+            client_ip = client.as_str(),
+            status,
+            duration_ms,
+            bytes = downstream.body_bytes_sent(),
+            upstream = upstream.as_str();
+            "{} {path} {:?} {status}",
             req.method,
-            req.uri.path_and_query().map_or("/", |pq| pq.as_str()),
             req.version,
-            downstream.body_bytes_sent(),
-            ctx.started.elapsed().as_secs_f64() * 1000.0,
         );
     }
 }

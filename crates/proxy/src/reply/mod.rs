@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use pingora::http::{ResponseHeader, StatusCode};
+use shared::request::RequestId;
 use shared::wire::ErrorBody;
 
 pub use writer::ReplyWriter;
@@ -73,6 +74,12 @@ impl Reply {
     /// The JSON error for a status the proxy produces itself (API paths, and any 5xx).
     pub fn proxy_error(status: u16) -> pingora::Result<Self> {
         Self::json(status, &proxy_error_body(status))
+    }
+
+    /// The JSON error for a server error (5xx) the proxy produces, naming the request for
+    /// support.
+    pub fn server_error(status: u16, request_id: Option<&RequestId>) -> pingora::Result<Self> {
+        Self::json(status, &proxy_error_body(status).for_request(request_id))
     }
 
     /// A permanent redirect that keeps the method (308).

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use pingora::http::{Method, ResponseHeader};
 use pingora::proxy::Session;
 use pingora::{Error, ErrorType};
+use shared::request::{RequestId, REQUEST_ID_HEADER};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{Body, Reply};
@@ -24,17 +25,30 @@ impl ReplyWriter {
     }
 
     /// The headers every response of this listener carries, the proxy's own and forwarded ones
-    /// alike.
-    pub fn listener_headers(&self, header: &mut ResponseHeader) -> pingora::Result<()> {
+    /// alike: HSTS on HTTPS
+    /// and the request's id.
+    pub fn listener_headers(
+        &self,
+        header: &mut ResponseHeader,
+        request_id: Option<&RequestId>,
+    ) -> pingora::Result<()> {
         if let Some(hsts) = &self.hsts {
             header.insert_header("Strict-Transport-Security", hsts.as_str())?;
+        }
+        if let Some(id) = request_id {
+            header.insert_header(REQUEST_ID_HEADER, id.as_str())?;
         }
         Ok(())
     }
 
-    pub async fn send(&self, session: &mut Session, reply: Reply) -> pingora::Result<()> {
+    pub async fn send(
+        &self,
+        session: &mut Session,
+        reply: Reply,
+        request_id: Option<&RequestId>,
+    ) -> pingora::Result<()> {
         let head = session.req_header().method == Method::HEAD;
-        let Reply { header, body } = self.prepare(reply, head)?;
+        let Reply { header, body } = self.prepare(reply, head, request_id)?;
         match body {
             Body::Empty => session.write_response_header(Box::new(header), true).await,
             Body::Bytes(bytes) => {
@@ -54,9 +68,14 @@ impl ReplyWriter {
 
     /// The reply as it goes out: with the listener's headers, and for a HEAD request the
     /// headers a GET would get (`Content-Length` included) without the body.
-    fn prepare(&self, reply: Reply, head: bool) -> pingora::Result<Reply> {
+    fn prepare(
+        &self,
+        reply: Reply,
+        head: bool,
+        request_id: Option<&RequestId>,
+    ) -> pingora::Result<Reply> {
         let Reply { mut header, body } = reply;
-        self.listener_headers(&mut header)?;
+        self.listener_headers(&mut header, request_id)?;
         let body = if head { Body::Empty } else { body };
         Ok(Reply { header, body })
     }
@@ -113,13 +132,13 @@ mod tests {
             Reply::proxy_error(431).unwrap(),
         ] {
             let get_length = header(&reply, "content-length");
-            let sent = writer.prepare(reply, true).unwrap();
+            let sent = writer.prepare(reply, true, None).unwrap();
             assert!(matches!(sent.body, Body::Empty));
             assert_eq!(header(&sent, "content-length"), get_length);
             assert!(get_length.is_some_and(|len| len != "0"));
         }
         let get = writer
-            .prepare(Reply::status_text(404).unwrap(), false)
+            .prepare(Reply::status_text(404).unwrap(), false, None)
             .unwrap();
         assert!(matches!(get.body, Body::Bytes(ref text) if &text[..] == b"Not Found\n"));
     }
@@ -133,12 +152,12 @@ mod tests {
             || Reply::proxy_error(502),
             || Reply::redirect("https://example.test/".into()),
         ] {
-            let sent = https.prepare(make().unwrap(), false).unwrap();
+            let sent = https.prepare(make().unwrap(), false, None).unwrap();
             assert_eq!(
                 header(&sent, "strict-transport-security").as_deref(),
                 Some("max-age=60; includeSubDomains")
             );
-            let plain = http.prepare(make().unwrap(), false).unwrap();
+            let plain = http.prepare(make().unwrap(), false, None).unwrap();
             assert_eq!(header(&plain, "strict-transport-security"), None);
         }
     }

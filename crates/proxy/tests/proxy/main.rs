@@ -6,6 +6,7 @@ mod helpers;
 mod acme;
 mod configuration;
 mod forwarding;
+mod request_ids;
 mod resilience;
 mod static_files;
 mod through_api;

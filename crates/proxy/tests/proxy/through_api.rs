@@ -38,6 +38,20 @@ async fn the_api_works_through_the_proxy_on_both_path_styles() {
         .await
         .unwrap();
     assert_eq!(registered.status(), StatusCode::CREATED);
+    // One request, followed through both access logs by the id the client got back.
+    let id = registered.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let limit = std::time::Duration::from_secs(10);
+    for (service, log) in [("api", &api.process), ("proxy", &proxy.process)] {
+        assert!(
+            log.wait_for_line(&format!(" 201 request_id={id}"), limit)
+                .is_some(),
+            "the {service}'s access line lacks {id}:\n{}",
+            log.log()
+        );
+    }
     let tokens: Value = client
         .post(proxy.url("/api/token/"))
         .json(&json!({"username": "proxied", "password": "long enough password"}))
