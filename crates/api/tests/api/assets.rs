@@ -111,6 +111,62 @@ async fn invalid_holdings_get_an_error_per_field(app: TestApp) {
     assert_eq!(listed, json!([]), "nothing invalid was stored");
 }
 
+async fn out_of_range_numbers_get_drfs_messages(app: TestApp) {
+    let user = app.user("rae").await;
+    let whole =
+        |n: u32| format!("Ensure that there are no more than {n} digits before the decimal point.");
+    let places = |n: u32| format!("Ensure that there are no more than {n} decimal places.");
+    let total = |n: u32| format!("Ensure that there are no more than {n} digits in total.");
+    let cases: [(&str, Value, String); 9] = [
+        ("costbasis", json!("1e30"), total(10)),
+        ("costbasis", json!(1e30), total(10)),
+        ("costbasis", json!("123456789"), whole(8)),
+        ("costbasis", json!("1.5e8"), whole(8)),
+        ("costbasis", json!("1.001"), places(2)),
+        ("costbasis", json!("123456789.12"), total(10)),
+        ("shares", json!("1e30"), total(25)),
+        ("shares", json!("100000000000000000000"), whole(20)),
+        ("shares", json!("1.000001"), places(5)),
+    ];
+    for (field, value, message) in cases {
+        let mut body =
+            json!({"ticker": "OK", "shares": "1", "costbasis": "1", "buy": "2023-01-01"});
+        body[field] = value.clone();
+        let errors = json_of(
+            app.post("/api/assets/", Some(&user.access), body).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert_eq!(errors, json!({field: [message]}), "{field}={value}");
+    }
+
+    let body =
+        json!({"ticker": "OK", "shares": "2.5E1", "costbasis": "1.5e2", "buy": "2023-01-01"});
+    let created = json_of(
+        app.post("/api/assets/", Some(&user.access), body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (&created["shares"], &created["costbasis"]),
+        (&json!("25.00000"), &json!("150.00")),
+        "an exponent only moves the point"
+    );
+    let path = format!("/api/assets/{}/", created["id"]);
+    let errors = json_of(
+        app.patch(&path, Some(&user.access), json!({"costbasis": "1e9"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(errors, json!({"costbasis": [whole(8)]}));
+    let kept = json_of(app.get(&path, Some(&user.access)).await, StatusCode::OK).await;
+    assert_eq!(
+        kept["costbasis"], "150.00",
+        "a refused change stores nothing"
+    );
+}
+
 async fn lists_hold_only_the_callers_holdings_in_id_order(app: TestApp) {
     let ann = app.user("ann").await;
     let ben = app.user("ben").await;
@@ -280,6 +336,7 @@ crate::backend_tests!(
     creating_a_holding_returns_it_with_exact_decimals,
     decimals_round_trip_exactly_at_the_limits,
     invalid_holdings_get_an_error_per_field,
+    out_of_range_numbers_get_drfs_messages,
     lists_hold_only_the_callers_holdings_in_id_order,
     a_holding_can_be_read_patched_replaced_and_deleted,
     someone_elses_holding_is_404_for_every_method_and_stays_untouched,

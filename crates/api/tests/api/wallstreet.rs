@@ -171,6 +171,46 @@ async fn options_are_public_and_created_by_staff_only(backend: Backend) {
     );
 }
 
+async fn out_of_range_prices_get_drfs_messages(backend: Backend) {
+    let game = Game::start(backend).await;
+    let cases = [
+        (
+            "1e30",
+            "Ensure that there are no more than 14 digits in total.",
+        ),
+        (
+            "12345678901",
+            "Ensure that there are no more than 10 digits before the decimal point.",
+        ),
+        (
+            "1.23456",
+            "Ensure that there are no more than 4 decimal places.",
+        ),
+    ];
+    for (price, message) in cases {
+        let body = json!({"ticker": "SPY", "sunday": WEEK, "start_price": price});
+        let refused = game
+            .app
+            .post("/api/wallstreet/options/", Some(&game.staff.access), body)
+            .await;
+        assert_eq!(
+            json_of(refused, StatusCode::BAD_REQUEST).await,
+            json!({"start_price": [message]}),
+            "{price}"
+        );
+        game.clock.set(at("2030-01-11T21:30:00Z"));
+        let refused = game.close(json!({"SPY": price})).await;
+        assert_eq!(
+            json_of(refused, StatusCode::BAD_REQUEST).await,
+            json!({"prices": [format!("SPY: {message}")]}),
+            "{price}"
+        );
+        game.clock.set(at("2030-01-03T12:00:00Z"));
+    }
+    let created = game.option("SPY", Some("4.125e2")).await;
+    assert_eq!(created["start_price"], "412.5000");
+}
+
 async fn the_week_query_is_validated_and_defaults_to_the_current_week(backend: Backend) {
     let game = Game::start(backend).await;
     let malformed = game
@@ -673,6 +713,7 @@ crate::per_backend!(
     a_week_closes_only_once_over_and_keeps_its_recorded_prices,
     opening_a_week_with_a_price_list_adds_its_tickers,
     options_are_public_and_created_by_staff_only,
+    out_of_range_prices_get_drfs_messages,
     the_week_query_is_validated_and_defaults_to_the_current_week,
     picks_follow_the_rules,
     picks_close_when_the_market_opens_on_monday,
