@@ -8,9 +8,9 @@
 # shellcheck disable=SC2034 # used by the scripts that source this file
 BUILD_PACKAGES=(build-essential pkg-config libpq-dev cmake)
 # What the tests need on top: PostgreSQL server binaries (the tests start their own throwaway
-# cluster from /usr/lib/postgresql/*/bin) and CA certificates.
+# cluster from /usr/lib/postgresql/*/bin), CA certificates, and prometheus for its promtool,
+# which checks the metrics the api serves and the example scrape configuration in deploy/.
 # shellcheck disable=SC2034
-# prometheus: its promtool validates both services' /metrics in the tests.
 TEST_PACKAGES=(postgresql ca-certificates prometheus)
 
 say() {
