@@ -11,6 +11,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 //! The abstraction and implementation interface for service application logic
 
@@ -89,6 +91,27 @@ pub struct HttpServerOptions {
     ///
     /// Default: `None`
     pub h2_idle_timeout: Option<Duration>,
+
+    /// The largest HTTP/1 request header (request line included) read into memory; a larger
+    /// one is answered with 431 as soon as it passes the limit.
+    ///
+    /// Default: `None` (1 MiB)
+    pub h1_max_header_size: Option<usize>,
+
+    /// How long an HTTP/1 request header may take to arrive, from its first byte (408 after
+    /// that). A new connection also gets no longer than this to send that first byte; idle
+    /// keep-alive connections follow the keep-alive timeout.
+    ///
+    /// Default: `None` (only the per-read timeouts)
+    pub h1_header_timeout: Option<Duration>,
+}
+
+impl HttpServerOptions {
+    fn apply_h1_header_limits(&self, session: &mut ServerSession) {
+        if let ServerSession::H1(h1) = session {
+            h1.set_header_limits(self.h1_max_header_size, self.h1_header_timeout);
+        }
+    }
 }
 
 /// Settings persisted across HTTP/1.x keepalive requests on the same downstream connection.
@@ -345,12 +368,20 @@ where
         } else {
             // No ALPN or ALPN::H1 and h2c was not configured, fallback to HTTP/1.1
             let mut session = ServerSession::new_http1(stream);
+            let options = self.server_options();
+            if let Some(options) = options {
+                options.apply_h1_header_limits(&mut session);
+            }
             if *shutdown.borrow() {
                 // stop downstream from reusing if this service is shutting down soon
                 session.set_keepalive(None);
             } else {
-                // default 60s
-                session.set_keepalive(Some(60));
+                // default 60s, or the header timeout: waiting for the first byte of a new
+                // connection's first request
+                let first_byte = options
+                    .and_then(|o| o.h1_header_timeout)
+                    .map_or(60, |t| t.as_secs().max(1));
+                session.set_keepalive(Some(first_byte));
             }
             session.set_keepalive_reuses_remaining(
                 self.server_options()
@@ -360,6 +391,9 @@ where
             let mut result = self.process_new_http(session, shutdown).await;
             while let Some((stream, persistent_settings)) = result.map(|r| r.consume()) {
                 let mut session = ServerSession::new_http1(stream);
+                if let Some(options) = self.server_options() {
+                    options.apply_h1_header_limits(&mut session);
+                }
                 if let Some(persistent_settings) = persistent_settings {
                     persistent_settings.apply_to_session(&mut session);
                 }

@@ -11,6 +11,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 //! Connection filtering trait for early connection filtering
 //!
@@ -92,6 +94,11 @@ pub trait ConnectionFilter: Debug + Send + Sync {
     async fn should_accept(&self, _addr: Option<&SocketAddr>) -> bool {
         true
     }
+
+    /// Called once for every connection this filter accepted, when it has closed, whatever
+    /// ended it (a failed or timed-out TLS handshake included), so that a filter can keep
+    /// count of the open connections it let in.
+    fn connection_closed(&self, _addr: Option<&SocketAddr>) {}
 }
 
 /// Default implementation that accepts all connections.

@@ -11,6 +11,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 #[cfg(feature = "connection_filter")]
 use log::debug;
@@ -467,6 +469,9 @@ impl ListenerEndpoint {
                     .accept()
                     .await
                     .or_err(AcceptError, "Fail to accept()")?;
+                // Before the filter: a connection it accepts always reaches the service, which
+                // reports its close (ConnectionFilter::connection_closed).
+                self.apply_stream_settings(&mut stream)?;
 
                 // Performance: nested if-let avoids cloning/allocations on each connection accept
                 let should_accept = if let Some(digest) = stream.get_socket_digest() {
@@ -489,7 +494,6 @@ impl ListenerEndpoint {
                     continue;
                 }
 
-                self.apply_stream_settings(&mut stream)?;
                 return Ok(stream);
             }
         }

@@ -11,6 +11,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 //! The listening service
 //!
@@ -39,6 +41,20 @@ use pingora_timeout::timeout;
 use std::fs::Permissions;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Tells the connection filter that an accepted connection has closed, when dropped.
+#[cfg(feature = "connection_filter")]
+struct ConnectionClosed {
+    filter: Arc<dyn ConnectionFilter>,
+    addr: Option<std::net::SocketAddr>,
+}
+
+#[cfg(feature = "connection_filter")]
+impl Drop for ConnectionClosed {
+    fn drop(&mut self) {
+        self.filter.connection_closed(self.addr.as_ref());
+    }
+}
 
 /// Override the runtime options used to run a listening service.
 pub type RuntimeOptsOverride = Arc<dyn Fn(&RuntimeOpts) -> Option<RuntimeOpts> + Send + Sync>;
@@ -203,6 +219,7 @@ impl<A: ServerApp + Send + Sync + 'static> Service<A> {
         app_logic: Arc<A>,
         mut stack: TransportStack,
         mut shutdown: ShutdownWatch,
+        #[cfg(feature = "connection_filter")] connection_filter: Arc<dyn ConnectionFilter>,
     ) {
         // the accept loop, until the system is shutting down
         loop {
@@ -229,7 +246,15 @@ impl<A: ServerApp + Send + Sync + 'static> Service<A> {
                 Ok(io) => {
                     let app = app_logic.clone();
                     let shutdown = shutdown.clone();
+                    #[cfg(feature = "connection_filter")]
+                    let closed = ConnectionClosed {
+                        filter: connection_filter.clone(),
+                        addr: io.peer_addr().and_then(|addr| addr.as_inet().copied()),
+                    };
                     current_handle().spawn(async move {
+                        // Dropped when the connection's task ends, however it ends.
+                        #[cfg(feature = "connection_filter")]
+                        let _closed = closed;
                         let peer_addr = io.peer_addr();
                         match timeout(Duration::from_secs(60), io.handshake()).await {
                             Ok(handshake) => {
@@ -306,8 +331,17 @@ impl<A: ServerApp + Send + Sync + 'static> ServiceTrait for Service<A> {
                 let my_app_logic = app_logic.clone();
                 let endpoint = endpoint.clone();
 
+                #[cfg(feature = "connection_filter")]
+                let connection_filter = self.connection_filter.clone();
                 let jh = runtime.spawn(async move {
-                    Self::run_endpoint(my_app_logic, endpoint, shutdown).await;
+                    Self::run_endpoint(
+                        my_app_logic,
+                        endpoint,
+                        shutdown,
+                        #[cfg(feature = "connection_filter")]
+                        connection_filter,
+                    )
+                    .await;
                 });
 
                 handlers.push(jh);

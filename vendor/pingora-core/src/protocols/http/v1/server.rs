@@ -11,6 +11,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 //! HTTP/1.x server session
 
@@ -23,21 +25,21 @@ use http::{header, header::AsHeaderName, Method, Version};
 use log::{debug, trace, warn};
 use once_cell::sync::Lazy;
 use percent_encoding::{percent_encode, AsciiSet, CONTROLS};
-use pingora_error::{Error, ErrorType::*, OrErr, Result};
+use pingora_error::{Error, ErrorType, ErrorType::*, OrErr, Result};
 use pingora_http::{IntoCaseHeaderName, RequestHeader, ResponseHeader};
 use pingora_timeout::timeout;
 use regex::bytes::Regex;
 use std::any::Any;
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::body::{BodyReader, BodyWriter};
 use super::common::*;
 use super::header::HeaderWriter;
 use crate::protocols::http::{
-    authority::validate_request_authority, body_buffer::FixedBuffer, date, HttpTask,
-    ReusableHttpStream,
+    authority::validate_request_authority, body_buffer::FixedBuffer, date,
+    error_resp::gen_error_response, HttpTask, ReusableHttpStream,
 };
 use crate::protocols::{Digest, SocketAddr, Stream};
 use crate::utils::{BufRef, KVRef};
@@ -71,6 +73,17 @@ impl ProxyTaskState {
     fn header_writer(&mut self) -> &mut HeaderWriter {
         self.header_writer.get_or_insert_with(HeaderWriter::new)
     }
+}
+
+/// Makes room for the next read of a request header, doubling the buffer but never past `max`
+/// bytes (`BytesMut`'s own growth could overshoot the limit by up to twice).
+fn grow_header_buf(buf: &mut BytesMut, max: usize) {
+    if buf.len() < buf.capacity() {
+        return;
+    }
+    let mut grown = BytesMut::with_capacity((buf.capacity() * 2).max(64).min(max));
+    grown.extend_from_slice(buf);
+    *buf = grown;
 }
 
 /// The HTTP 1.x server session
@@ -158,6 +171,10 @@ pub struct HttpSession {
     /// [`super::super::HttpPersistentSettings`] into the next session.
     /// Scoped narrowly so it cannot affect FIN / `abort_on_close` semantics.
     pipelined_idle_bytes_stashed: bool,
+    /// The largest request header read into memory; see [`Self::set_header_limits`].
+    max_header_size: usize,
+    /// How long a request header may take from its first byte; see [`Self::set_header_limits`].
+    header_timeout: Option<Duration>,
 }
 
 impl HttpSession {
@@ -206,6 +223,8 @@ impl HttpSession {
             pipelining_enabled: false,
             pipelined_prefix: None,
             pipelined_idle_bytes_stashed: false,
+            max_header_size: MAX_HEADER_SIZE,
+            header_timeout: None,
         }
     }
 
@@ -300,19 +319,25 @@ impl HttpSession {
             .pipelined_prefix
             .take()
             .filter(|prefix| !prefix.is_empty())
-            .unwrap_or_else(|| BytesMut::with_capacity(INIT_HEADER_BUF_SIZE));
+            .unwrap_or_else(|| {
+                BytesMut::with_capacity(INIT_HEADER_BUF_SIZE.min(self.max_header_size))
+            });
         let mut already_read = buf.len();
         let mut skip_next_read = already_read != 0;
         let mut detached_suffix = None;
+        // Armed by the first byte of the header.
+        let mut deadline: Option<Instant> = None;
         loop {
-            if already_read > MAX_HEADER_SIZE {
-                /* NOTE: this check only blocks second read. The first large read is allowed
-                since the buf is already allocated. The goal is to avoid slowly bloating
-                this buffer */
-                return Error::e_explain(
-                    InvalidHTTPHeader,
-                    format!("Request header larger than {MAX_HEADER_SIZE}"),
-                );
+            // The buffer never grows past the limit (see `grow_header_buf`), so a full buffer
+            // that holds no complete header means a header over the limit.
+            if !skip_next_read && already_read >= self.max_header_size {
+                return self
+                    .refuse_request(
+                        431,
+                        InvalidHTTPHeader,
+                        format!("Request header larger than {}", self.max_header_size),
+                    )
+                    .await;
             }
 
             // On the first iteration after a pipelined prefix was injected,
@@ -323,10 +348,37 @@ impl HttpSession {
             // this request and is waiting for our response).
             if skip_next_read {
                 skip_next_read = false;
-            } else if let Some(n) = self.read_request_buf(&mut buf, already_read).await? {
-                already_read += n;
             } else {
-                return Ok(None);
+                grow_header_buf(&mut buf, self.max_header_size);
+                let read = match deadline {
+                    None => self.read_request_buf(&mut buf, already_read).await,
+                    Some(deadline) => {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        match timeout(left, self.read_request_buf(&mut buf, already_read)).await
+                        {
+                            Ok(read) => read,
+                            Err(_) => {
+                                return self
+                                    .refuse_request(
+                                        408,
+                                        ReadTimedout,
+                                        format!(
+                                            "Request header not complete within {:?}",
+                                            self.header_timeout.unwrap_or_default()
+                                        ),
+                                    )
+                                    .await;
+                            }
+                        }
+                    }
+                };
+                match read? {
+                    Some(n) => already_read += n,
+                    None => return Ok(None),
+                }
+            }
+            if deadline.is_none() {
+                deadline = self.header_timeout.map(|t| Instant::now() + t);
             }
 
             // Use loop as GOTO to retry escaped request buffer, not a real loop
@@ -1326,6 +1378,33 @@ impl HttpSession {
         } else {
             self.set_keepalive(keepalive);
         }
+    }
+
+    /// Bounds how request headers are read: at most `max_size` bytes (request line included;
+    /// default 1 MiB) are ever buffered, and a header that would need more is answered with 431.
+    /// With `timeout`, the whole header must arrive within it from its first byte, or the
+    /// answer is 408. Either way the connection is then closed.
+    pub fn set_header_limits(&mut self, max_size: Option<usize>, timeout: Option<Duration>) {
+        self.max_header_size = max_size.map_or(MAX_HEADER_SIZE, |max| max.max(1));
+        self.header_timeout = timeout;
+    }
+
+    /// Answers a request whose header could not be read with a bare `status`, then fails with
+    /// `etype`: a caller that would answer too finds a response already sent.
+    async fn refuse_request<T>(
+        &mut self,
+        status: u16,
+        etype: ErrorType,
+        context: String,
+    ) -> Result<T> {
+        self.set_keepalive(None);
+        if let Err(e) = self
+            .write_response_header(Box::new(gen_error_response(status)))
+            .await
+        {
+            debug!("could not answer {status}: {e}");
+        }
+        Error::e_explain(etype, context)
     }
 
     /// Sets the downstream read timeout. This will trigger if we're unable
