@@ -235,7 +235,13 @@ impl HttpSession {
     ) -> Result<Option<usize>> {
         let read_result = {
             let read_event = self.underlying_stream.read_buf(buf);
-            match self.keepalive_timeout {
+            // Once a header has started, a header timeout bounds its reads, not keep-alive.
+            let keepalive = if already_read > 0 && self.header_timeout.is_some() {
+                KeepaliveStatus::Off
+            } else {
+                self.keepalive_timeout.clone()
+            };
+            match keepalive {
                 KeepaliveStatus::Timeout(d) => match timeout(d, read_event).await {
                     Ok(res) => res,
                     Err(e) => {
