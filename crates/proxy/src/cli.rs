@@ -11,6 +11,7 @@ const AFTER_HELP: &str = "\
 Zero in a seconds setting turns off what can be off (keep-alive, passive cooldown, HSTS, the
 shutdown grace, browser caching of plain static files) and is a start-up error for the rest
 (timeouts, health and DNS intervals, certificate reloads and expiry checks, ACME renew-before).
+Zero also turns off a connection cap or a rate limit; a rate that is on needs a burst of 1 or more.
 
 Environment only:
   RUST_LOG   Log filter, e.g. `info` or `proxy=debug,access=info` [default: info]. Access-log
@@ -96,9 +97,51 @@ pub struct Options {
     #[arg(long, env = "PROXY_KEEPALIVE_SECS", default_value_t = 60)]
     pub keepalive_secs: u64,
 
-    /// Largest total size of a request's headers, in bytes (431 beyond).
+    /// Largest request header, request line included, in bytes; a larger one is refused with
+    /// 431 while it is read, never buffered whole.
     #[arg(long, env = "PROXY_MAX_HEADER_BYTES", default_value_t = 32 * 1024)]
     pub max_header_bytes: usize,
+
+    /// Seconds a request's header may take to arrive from its first byte (408 after); a new
+    /// connection gets as long to send that first byte.
+    #[arg(long, env = "PROXY_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Most client connections open at once; more are closed at accept (0 = no cap).
+    #[arg(long, env = "PROXY_MAX_CONNECTIONS", default_value_t = 2048)]
+    pub max_connections: usize,
+
+    /// Most connections open at once from one client address (an IPv6 /64 counts as one;
+    /// trusted proxies are exempt; 0 = no cap).
+    #[arg(long, env = "PROXY_MAX_CONNECTIONS_PER_IP", default_value_t = 128)]
+    pub max_connections_per_ip: usize,
+
+    /// Logins and registrations (POST to token/ or users/ under an API prefix) per minute
+    /// from one client address; past it, 429 (0 = no limit).
+    #[arg(long, env = "PROXY_RATE_LOGIN_PER_MIN", default_value_t = 10)]
+    pub rate_login_per_min: u32,
+
+    /// Logins and registrations one client address may make at once before the per-minute
+    /// rate applies.
+    #[arg(long, env = "PROXY_RATE_LOGIN_BURST", default_value_t = 5)]
+    pub rate_login_burst: u32,
+
+    /// Other API requests per second from one client address; past it, 429 (0 = no limit).
+    #[arg(long, env = "PROXY_RATE_API_PER_SEC", default_value_t = 20)]
+    pub rate_api_per_sec: u32,
+
+    /// API requests one client address may make at once before the per-second rate applies.
+    #[arg(long, env = "PROXY_RATE_API_BURST", default_value_t = 40)]
+    pub rate_api_burst: u32,
+
+    /// Static-file requests per second from one client address; past it, 429 (0 = no limit).
+    #[arg(long, env = "PROXY_RATE_STATIC_PER_SEC", default_value_t = 100)]
+    pub rate_static_per_sec: u32,
+
+    /// Static-file requests one client address may make at once before the per-second rate
+    /// applies.
+    #[arg(long, env = "PROXY_RATE_STATIC_BURST", default_value_t = 200)]
+    pub rate_static_burst: u32,
 
     /// Largest request body accepted on static paths, in bytes (413 beyond).
     #[arg(long, env = "PROXY_STATIC_MAX_BODY_BYTES", default_value_t = 1024)]
@@ -109,8 +152,17 @@ pub struct Options {
     #[arg(long, env = "PROXY_STATIC_MAX_AGE_SECS", default_value_t = 300)]
     pub static_max_age_secs: u64,
 
-    /// Keep X-Forwarded-Proto/-Host and X-Request-Id from the client (only behind a trusted
-    /// load balancer).
+    /// Comma-separated addresses or networks (CIDR, e.g. the load balancer's subnets) of the
+    /// proxies in front of this one. Only their X-Forwarded-For, X-Real-IP, Forwarded,
+    /// X-Forwarded-Proto/-Host and X-Request-Id are passed on, and the client is the
+    /// right-most X-Forwarded-For address that is not one of them; everyone else's are
+    /// replaced.
+    #[arg(long, env = "PROXY_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+
+    /// Trust every peer's forwarded headers, one hop deep: the client is the last
+    /// X-Forwarded-For address. Only where nothing but the load balancer can connect;
+    /// PROXY_TRUSTED_PROXIES is the precise form.
     #[arg(long, env = "PROXY_TRUST_FORWARDED", default_value_t = false)]
     pub trust_forwarded: bool,
 

@@ -3,11 +3,15 @@
 //! environment. Each part's own type comes from its module (upstreams, routing, edge, TLS).
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{comma_separated, off_when_zero, Options};
+use crate::client_ip::TrustedProxies;
+use crate::connections::ConnectionSettings;
 use crate::edge::EdgePolicy;
+use crate::rate_limits::{Per, Rate, RateSettings};
 use crate::routing::ApiPrefixes;
 use crate::tls::acme::AcmeSettings;
 use crate::upstreams::{UpstreamSettings, UpstreamTarget};
@@ -20,12 +24,11 @@ pub struct ProxyConfig {
     pub api_prefixes: ApiPrefixes,
     pub health_path: String,
     pub upstream_timeout: Duration,
-    pub client_timeout: Duration,
-    /// `None`: no keep-alive.
-    pub keepalive: Option<Duration>,
+    pub connections: ConnectionSettings,
+    pub trusted_proxies: TrustedProxies,
+    pub rates: RateSettings,
     pub static_max_body_bytes: u64,
     pub static_max_age: Duration,
-    pub trust_forwarded: bool,
     pub shutdown_grace: Duration,
     pub threads: usize,
     pub tls: Option<TlsConfig>,
@@ -79,6 +82,43 @@ impl ProxyConfig {
         if options.max_header_bytes == 0 {
             return Err(invalid("PROXY_MAX_HEADER_BYTES", "must be more than 0"));
         }
+        let connections = ConnectionSettings {
+            max_total: (options.max_connections > 0).then_some(options.max_connections),
+            max_per_ip: (options.max_connections_per_ip > 0)
+                .then_some(options.max_connections_per_ip),
+            max_header_bytes: options.max_header_bytes,
+            header_timeout: at_least_one_second(
+                "PROXY_HEADER_TIMEOUT_SECS",
+                options.header_timeout_secs,
+            )?,
+            keepalive: off_when_zero(options.keepalive_secs),
+            client_timeout: at_least_one_second(
+                "PROXY_CLIENT_TIMEOUT_SECS",
+                options.client_timeout_secs,
+            )?,
+        };
+        let trusted_proxies = TrustedProxies::parse(
+            options.trusted_proxies.as_deref().unwrap_or_default(),
+            options.trust_forwarded,
+        )
+        .map_err(|err| invalid("PROXY_TRUSTED_PROXIES", err))?;
+        let rates = RateSettings {
+            login: rate(
+                ("PROXY_RATE_LOGIN_PER_MIN", options.rate_login_per_min),
+                Per::Minute,
+                ("PROXY_RATE_LOGIN_BURST", options.rate_login_burst),
+            )?,
+            api: rate(
+                ("PROXY_RATE_API_PER_SEC", options.rate_api_per_sec),
+                Per::Second,
+                ("PROXY_RATE_API_BURST", options.rate_api_burst),
+            )?,
+            static_files: rate(
+                ("PROXY_RATE_STATIC_PER_SEC", options.rate_static_per_sec),
+                Per::Second,
+                ("PROXY_RATE_STATIC_BURST", options.rate_static_burst),
+            )?,
+        };
         let upstreams = UpstreamSettings {
             targets: UpstreamTarget::parse_list(&options.upstreams)
                 .map_err(|err| invalid("PROXY_UPSTREAMS", err))?,
@@ -111,14 +151,11 @@ impl ProxyConfig {
                 "PROXY_UPSTREAM_TIMEOUT_SECS",
                 options.upstream_timeout_secs,
             )?,
-            client_timeout: at_least_one_second(
-                "PROXY_CLIENT_TIMEOUT_SECS",
-                options.client_timeout_secs,
-            )?,
-            keepalive: off_when_zero(options.keepalive_secs),
+            connections,
+            trusted_proxies,
+            rates,
             static_max_body_bytes: options.static_max_body_bytes,
             static_max_age: Duration::from_secs(options.static_max_age_secs),
-            trust_forwarded: options.trust_forwarded,
             shutdown_grace: Duration::from_secs(options.shutdown_grace_secs),
             threads: match options.threads {
                 0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -215,6 +252,24 @@ fn tls_config(options: &Options) -> Result<Option<TlsConfig>, ConfigError> {
     }))
 }
 
+/// A rate limit: `None` when its rate is 0 (off); a rate that is on needs a burst of 1 or more.
+fn rate(
+    (rate_setting, rate): (&'static str, u32),
+    per: Per,
+    (burst_setting, burst): (&'static str, u32),
+) -> Result<Option<Rate>, ConfigError> {
+    let Some(rate) = NonZeroU32::new(rate) else {
+        return Ok(None);
+    };
+    let burst = NonZeroU32::new(burst).ok_or_else(|| {
+        invalid(
+            burst_setting,
+            format!("must be at least 1 while {rate_setting} is on"),
+        )
+    })?;
+    Ok(Some(Rate { rate, per, burst }))
+}
+
 /// A `*_SECS` setting that cannot be off: 0 is an error (the second half of the rule in
 /// `--help`; [`off_when_zero`] is the first).
 fn at_least_one_second(setting: &'static str, secs: u64) -> Result<Duration, ConfigError> {
@@ -249,7 +304,8 @@ mod tests {
     ];
 
     /// The seconds settings that cannot be off, as flag and variable.
-    const REQUIRED: [(&str, &str); 8] = [
+    const REQUIRED: [(&str, &str); 9] = [
+        ("--header-timeout-secs", "PROXY_HEADER_TIMEOUT_SECS"),
         ("--health-interval-secs", "PROXY_HEALTH_INTERVAL_SECS"),
         ("--dns-refresh-secs", "PROXY_DNS_REFRESH_SECS"),
         ("--connect-timeout-secs", "PROXY_CONNECT_TIMEOUT_SECS"),
@@ -313,7 +369,7 @@ mod tests {
             config(&[&TLS[..], &args].concat()).expect("0 and 7 are both valid")
         };
         let off = with("0");
-        assert_eq!(off.keepalive, None);
+        assert_eq!(off.connections.keepalive, None);
         assert_eq!(off.upstreams.passive_cooldown, None);
         assert_eq!(off.edge.hsts, None);
         assert_eq!(off.shutdown_grace, Duration::ZERO);
@@ -321,7 +377,7 @@ mod tests {
 
         let seven = Duration::from_secs(7);
         let on = with("7");
-        assert_eq!(on.keepalive, Some(seven));
+        assert_eq!(on.connections.keepalive, Some(seven));
         assert_eq!(on.upstreams.passive_cooldown, Some(seven));
         assert_eq!(
             on.edge.hsts.as_deref(),
@@ -346,5 +402,51 @@ mod tests {
             assert!(config.api_prefixes.matches(prefix), "{prefix}");
         }
         assert_eq!(config.upstreams.health_path, shared::paths::API_HEALTH);
+    }
+
+    #[test]
+    fn zero_turns_off_a_cap_or_a_rate_and_a_rate_needs_a_burst() {
+        let defaults = config(&[]).unwrap();
+        assert_eq!(defaults.connections.max_total, Some(2048));
+        assert_eq!(defaults.connections.max_per_ip, Some(128));
+        let login = defaults.rates.login.expect("on by default");
+        assert_eq!(
+            (login.rate.get(), login.per, login.burst.get()),
+            (10, Per::Minute, 5)
+        );
+        assert!(defaults.rates.api.is_some() && defaults.rates.static_files.is_some());
+
+        let off = config(&[
+            "--max-connections",
+            "0",
+            "--max-connections-per-ip",
+            "0",
+            "--rate-login-per-min",
+            "0",
+            "--rate-login-burst",
+            "0",
+            "--rate-api-per-sec",
+            "0",
+            "--rate-static-per-sec",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!(off.connections.max_total, None);
+        assert_eq!(off.connections.max_per_ip, None);
+        assert!(off.rates.login.is_none() && off.rates.api.is_none());
+        assert!(off.rates.static_files.is_none());
+
+        let err = config(&["--rate-api-burst", "0"]).unwrap_err();
+        assert_eq!(err.setting, "PROXY_RATE_API_BURST");
+    }
+
+    #[test]
+    fn trusted_proxies_must_be_addresses_or_networks() {
+        let err = config(&["--trusted-proxies", "10.0.0.0/8,lb.internal"]).unwrap_err();
+        assert_eq!(err.setting, "PROXY_TRUSTED_PROXIES");
+        assert!(err.reason.contains("lb.internal"), "{err}");
+        let trusted = config(&["--trusted-proxies", "10.0.0.0/8"]).unwrap();
+        assert!(trusted.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
+        assert!(!trusted.trusted_proxies.trusts("192.0.2.1".parse().unwrap()));
     }
 }

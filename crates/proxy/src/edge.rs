@@ -1,14 +1,10 @@
-//! What the edge decides before routing: the header size limit, HTTP to HTTPS, the canonical
-//! host, unknown hosts.
-
-use pingora::http::RequestHeader;
+//! What the edge decides before routing: HTTP to HTTPS, the canonical host, unknown hosts.
+//! (Header sizes are bounded while pingora reads them, see [`crate::connections`].)
 
 use crate::cli::{comma_separated, off_when_zero, Options, UnknownHost};
 
 #[derive(Debug, Clone)]
 pub struct EdgePolicy {
-    /// Largest total size of a request's headers (431 beyond).
-    pub max_header_bytes: usize,
     /// With TLS on, plain HTTP is redirected to HTTPS on this port.
     pub https_port: Option<u16>,
     pub canonical_host: Option<String>,
@@ -28,10 +24,8 @@ pub enum Decision {
 
 impl EdgePolicy {
     /// The policy the options describe; `tls_port` is the HTTPS listener's port when TLS is on.
-    /// `max_header_bytes` is validated by the caller (0 is refused there).
     pub fn from_options(options: &Options, tls_port: Option<u16>) -> Self {
         Self {
-            max_header_bytes: options.max_header_bytes,
             https_port: tls_port.map(|port| options.https_port.unwrap_or(port)),
             canonical_host: options
                 .canonical_host
@@ -45,18 +39,6 @@ impl EdgePolicy {
             hsts: off_when_zero(options.hsts_max_age_secs)
                 .map(|max_age| format!("max-age={}; includeSubDomains", max_age.as_secs())),
         }
-    }
-
-    /// Whether the request line's target and headers together exceed the limit.
-    pub fn headers_too_large(&self, req: &RequestHeader) -> bool {
-        let headers: usize = req
-            .headers
-            .iter()
-            .map(|(name, value)| name.as_str().len() + value.len() + 4)
-            .sum();
-        let target = req.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
-        let authority = req.uri.authority().map_or(0, |a| a.as_str().len());
-        headers + target + authority > self.max_header_bytes
     }
 
     /// The decision for a request that arrived over `tls` for `host` (the Host header, maybe
@@ -146,7 +128,6 @@ mod tests {
 
     fn policy(unknown: UnknownHost) -> EdgePolicy {
         EdgePolicy {
-            max_header_bytes: 1024,
             https_port: Some(443),
             canonical_host: Some("www.fattorestreet.com".into()),
             aliases: vec!["fattorestreet.com".into(), "*.fattorestreet.com".into()],
@@ -222,7 +203,6 @@ mod tests {
     #[test]
     fn without_tls_or_a_canonical_host_nothing_moves() {
         let edge = EdgePolicy {
-            max_header_bytes: 1024,
             https_port: None,
             canonical_host: None,
             aliases: vec![],
@@ -280,14 +260,5 @@ mod tests {
         assert_eq!(published.https_port, Some(443));
         let plain = from_flags(&["--https-port", "443"], None);
         assert_eq!(plain.https_port, None, "no redirects without TLS");
-    }
-
-    #[test]
-    fn headers_over_the_limit_are_too_large() {
-        let edge = from_flags(&["--max-header-bytes", "64"], None);
-        let mut req = RequestHeader::build("GET", b"/", None).unwrap();
-        assert!(!edge.headers_too_large(&req));
-        req.insert_header("x-padding", "a".repeat(64)).unwrap();
-        assert!(edge.headers_too_large(&req));
     }
 }

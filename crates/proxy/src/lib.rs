@@ -2,20 +2,25 @@
 //! app fallback) and forwards the API prefixes to one or more upstream API servers.
 //!
 //! `cli` (flags and environment) -> `config` (parsed once at start-up) -> `service` (the
-//! pingora phases; one service per `listener`, plain HTTP or HTTPS). For each request,
-//! `service` asks `routing` which way the path goes, then runs its steps in order: `edge`
-//! (header limit, HTTPS and canonical-host redirects), the ACME challenge answer (`tls::acme`),
-//! the health endpoint, `static_files`; anything left is forwarded to `upstreams` (discovery,
-//! health, selection) with the headers `forwarding` sets. Everything the proxy answers itself
-//! is a `reply::Reply` sent by the one `reply::ReplyWriter`; `failure` turns a request that
-//! failed on the way into its status and reply.
+//! pingora phases; one service per `listener`, plain HTTP or HTTPS). `connections` caps the
+//! connections open at once and bounds how long and how large a request header may be, before
+//! any request exists. For each request, `service` learns who it is from (`client_ip`) and asks
+//! `routing` which way the path goes, then runs its steps in order: `rate_limits`, `edge`
+//! (HTTPS and canonical-host redirects), the ACME challenge answer (`tls::acme`), the health
+//! endpoint, `static_files`; anything left is forwarded to `upstreams` (discovery, health,
+//! selection) with the headers `forwarding` sets. Everything the proxy answers itself is a
+//! `reply::Reply` sent by the one `reply::ReplyWriter`; `failure` turns a request that failed
+//! on the way into its status and reply.
 
 pub mod cli;
+pub mod client_ip;
 pub mod config;
+pub mod connections;
 pub mod edge;
 pub mod failure;
 pub mod forwarding;
 pub mod listener;
+pub mod rate_limits;
 pub mod reply;
 pub mod routing;
 pub mod service;

@@ -3,12 +3,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use pingora::proxy::HttpProxy;
 use pingora::server::configuration::ServerConf;
 use pingora::server::Server;
 use pingora::services::background::background_service;
+use pingora::services::listening::Service;
 use proxy::cli::{Command, Options};
 use proxy::config::ProxyConfig;
+use proxy::connections::{self, ConnectionLimits};
 use proxy::listener::Listener;
+use proxy::rate_limits::{Pruner, RateLimits};
 use proxy::service::ProxyService;
 use proxy::static_files::StaticFiles;
 use proxy::tls::acme::AcmeManager;
@@ -138,11 +142,51 @@ fn check_listen_addresses(config: &ProxyConfig) -> Result<(), String> {
     Ok(())
 }
 
+/// Every client connection is a file descriptor, and so is each upstream connection and open
+/// file: the soft limit, often 1024, is raised to the hard one, as servers do.
+fn raise_open_files_limit(config: &ProxyConfig) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            let needed = config
+                .connections
+                .max_total
+                .map(|max| max as u64 * 2)
+                .unwrap_or(0);
+            if needed > limit {
+                log::warn!(
+                    "the open-files limit is {limit}: PROXY_MAX_CONNECTIONS connections and \
+                     their upstream connections may not fit"
+                );
+            }
+        }
+        Err(err) => log::warn!("cannot raise the open-files limit: {err}"),
+    }
+}
+
+/// The listening service named `name` for `service`: pingora's HTTP proxy with the
+/// connection caps and the header bounds.
+fn listening_service(
+    server: &Server,
+    service: ProxyService,
+    name: &str,
+    config: &ProxyConfig,
+    connections: &Arc<ConnectionLimits>,
+) -> Service<HttpProxy<ProxyService>> {
+    let mut proxy = pingora::proxy::http_proxy(&server.configuration, service);
+    let (http, h2) = config.connections.http_options();
+    proxy.server_options = Some(http);
+    proxy.h2_options = Some(h2);
+    let mut listening = Service::new(name.to_owned(), proxy);
+    listening.set_connection_filter(connections.clone());
+    listening
+}
+
 fn run(config: Arc<ProxyConfig>) -> ExitCode {
     if let Err(err) = check_listen_addresses(&config) {
         eprintln!("proxy: {err}");
         return ExitCode::FAILURE;
     }
+    raise_open_files_limit(&config);
     let conf = ServerConf {
         threads: config.threads,
         // pingora's default grace period is 300 s, far beyond Docker's 10 s or an ECS stop
@@ -161,6 +205,16 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
         config.static_dir.clone(),
         config.static_max_age,
         config.static_max_body_bytes,
+    ));
+    // One count of connections and one set of buckets for both listeners.
+    let connections = Arc::new(ConnectionLimits::new(
+        &config.connections,
+        config.trusted_proxies.clone(),
+    ));
+    let rate_limits = Arc::new(RateLimits::new(&config.rates, &config.api_prefixes));
+    server.add_service(background_service(
+        "rate-limit pruning",
+        Pruner(rate_limits.clone()),
     ));
 
     let mut challenges = None;
@@ -200,11 +254,11 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
             config.clone(),
             upstreams.clone(),
             static_files.clone(),
+            rate_limits.clone(),
             Listener::Https,
         );
-        let mut https =
-            pingora::proxy::http_proxy_service_with_name(&server.configuration, service, "HTTPS");
-        https.add_tls_with_settings(&tls.listen.to_string(), None, settings);
+        let mut https = listening_service(&server, service, "HTTPS", &config, &connections);
+        https.add_listener(connections::endpoint(tls.listen, Some(settings)));
         server.add_service(https);
         log::info!("proxy listening on https://{}", tls.listen);
     }
@@ -213,11 +267,11 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
         config.clone(),
         upstreams,
         static_files,
+        rate_limits,
         Listener::Http { challenges },
     );
-    let mut http =
-        pingora::proxy::http_proxy_service_with_name(&server.configuration, service, "HTTP");
-    http.add_tcp(&config.listen.to_string());
+    let mut http = listening_service(&server, service, "HTTP", &config, &connections);
+    http.add_listener(connections::endpoint(config.listen, None));
     server.add_service(http);
 
     let upstreams: Vec<String> = config

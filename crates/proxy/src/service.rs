@@ -1,12 +1,13 @@
-//! The proxy itself: one `ProxyHttp` per listener. `request_filter` runs the steps that may
-//! answer a request here (edge policy, ACME challenge, health, static files) and forwards the
-//! rest; the later phases pick upstreams, rewrite forwarding headers, turn failures into
-//! replies and log every request.
+//! The proxy itself: one `ProxyHttp` per listener. `early_request_filter` settles who the
+//! request is from and its id; `request_filter` runs the steps that may answer a request here
+//! (rate limits, edge policy, ACME challenge, health, static files) and forwards the rest; the
+//! later phases pick upstreams, rewrite forwarding headers, turn failures into replies and log
+//! every request.
 //!
 //! Every request gets an id (`X-Request-Id`) before anything else: sent upstream, returned to
 //! the client and written in the access line, so one request can be followed through both
-//! services' logs. A client's own id is believed only from a trusted load balancer
-//! (`PROXY_TRUST_FORWARDED`, the peer whose forwarding headers are kept too).
+//! services' logs. A client's own id is believed only from a trusted proxy (the same trust
+//! decision as for its forwarding headers: `PROXY_TRUSTED_PROXIES`, `PROXY_TRUST_FORWARDED`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,21 +21,24 @@ use pingora::{Error, ErrorSource, ErrorType};
 use serde::Serialize;
 use shared::request::{RequestId, REQUEST_ID_HEADER};
 
+use crate::client_ip::{limit_key, Client};
 use crate::config::ProxyConfig;
 use crate::edge::Decision;
 use crate::failure;
 use crate::forwarding::{self, Origin};
 use crate::listener::Listener;
+use crate::rate_limits::RateLimits;
 use crate::reply::{Reply, ReplyWriter};
 use crate::routing::Route;
 use crate::static_files::StaticFiles;
 use crate::upstreams::Upstreams;
 
-/// One listener's proxy. The listeners share configuration, files and upstreams.
+/// One listener's proxy. The listeners share configuration, files, upstreams and rate limits.
 pub struct ProxyService {
     config: Arc<ProxyConfig>,
     upstreams: Arc<Upstreams>,
     static_files: Arc<StaticFiles>,
+    rate_limits: Arc<RateLimits>,
     listener: Listener,
     replies: ReplyWriter,
 }
@@ -44,6 +48,8 @@ pub struct RequestCtx {
     started: Instant,
     /// Set first thing, in `early_request_filter`.
     request_id: Option<RequestId>,
+    /// Who the request is from; `None` only for a peer that is not on IP.
+    client: Option<Client>,
     route: Route,
     tried: Vec<SocketAddr>,
     upstream: Option<SocketAddr>,
@@ -57,24 +63,23 @@ struct HealthBody {
 }
 
 /// A step of `request_filter` that may answer the request itself.
-type Step = fn(&ProxyService, &RequestHeader, Route) -> pingora::Result<Option<Reply>>;
+type Step = fn(&ProxyService, &RequestHeader, &RequestCtx) -> pingora::Result<Option<Reply>>;
+
+/// The request's id: the client's when well formed and sent by a trusted proxy, else a new one.
+fn request_id(req: &RequestHeader, from_trusted: bool) -> RequestId {
+    from_trusted
+        .then(|| req.headers.get(REQUEST_ID_HEADER))
+        .flatten()
+        .and_then(|value| RequestId::parse(value.as_bytes()))
+        .unwrap_or_else(RequestId::generate)
+}
 
 impl ProxyService {
-    /// The request's id: the client's when well formed and the client is a trusted load
-    /// balancer, else a new one.
-    fn request_id(&self, req: &RequestHeader) -> RequestId {
-        self.config
-            .trust_forwarded
-            .then(|| req.headers.get(REQUEST_ID_HEADER))
-            .flatten()
-            .and_then(|value| RequestId::parse(value.as_bytes()))
-            .unwrap_or_else(RequestId::generate)
-    }
-
     pub fn new(
         config: Arc<ProxyConfig>,
         upstreams: Arc<Upstreams>,
         static_files: Arc<StaticFiles>,
+        rate_limits: Arc<RateLimits>,
         listener: Listener,
     ) -> Self {
         let hsts = config.edge.hsts.clone().filter(|_| listener.is_https());
@@ -82,6 +87,7 @@ impl ProxyService {
             config,
             upstreams,
             static_files,
+            rate_limits,
             listener,
             replies: ReplyWriter::new(hsts),
         }
@@ -92,25 +98,44 @@ impl ProxyService {
     async fn answer_here(
         &self,
         req: &RequestHeader,
-        route: Route,
+        ctx: &RequestCtx,
     ) -> pingora::Result<Option<Reply>> {
-        let steps: [Step; 3] = [Self::edge_policy, Self::acme_challenge, Self::health];
+        let steps: [Step; 4] = [
+            Self::rate_limit,
+            Self::edge_policy,
+            Self::acme_challenge,
+            Self::health,
+        ];
         for step in steps {
-            if let Some(reply) = step(self, req, route)? {
+            if let Some(reply) = step(self, req, ctx)? {
                 return Ok(Some(reply));
             }
         }
-        self.static_file(req, route).await
+        self.static_file(req, ctx.route).await
     }
 
-    /// Oversized headers on any path; then, except for the health endpoint and ACME
-    /// challenges, the host policy (redirects to HTTPS or the canonical host, 421).
-    fn edge_policy(&self, req: &RequestHeader, route: Route) -> pingora::Result<Option<Reply>> {
-        let edge = &self.config.edge;
-        if edge.headers_too_large(req) {
-            return Reply::proxy_error(431).map(Some);
+    /// 429 for a client past its limit for this class of request.
+    fn rate_limit(&self, req: &RequestHeader, ctx: &RequestCtx) -> pingora::Result<Option<Reply>> {
+        let Some(client) = ctx.client else {
+            return Ok(None);
+        };
+        let Some(class) = self
+            .rate_limits
+            .class(&req.method, req.uri.path(), ctx.route)
+        else {
+            return Ok(None);
+        };
+        match self.rate_limits.check(class, limit_key(client.ip)) {
+            Ok(()) => Ok(None),
+            Err(wait) => Reply::throttled(wait).map(Some),
         }
-        if route == Route::Health || self.listener.challenge(req.uri.path()).is_some() {
+    }
+
+    /// Except for the health endpoint and ACME challenges, the host policy (redirects to HTTPS
+    /// or the canonical host, 421).
+    fn edge_policy(&self, req: &RequestHeader, ctx: &RequestCtx) -> pingora::Result<Option<Reply>> {
+        let edge = &self.config.edge;
+        if ctx.route == Route::Health || self.listener.challenge(req.uri.path()).is_some() {
             return Ok(None);
         }
         let host = req
@@ -127,7 +152,11 @@ impl ProxyService {
     }
 
     /// The key authorization for a token being validated; 404 for any other token.
-    fn acme_challenge(&self, req: &RequestHeader, _: Route) -> pingora::Result<Option<Reply>> {
+    fn acme_challenge(
+        &self,
+        req: &RequestHeader,
+        _: &RequestCtx,
+    ) -> pingora::Result<Option<Reply>> {
         let Some((challenges, token)) = self.listener.challenge(req.uri.path()) else {
             return Ok(None);
         };
@@ -139,8 +168,8 @@ impl ProxyService {
         .map(Some)
     }
 
-    fn health(&self, _: &RequestHeader, route: Route) -> pingora::Result<Option<Reply>> {
-        if route != Route::Health {
+    fn health(&self, _: &RequestHeader, ctx: &RequestCtx) -> pingora::Result<Option<Reply>> {
+        if ctx.route != Route::Health {
             return Ok(None);
         }
         let healthy = self.upstreams.healthy_count();
@@ -172,6 +201,7 @@ impl ProxyHttp for ProxyService {
         RequestCtx {
             started: Instant::now(),
             request_id: None,
+            client: None,
             route: Route::Static,
             tried: Vec::new(),
             upstream: None,
@@ -183,13 +213,24 @@ impl ProxyHttp for ProxyService {
         session: &mut Session,
         ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
-        ctx.request_id = Some(self.request_id(session.req_header()));
+        let peer = session
+            .client_addr()
+            .and_then(|addr| addr.as_inet())
+            .map(|addr| addr.ip());
+        ctx.client = peer.map(|peer| {
+            self.config
+                .trusted_proxies
+                .client(peer, session.req_header())
+        });
+        let from_trusted = ctx.client.is_some_and(|client| client.peer_trusted);
+        ctx.request_id = Some(request_id(session.req_header(), from_trusted));
+        let connections = &self.config.connections;
         let downstream = session.as_downstream_mut();
-        downstream.set_read_timeout(Some(self.config.client_timeout));
-        downstream.set_write_timeout(Some(self.config.client_timeout));
+        downstream.set_read_timeout(Some(connections.client_timeout));
+        downstream.set_write_timeout(Some(connections.client_timeout));
         // Off is None: pingora reads Some(0) as "forever", which would also lift the read
         // timeout on idle connections.
-        downstream.set_keepalive(self.config.keepalive.map(|keepalive| keepalive.as_secs()));
+        downstream.set_keepalive(connections.keepalive.map(|keepalive| keepalive.as_secs()));
         Ok(())
     }
 
@@ -204,7 +245,7 @@ impl ProxyHttp for ProxyService {
             &self.config.health_path,
             &self.config.api_prefixes,
         );
-        match self.answer_here(req, ctx.route).await? {
+        match self.answer_here(req, ctx).await? {
             Some(reply) => {
                 self.replies
                     .send(session, reply, ctx.request_id.as_ref())
@@ -230,13 +271,14 @@ impl ProxyHttp for ProxyService {
         peer.options.read_timeout = Some(self.config.upstream_timeout);
         peer.options.write_timeout = Some(self.config.upstream_timeout);
         // Without keep-alive, upstream connections are not kept idle either.
-        peer.options.idle_timeout = Some(self.config.keepalive.unwrap_or(Duration::ZERO));
+        peer.options.idle_timeout =
+            Some(self.config.connections.keepalive.unwrap_or(Duration::ZERO));
         Ok(Box::new(peer))
     }
 
     async fn upstream_request_filter(
         &self,
-        session: &mut Session,
+        _session: &mut Session,
         upstream_request: &mut RequestHeader,
         ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
@@ -244,12 +286,8 @@ impl ProxyHttp for ProxyService {
             upstream_request.insert_header(REQUEST_ID_HEADER, id.as_str())?;
         }
         let origin = Origin {
-            client_ip: session
-                .client_addr()
-                .and_then(|addr| addr.as_inet())
-                .map(|addr| addr.ip().to_string()),
+            client: ctx.client,
             https: self.listener.is_https(),
-            trust_forwarded: self.config.trust_forwarded,
         };
         forwarding::rewrite(upstream_request, &origin)
     }
@@ -354,10 +392,9 @@ impl ProxyHttp for ProxyService {
         let status = downstream
             .response_written()
             .map_or(0, |r| r.status.as_u16());
-        let client = session
-            .client_addr()
-            .and_then(|addr| addr.as_inet())
-            .map_or_else(|| "-".to_owned(), |addr| addr.ip().to_string());
+        let client = ctx
+            .client
+            .map_or_else(|| "-".to_owned(), |client| client.ip.to_string());
         let req = session.req_header();
         let upstream = ctx
             .upstream

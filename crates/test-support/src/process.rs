@@ -124,6 +124,11 @@ impl Process {
         );
     }
 
+    /// The child's process id, e.g. to read its `/proc/<pid>/status`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The exit status, if the child has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().expect("wait for a child")

@@ -51,7 +51,8 @@ impl ProxyServer {
     /// `static_dir` (also its working directory) and forwarding to `upstreams`, and waits until
     /// every listener it logs accepts connections. Settings it leaves out get the tests'
     /// defaults: listen on 127.0.0.1 port 0, health checks and DNS refreshes every second, one
-    /// second of shutdown grace, `RUST_LOG=info`.
+    /// second of shutdown grace, no rate limits (tests send bursts from one address; the
+    /// limits have tests of their own), `RUST_LOG=info`.
     pub fn start(command: &mut Command, static_dir: &Path, upstreams: &str) -> Self {
         command
             .current_dir(static_dir)
@@ -62,6 +63,9 @@ impl ProxyServer {
             ("PROXY_HEALTH_INTERVAL_SECS", "1"),
             ("PROXY_DNS_REFRESH_SECS", "1"),
             ("PROXY_SHUTDOWN_GRACE_SECS", "1"),
+            ("PROXY_RATE_LOGIN_PER_MIN", "0"),
+            ("PROXY_RATE_API_PER_SEC", "0"),
+            ("PROXY_RATE_STATIC_PER_SEC", "0"),
             ("RUST_LOG", "info"),
         ] {
             default_env(command, key, value);

@@ -5,6 +5,7 @@
 mod writer;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use bytes::Bytes;
 use pingora::http::{ResponseHeader, StatusCode};
@@ -82,6 +83,25 @@ impl Reply {
         Self::json(status, &proxy_error_body(status).for_request(request_id))
     }
 
+    /// 429 for a client over a rate limit, with `Retry-After` in whole seconds (at least 1):
+    /// JSON on every path, as the api's own throttling answers.
+    pub fn throttled(wait: Duration) -> pingora::Result<Self> {
+        let secs = wait
+            .as_secs()
+            .saturating_add(u64::from(wait.subsec_nanos() > 0));
+        let secs = secs.max(1);
+        let unit = if secs == 1 { "second" } else { "seconds" };
+        let body = ErrorBody::new(
+            format!("Request was throttled. Expected available in {secs} {unit}."),
+            "throttled",
+        );
+        let mut reply = Self::json(429, &body)?;
+        reply
+            .header
+            .insert_header("Retry-After", secs.to_string())?;
+        Ok(reply)
+    }
+
     /// A permanent redirect that keeps the method (308).
     pub fn redirect(location: String) -> pingora::Result<Self> {
         let mut header = ResponseHeader::build(308, Some(4))?;
@@ -119,11 +139,32 @@ fn proxy_error_body(status: u16) -> ErrorBody {
             "This server does not serve that host name.",
             "misdirected_request",
         ),
-        431 => ErrorBody::new(
-            "Request headers are too large.",
-            "request_header_fields_too_large",
-        ),
         400 => ErrorBody::new("The request could not be read.", "bad_request"),
         _ => ErrorBody::new("The proxy could not complete the request.", "proxy_error"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttled_says_when_to_come_back_in_whole_seconds() {
+        for (wait, secs) in [
+            (Duration::from_millis(1), "1"),
+            (Duration::ZERO, "1"),
+            (Duration::from_millis(5_100), "6"),
+            (Duration::from_secs(60), "60"),
+        ] {
+            let reply = Reply::throttled(wait).unwrap();
+            assert_eq!(reply.header.status, 429);
+            assert_eq!(reply.header.headers["retry-after"], secs, "{wait:?}");
+            let Body::Bytes(body) = reply.body else {
+                panic!("a JSON body")
+            };
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body["code"], "throttled");
+            assert!(body["detail"].as_str().unwrap().contains(secs));
+        }
     }
 }

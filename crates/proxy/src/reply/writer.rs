@@ -129,7 +129,8 @@ mod tests {
         let writer = ReplyWriter::new(None);
         for reply in [
             Reply::status_text(404).unwrap(),
-            Reply::proxy_error(431).unwrap(),
+            Reply::proxy_error(421).unwrap(),
+            Reply::throttled(std::time::Duration::from_secs(3)).unwrap(),
         ] {
             let get_length = header(&reply, "content-length");
             let sent = writer.prepare(reply, true, None).unwrap();

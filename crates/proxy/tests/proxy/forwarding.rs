@@ -1,5 +1,5 @@
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use test_support::ports::ReservedPort;
 use test_support::process::clean_command;
@@ -32,7 +32,10 @@ async fn api_requests_reach_the_upstream_unchanged_with_forwarding_headers() {
     assert_eq!(echo["body_len"], 16);
     let headers = &echo["headers"];
     assert_eq!(headers["host"][0], "shop.example:8443");
-    assert_eq!(headers["x-forwarded-for"][0], "203.0.113.9, 127.0.0.1");
+    assert_eq!(
+        headers["x-forwarded-for"][0], "127.0.0.1",
+        "the client's own X-Forwarded-For is replaced by its address"
+    );
     assert_eq!(
         headers["x-forwarded-proto"][0], "http",
         "an untrusted client cannot claim https"
@@ -69,7 +72,85 @@ async fn hop_by_hop_headers_stop_at_the_proxy() {
 }
 
 #[tokio::test]
-async fn trusted_forwarded_headers_are_kept_when_configured() {
+async fn a_client_cannot_choose_the_address_the_upstream_and_the_log_see() {
+    let web = web();
+    let stub = Stub::start("one", Behaviour::Echo).await;
+    let proxy = proxy_in_front_of(web.path(), &[&stub], &[]).await;
+    let echo: Value = client()
+        .get(proxy.url("/api/whoami"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .header("x-real-ip", "203.0.113.9")
+        .header("forwarded", "for=203.0.113.9;proto=https")
+        .header("x-forwarded-host", "evil.example")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let headers = &echo["headers"];
+    assert_eq!(headers["x-forwarded-for"], json!(["127.0.0.1"]));
+    assert_eq!(headers["x-real-ip"], json!(["127.0.0.1"]));
+    assert!(headers.get("forwarded").is_none(), "{headers}");
+    assert_ne!(headers["x-forwarded-host"][0], "evil.example");
+    assert!(
+        proxy
+            .process
+            .logged("path=/api/whoami client_ip=127.0.0.1 "),
+        "{}",
+        proxy.process.log()
+    );
+    assert!(!proxy.process.log().contains("203.0.113.9"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_its_forwarded_client_is_the_one_seen() {
+    let web = web();
+    let stub = Stub::start("one", Behaviour::Echo).await;
+    let proxy = proxy_in_front_of(
+        web.path(),
+        &[&stub],
+        &[("PROXY_TRUSTED_PROXIES", "127.0.0.0/8, 10.0.0.0/8")],
+    )
+    .await;
+    let echo: Value = client()
+        .get(proxy.url("/api/whoami"))
+        .header("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.3.4")
+        .header("forwarded", "for=198.51.100.7")
+        .header("x-forwarded-proto", "https")
+        .header("x-request-id", "alb-1-5f2b")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let headers = &echo["headers"];
+    assert_eq!(
+        headers["x-forwarded-for"][0], "6.6.6.6, 198.51.100.7, 10.0.3.4, 127.0.0.1",
+        "the chain is kept"
+    );
+    assert_eq!(
+        headers["x-real-ip"][0], "198.51.100.7",
+        "the right-most address that is not a trusted proxy"
+    );
+    assert_eq!(headers["forwarded"][0], "for=198.51.100.7");
+    assert_eq!(headers["x-forwarded-proto"][0], "https");
+    assert_eq!(
+        headers["x-request-id"][0], "alb-1-5f2b",
+        "its request id is kept"
+    );
+    assert!(
+        proxy
+            .process
+            .logged("path=/api/whoami client_ip=198.51.100.7 "),
+        "{}",
+        proxy.process.log()
+    );
+}
+
+#[tokio::test]
+async fn trusting_every_peer_keeps_its_headers_and_believes_its_last_hop() {
     let web = web();
     let stub = Stub::start("one", Behaviour::Echo).await;
     let proxy = proxy_in_front_of(web.path(), &[&stub], &[("PROXY_TRUST_FORWARDED", "true")]).await;
@@ -77,6 +158,7 @@ async fn trusted_forwarded_headers_are_kept_when_configured() {
         .get(proxy.url("/api/x"))
         .header("x-forwarded-proto", "https")
         .header("x-forwarded-host", "www.example.com")
+        .header("x-forwarded-for", "6.6.6.6, 198.51.100.7")
         .send()
         .await
         .unwrap()
@@ -85,6 +167,7 @@ async fn trusted_forwarded_headers_are_kept_when_configured() {
         .unwrap();
     assert_eq!(echo["headers"]["x-forwarded-proto"][0], "https");
     assert_eq!(echo["headers"]["x-forwarded-host"][0], "www.example.com");
+    assert_eq!(echo["headers"]["x-real-ip"][0], "198.51.100.7");
 }
 
 #[tokio::test]

@@ -217,3 +217,22 @@ pub fn raw_request(port: u16, raw: &str) -> String {
     let _ = stream.read_to_end(&mut response);
     String::from_utf8_lossy(&response).into_owned()
 }
+
+/// A process's resident memory in KiB, from its `/proc/<pid>/status`: now (`VmRSS`) and at
+/// its peak so far (`VmHWM`).
+pub fn resident_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /proc/{pid}/status"))
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Lets this test process hold many sockets at once (the soft limit is often 1024).
+pub fn allow_many_sockets() {
+    rlimit::increase_nofile_limit(u64::MAX).expect("raise the open-files limit");
+}
