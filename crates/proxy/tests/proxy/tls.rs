@@ -356,3 +356,29 @@ fn tls_settings_are_checked_at_start() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_headers_over_https_are_refused_with_431_on_both_protocols() {
+    let web = web();
+    let ca = TestCa::new();
+    ca.issue(web.path(), "a", &["a.test"]);
+    let proxy = start_https(web.path(), &["a"], "127.0.0.1:9", &[]);
+    let tls_port = proxy.tls_port();
+    let url = format!("https://a.test:{tls_port}/");
+    for http1 in [false, true] {
+        let client = https_client(&ca, tls_port, &["a.test"], http1);
+        let refused = client
+            .get(&url)
+            .header("x-filler", "a".repeat(40 * 1024))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "http1 {http1}"
+        );
+        let fine = client.get(&url).send().await.unwrap();
+        assert_eq!(fine.status(), StatusCode::OK, "http1 {http1}");
+    }
+}
