@@ -22,6 +22,9 @@ RUN cargo chef prepare --recipe-path recipe.json
 
 FROM chef AS builder
 COPY --from=planner /src/recipe.json recipe.json
+# The crates patched in with [patch.crates-io] are dependencies the recipe leaves out, and every
+# build of the workspace resolves them.
+COPY vendor vendor
 RUN cargo chef cook --release --locked --recipe-path recipe.json --package proxy
 COPY . .
 # Stripped (a fifth smaller): the symbol table only names frames in backtraces. The
