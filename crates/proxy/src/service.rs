@@ -384,14 +384,24 @@ impl ProxyHttp for ProxyService {
     }
 
     async fn logging(&self, session: &mut Session, _e: Option<&Error>, ctx: &mut RequestCtx) {
-        // Runs for every request: build the line only when it will be written.
-        if !log::log_enabled!(target: "access", log::Level::Info) {
-            return;
-        }
         let downstream = session.as_downstream();
         let status = downstream
             .response_written()
             .map_or(0, |r| r.status.as_u16());
+        // A passing health check (the proxy's own, or the upstreams' through it) is written at
+        // debug: platforms check every few seconds, and those lines would bury the real
+        // requests. A failing one is news and is written like any request.
+        let health_check = ctx.route == Route::Health
+            || session.req_header().uri.path() == self.config.upstreams.health_path;
+        let level = if health_check && (200..300).contains(&status) {
+            log::Level::Debug
+        } else {
+            log::Level::Info
+        };
+        // Runs for every request: build the line only when it will be written.
+        if !log::log_enabled!(target: "access", level) {
+            return;
+        }
         let client = ctx
             .client
             .map_or_else(|| "-".to_owned(), |client| client.ip.to_string());
@@ -401,8 +411,9 @@ impl ProxyHttp for ProxyService {
             .map_or_else(|| "-".to_owned(), |addr| addr.to_string());
         let path = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
         let duration_ms = (ctx.started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
-        log::info!(
+        log::log!(
             target: "access",
+            level,
             request_id = ctx.request_id.as_ref().map_or("-", RequestId::as_str),
             method = req.method.as_str(),
             path,

@@ -16,6 +16,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, Error};
+use shared::paths::API_HEALTH;
 use shared::request::{RequestContext, RequestId, REQUEST_ID_HEADER};
 
 use super::metrics::{Metrics, RequestMetrics};
@@ -128,16 +129,26 @@ fn count(metrics: &RequestMetrics, method: &str, outcome: &Outcome, started: Ins
 }
 
 /// The access-log line (target `access`), written in the request's scope so it carries the
-/// request's fields.
+/// request's fields. A passing health check is written at `debug`: the proxy's and the
+/// platform's checks come every few seconds and would bury the real requests; a failing one is
+/// news and is written like any request.
 fn log_access(context: &RequestContext, query: &str, outcome: &Outcome, started: Instant) {
-    if !log::log_enabled!(target: "access", log::Level::Info) {
+    let passing_health_check =
+        outcome.route.as_deref() == Some(API_HEALTH) && outcome.status.is_success();
+    let level = if passing_health_check {
+        log::Level::Debug
+    } else {
+        log::Level::Info
+    };
+    if !log::log_enabled!(target: "access", level) {
         return;
     }
     let status = outcome.status.as_u16();
     let duration_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let separator = if query.is_empty() { "" } else { "?" };
-    log::info!(
+    log::log!(
         target: "access",
+        level,
         status,
         duration_ms,
         bytes = outcome.bytes;

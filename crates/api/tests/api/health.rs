@@ -2,6 +2,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+use test_support::process::clean_command;
+use test_support::servers::ApiServer;
+
 use crate::helpers::postgres::PgCluster;
 use crate::helpers::{json_of, TestApp, TestDb};
 
@@ -14,6 +17,50 @@ async fn health_reports_the_database(app: TestApp) {
 }
 
 crate::backend_tests!(health_reports_the_database);
+
+/// The proxy's and the platform's checks come every few seconds: at the default level the
+/// access log shows only real requests; `access=debug` shows the passing checks too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passing_health_checks_are_access_logged_at_debug_only() {
+    for (filter, checks_logged) in [(None, 0), (Some("info,access=debug"), 3)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = clean_command(env!("CARGO_BIN_EXE_api"));
+        command.current_dir(dir.path());
+        match filter {
+            Some(filter) => command.env("RUST_LOG", filter),
+            None => command.env_remove("RUST_LOG"),
+        };
+        let server = ApiServer::start(&mut command);
+        let client = reqwest::Client::new();
+        for path in ["/api/health", "/api/health/"] {
+            let response = client.get(server.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+        }
+        let head = client.head(server.url("/api/health")).send().await.unwrap();
+        assert_eq!(head.status(), StatusCode::OK);
+        let real = client
+            .get(server.url("/api/assets/"))
+            .header("X-Request-Id", "a-real-request")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(real.status(), StatusCode::UNAUTHORIZED);
+        let line = server
+            .process
+            .wait_for_line("request_id=a-real-request", Duration::from_secs(10));
+        assert!(
+            line.is_some_and(|line| line.contains("GET /api/assets/ 401")),
+            "{filter:?}: no access line for the real request:\n{}",
+            server.process.log()
+        );
+        let log = server.process.log();
+        let checks = log
+            .lines()
+            .filter(|line| line.contains(" access] ") && line.contains("path=/api/health"))
+            .count();
+        assert_eq!(checks, checks_logged, "{filter:?}:\n{log}");
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_goes_503_while_postgres_is_down_and_recovers_by_itself() {

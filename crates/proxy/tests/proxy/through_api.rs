@@ -3,10 +3,58 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use test_support::process::clean_command;
-use test_support::servers::ApiServer;
+use test_support::servers::{ApiServer, ProxyServer};
 use test_support::workspace;
 
 use crate::helpers::{client, start_proxy, wait_for_healthy, web};
+
+/// The proxy checks the api every second here and the tests check the proxy: at the binaries'
+/// default level neither access log shows a passing health check, and both show real requests.
+#[tokio::test]
+async fn passing_health_checks_stay_out_of_both_access_logs() {
+    let web = web();
+    let api_dir = tempfile::tempdir().unwrap();
+    let api = ApiServer::start(
+        clean_command(workspace::binary("api"))
+            .current_dir(api_dir.path())
+            .env_remove("RUST_LOG"),
+    );
+    let proxy = ProxyServer::start(
+        clean_command(env!("CARGO_BIN_EXE_proxy")).env_remove("RUST_LOG"),
+        web.path(),
+        &api.address.to_string(),
+    );
+    // Healthy means the proxy's active check of the api has passed at least once.
+    wait_for_healthy(&proxy, 1).await;
+    let client = client();
+    for path in ["/healthz", "/api/health"] {
+        let response = client.get(proxy.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let real = client.get(proxy.url("/api/assets/")).send().await.unwrap();
+    assert_eq!(real.status(), StatusCode::UNAUTHORIZED);
+    let id = real.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let limit = std::time::Duration::from_secs(10);
+    for (service, process) in [("api", &api.process), ("proxy", &proxy.process)] {
+        assert!(
+            process
+                .wait_for_line(&format!(" 401 request_id={id}"), limit)
+                .is_some(),
+            "the {service}'s access log lacks the real request {id}:\n{}",
+            process.log()
+        );
+        let log = process.log();
+        let checks: Vec<&str> = log
+            .lines()
+            .filter(|line| line.contains(" access] "))
+            .filter(|line| line.contains("path=/api/health") || line.contains("path=/healthz"))
+            .collect();
+        assert!(
+            checks.is_empty(),
+            "the {service} logged health checks: {checks:#?}"
+        );
+    }
+}
 
 #[tokio::test]
 async fn the_api_works_through_the_proxy_on_both_path_styles() {
