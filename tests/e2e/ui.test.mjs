@@ -165,9 +165,16 @@ describe('the web UI', { concurrency: false }, () => {
     assert.equal(await text(page.getByTestId('signed-in-as')), USER.username);
   });
 
-  test('logging out, then back in with the keyboard', async () => {
+  test('logging out ends the session on the server, then back in with the keyboard', async () => {
+    const refresh = await page.evaluate(() => sessionStorage.getItem('fattore.refresh'));
+    const loggedOut = page.waitForResponse(
+      (response) => new URL(response.url()).pathname === '/api/token/logout/' && response.status() === 204,
+    );
     await page.getByRole('button', { name: 'Log out' }).click();
+    await loggedOut;
     await page.waitForURL('**/login');
+    const reused = await page.request.post(new URL('/api/token/refresh/', page.url()).href, { data: { refresh } });
+    assert.equal(reused.status(), 401);
     await page.getByText('You have logged out.').waitFor();
     await page.getByLabel('Username').fill(USER.username);
     await page.getByLabel('Password').fill('wrong-password');

@@ -1,7 +1,7 @@
 // Entry point: the page shell, client-side routes (History API; the proxy answers deep links
 // with index.html) and the signed-in / signed-out navigation.
 
-import { onSessionLost } from './api.js';
+import { api, onSessionLost } from './api.js';
 import { h } from './dom.js';
 import { allocationPage } from './pages/allocation.js';
 import { loginPage, registerPage } from './pages/auth.js';
@@ -74,10 +74,13 @@ function renderChrome(path) {
   );
   if (session.loggedIn) {
     const logout = h('button', { type: 'button', class: 'link' }, 'Log out');
-    logout.addEventListener('click', () => {
+    logout.addEventListener('click', async () => {
+      const { refresh } = session;
       session.end();
       flash = 'You have logged out.';
       navigate('/login');
+      // Best effort: an unreachable server or an already-ended session leaves nothing to undo.
+      if (refresh) await api.logout(refresh).catch(() => {});
     });
     account.replaceChildren(h('span', { class: 'who', 'data-testid': 'signed-in-as' }, session.username ?? ''), logout);
   } else {

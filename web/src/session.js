@@ -38,8 +38,10 @@ export const session = {
     write(KEYS.refresh, refresh);
     write(KEYS.username, username);
   },
-  setAccess(access) {
+  // Every refresh hands out a new refresh token too; the old one is used up.
+  rotate({ access, refresh }) {
     write(KEYS.access, access);
+    write(KEYS.refresh, refresh);
   },
   end() {
     Object.values(KEYS).forEach((key) => write(key, null));

@@ -7,7 +7,7 @@ use shared::paths::{API_HEALTH, METRICS, PORTFOLIO_API_PREFIX, WALLSTREET_API_PR
 
 use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
 use crate::routes::{
-    assets, fallback, health, metrics, portfolio, quotes, tokens, users, watchlist,
+    assets, fallback, health, me, metrics, portfolio, quotes, tokens, users, watchlist,
 };
 
 /// (canonical path, old Django app's prefix, the path under it) for every endpoint that had one.
@@ -43,6 +43,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     });
     route(cfg, "/api/token/refresh", |r| {
         r.route(web::post().to(tokens::refresh))
+    });
+    route(cfg, "/api/token/logout", |r| {
+        r.route(web::post().to(tokens::logout))
+    });
+    route(cfg, "/api/users/me", |r| {
+        r.route(web::get().to(me::retrieve))
+            .route(web::delete().to(me::delete))
+    });
+    route(cfg, "/api/users/me/password", |r| {
+        r.route(web::post().to(me::change_password))
     });
     route(cfg, "/api/assets", |r| {
         r.route(web::get().to(assets::list))

@@ -45,6 +45,7 @@ impl Application {
 
     /// As [`Application::build`], with the game's notion of "now" supplied (tests move it).
     pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
+        crate::domain::load_common_passwords();
         let metrics = Metrics::new();
         let pool = DbPool::observed(&settings.database_url, &settings.pool, metrics.db.clone())
             .map_err(|e| e.to_string())?;

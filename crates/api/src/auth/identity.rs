@@ -6,10 +6,11 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{dev, web, FromRequest, HttpRequest};
 
+use super::tokens::SessionToken;
 use super::{TokenKind, TokenService};
 use crate::db::DbPool;
 use crate::error::ApiError;
-use crate::models::user;
+use crate::models::session;
 
 /// The user a request acts for. Handlers that take it are authenticated; every query they make
 /// is scoped to `user_id`.
@@ -35,28 +36,32 @@ impl FromRequest for Identity {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
-    /// A valid access token for an account that still exists and is active: a deactivated or
-    /// deleted account's tokens stop working at once, not when they expire.
+    /// A valid access token of a session that has not ended, for an account that still exists
+    /// and is active: logging out, changing the password or deactivating or deleting the
+    /// account stops its tokens at once, not when they expire. One query checks all of it.
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
-        let claimed = token_user(req);
+        let claimed = token_session(req);
         let pool = req.app_data::<web::Data<DbPool>>().cloned();
         Box::pin(async move {
-            let user_id = claimed?;
+            let SessionToken {
+                user_id,
+                session_id,
+                ..
+            } = claimed?;
             let pool = pool.ok_or_else(|| ApiError::internal("DbPool is not registered"))?;
-            let account = pool.query(move |conn| user::find(conn, user_id)).await?;
+            let account = pool
+                .query(move |conn| session::account(conn, session_id, user_id))
+                .await?;
             match account {
-                Some(found) if found.is_active => Ok(Identity {
-                    user_id,
-                    is_staff: found.is_staff,
-                }),
+                Some((true, is_staff)) => Ok(Identity { user_id, is_staff }),
                 _ => Err(ApiError::TokenNotValid),
             }
         })
     }
 }
 
-/// The user id an access token in the request claims, if the token is valid.
-fn token_user(req: &HttpRequest) -> Result<i64, ApiError> {
+/// The session an access token in the request claims, if the token is valid.
+fn token_session(req: &HttpRequest) -> Result<SessionToken, ApiError> {
     let tokens = req
         .app_data::<web::Data<TokenService>>()
         .ok_or_else(|| ApiError::internal("TokenService is not registered"))?;

@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn hashes_are_argon2id_salted_and_verifiable() {
-        let password = Password::parse("correct horse".into()).unwrap();
+        let password = Password::parse("correct horse".into(), &Default::default()).unwrap();
         let first = hash(&password).unwrap();
         let second = hash(&password).unwrap();
         assert!(first.starts_with("$argon2id$"));

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::throttle::ThrottlePolicy;
 use crate::db::{DbError, DbPool};
-use crate::models::login_throttle;
+use crate::models::{login_throttle, session};
 
 pub struct Pruner {
     pub pool: DbPool,
@@ -24,19 +24,26 @@ impl Pruner {
         loop {
             ticker.tick().await;
             match self.prune().await {
-                Ok(0) => {}
-                Ok(deleted) => log::info!("pruned {deleted} expired login counters"),
-                Err(err) => log::warn!("pruning expired login counters failed: {err}"),
+                Ok((0, 0)) => {}
+                Ok((counters, sessions)) => log::info!(
+                    "pruned {counters} forgotten login counters and {sessions} expired sessions"
+                ),
+                Err(err) => log::warn!("pruning expired auth state failed: {err}"),
             }
         }
     }
 
-    async fn prune(&self) -> Result<usize, DbError> {
+    async fn prune(&self) -> Result<(usize, usize), DbError> {
         let now = Utc::now().timestamp();
         let forget_before =
             now - i64::try_from(self.policy.forget_after.as_secs()).unwrap_or(i64::MAX);
         self.pool
-            .query(move |conn| login_throttle::prune(conn, now, forget_before))
+            .query(move |conn| {
+                Ok((
+                    login_throttle::prune(conn, now, forget_before)?,
+                    session::prune(conn, now)?,
+                ))
+            })
             .await
     }
 }

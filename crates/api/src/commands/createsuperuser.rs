@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use crate::auth::password;
 use crate::db::DbPool;
-use crate::domain::{Email, Password, Username};
+use crate::domain::{Email, Owner, Password, Username};
 use crate::models::user::{self, CreateUserError, NewUser};
 
 pub const PASSWORD_ENV: &str = "API_SUPERUSER_PASSWORD";
@@ -27,7 +27,12 @@ pub fn create(
 ) -> Result<user::User, String> {
     let username = Username::parse(username).map_err(|err| format!("username: {err}"))?;
     let email = Email::parse(email).map_err(|err| format!("email: {err}"))?;
-    let password = Password::parse(password).map_err(|err| format!("password: {err}"))?;
+    let owner = Owner {
+        username: Some(username.as_str()),
+        email: Some(email.as_str()),
+    };
+    let password = Password::parse(password, &owner)
+        .map_err(|problems| format!("password: {}", problems.join(" ")))?;
     let password_hash = password::hash(&password)?;
     let mut conn = pool.get().map_err(|err| err.to_string())?;
     let new = NewUser {

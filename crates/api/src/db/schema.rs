@@ -7,6 +7,9 @@ diesel::table! {
         username -> Text,
         /// The username case-folded: the unique key that makes `Alice` and `alice` one account.
         username_key -> Text,
+        /// The key's confusable skeleton (TR39): unique, so look-alike names are one name.
+        /// NULL only for an old account that looked like an older one (see its migration).
+        username_skeleton -> Nullable<Text>,
         email -> Text,
         password_hash -> Text,
         is_staff -> Bool,
@@ -143,7 +146,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// One per login: every token of the login names it. Times are unix seconds.
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        generation -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(options -> weeks (sunday));
 diesel::joinable!(selections -> options (option_id));
 diesel::joinable!(selections -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, assets, weeks, options, selections);
+diesel::allow_tables_to_appear_in_same_query!(users, assets, weeks, options, selections, sessions);

@@ -2,6 +2,7 @@
 //! the user-facing message DRF clients know when the input is not acceptable.
 
 pub(crate) mod buy_date;
+mod common_passwords;
 mod email;
 mod fixed_decimal;
 mod password;
@@ -9,12 +10,13 @@ mod percent_change;
 mod price;
 mod sunday;
 mod ticker;
-mod username;
+pub mod username;
 
 pub use buy_date::BuyDate;
+pub use common_passwords::load as load_common_passwords;
 pub use email::Email;
 pub use fixed_decimal::{CostBasis, FixedDecimal, Shares};
-pub use password::Password;
+pub use password::{Owner, Password};
 pub use percent_change::PercentChange;
 pub use price::Price;
 pub use sunday::Sunday;

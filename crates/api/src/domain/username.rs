@@ -1,4 +1,5 @@
 use unicode_normalization::UnicodeNormalization;
+use unicode_security::skeleton;
 
 /// A username: 1-150 letters, digits and `@.+-_`, NFKC-normalised like Django's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,21 @@ impl Username {
     pub fn key(&self) -> String {
         self.0.nfkc().collect::<String>().to_lowercase()
     }
+
+    /// How the name looks: two names with the same skeleton are one name (see
+    /// [`skeleton_of_key`]).
+    pub fn skeleton(&self) -> String {
+        skeleton_of_key(&self.key())
+    }
+}
+
+/// The Unicode (TR39) confusable skeleton of a username key: `аdmin` with a Cyrillic а, or
+/// `paypa1` with a digit one, have the skeletons of `admin` and `paypal`. TR39's prototypes
+/// are not all lower-case (a zero's is a capital O), so the skeleton is folded and taken once
+/// more, which makes `0scar` and `oscar` one name as well.
+pub fn skeleton_of_key(key: &str) -> String {
+    let folded = skeleton(key).collect::<String>().to_lowercase();
+    skeleton(&folded).collect()
 }
 
 #[cfg(test)]
@@ -59,6 +75,21 @@ mod tests {
         for bad in ["a b", "a/b", "a'b", "a\0b", "<script>"] {
             assert!(Username::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn look_alike_names_share_a_skeleton_and_others_do_not() {
+        let skeleton = |name: &str| Username::parse(name).unwrap().skeleton();
+        for (a, b) in [
+            ("admin", "\u{0430}dmin"),
+            ("paypal", "PAYPA1"),
+            ("oscar", "0scar"),
+            ("modern", "rnodern"),
+        ] {
+            assert_eq!(skeleton(a), skeleton(b), "{a} {b}");
+        }
+        assert_ne!(skeleton("admin"), skeleton("administrator"));
+        assert_ne!(skeleton("alice"), skeleton("alicia"));
     }
 
     #[test]

@@ -12,37 +12,54 @@ use crate::error::{ApiError, FieldErrors};
 
 const REQUIRED: &str = "This field is required.";
 
-/// One field's problem: its name and the message the client sees.
+/// One field's problems: its name and the messages the client sees.
 #[derive(Debug)]
 pub struct FieldError {
     name: String,
-    message: String,
+    messages: Vec<String>,
 }
 
 impl From<FieldError> for ApiError {
     fn from(err: FieldError) -> Self {
-        ApiError::field(&err.name, err.message)
+        ApiError::Fields(FieldErrors::from([(err.name, err.messages)]))
+    }
+}
+
+/// What a field parser reports: usually one message, sometimes several (a password can fail
+/// several checks at once, and Django names them all).
+#[derive(Debug)]
+pub struct Messages(pub Vec<String>);
+
+impl From<String> for Messages {
+    fn from(message: String) -> Self {
+        Self(vec![message])
+    }
+}
+
+impl From<&str> for Messages {
+    fn from(message: &str) -> Self {
+        Self(vec![message.to_owned()])
     }
 }
 
 impl JsonObject {
     /// A field that must be present; `parse` turns its JSON value into a domain value.
-    pub fn required<T>(
+    pub fn required<T, E: Into<Messages>>(
         &self,
         name: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
+        parse: impl FnOnce(&Value) -> Result<T, E>,
     ) -> Result<T, FieldError> {
         match self.0.get(name) {
-            None => Err(error(name, REQUIRED)),
+            None => Err(error(name, REQUIRED.into())),
             Some(value) => present(name, value, parse),
         }
     }
 
     /// A field that may be absent (and then is `None`).
-    pub fn optional<T>(
+    pub fn optional<T, E: Into<Messages>>(
         &self,
         name: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
+        parse: impl FnOnce(&Value) -> Result<T, E>,
     ) -> Result<Option<T>, FieldError> {
         self.0
             .get(name)
@@ -51,11 +68,11 @@ impl JsonObject {
     }
 
     /// A field, required or not (a PUT needs every field, a PATCH only those it changes).
-    pub fn field<T>(
+    pub fn field<T, E: Into<Messages>>(
         &self,
         name: &str,
         required: bool,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
+        parse: impl FnOnce(&Value) -> Result<T, E>,
     ) -> Result<Option<T>, FieldError> {
         if required {
             self.required(name, parse).map(Some)
@@ -66,21 +83,21 @@ impl JsonObject {
 }
 
 /// A present field is always parsed, and `null` is never a value.
-fn present<T>(
+fn present<T, E: Into<Messages>>(
     name: &str,
     value: &Value,
-    parse: impl FnOnce(&Value) -> Result<T, String>,
+    parse: impl FnOnce(&Value) -> Result<T, E>,
 ) -> Result<T, FieldError> {
     match value {
-        Value::Null => Err(error(name, "This field may not be null.")),
-        value => parse(value).map_err(|message| error(name, message)),
+        Value::Null => Err(error(name, "This field may not be null.".into())),
+        value => parse(value).map_err(|messages| error(name, messages.into())),
     }
 }
 
-fn error(name: &str, message: impl Into<String>) -> FieldError {
+fn error(name: &str, messages: Messages) -> FieldError {
     FieldError {
         name: name.to_owned(),
-        message: message.into(),
+        messages: messages.0,
     }
 }
 
@@ -106,8 +123,8 @@ macro_rules! field_results {
                     ($($value,)+) => {
                         let mut errors = FieldErrors::new();
                         $(
-                            if let Err(FieldError { name, message }) = $value {
-                                errors.entry(name).or_default().push(message);
+                            if let Err(FieldError { name, messages }) = $value {
+                                errors.entry(name).or_default().extend(messages);
                             }
                         )+
                         Err(ApiError::Fields(errors))

@@ -7,6 +7,7 @@ pub mod import;
 pub mod login_throttle;
 pub mod quota;
 pub mod selection;
+pub mod session;
 pub mod user;
 pub mod watchlist;
 pub mod week;

@@ -35,6 +35,7 @@ pub struct NewUser {
 pub(super) struct NewUserRow<'a> {
     username: &'a str,
     username_key: String,
+    username_skeleton: String,
     email: &'a str,
     password_hash: &'a str,
     is_staff: bool,
@@ -54,6 +55,7 @@ impl<'a> NewUserRow<'a> {
         Self {
             username: username.as_str(),
             username_key: username.key(),
+            username_skeleton: username.skeleton(),
             email: email.as_str(),
             password_hash,
             is_staff,
@@ -71,8 +73,8 @@ pub enum CreateUserError {
     Database(#[from] DieselError),
 }
 
-/// Inserts the account; a case-insensitive duplicate is reported as `UsernameTaken` by the
-/// database's unique key, so two racing registrations cannot both succeed.
+/// Inserts the account; a name whose key or skeleton is taken is reported as `UsernameTaken`
+/// by the database's unique keys, so two racing registrations cannot both succeed.
 pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<User, CreateUserError> {
     let row = NewUserRow::new(
         &new.username,
@@ -94,12 +96,54 @@ pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<User, CreateUserError>
     })
 }
 
+/// Why a new name cannot be had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameInUse {
+    /// The same name, give or take case.
+    Same,
+    /// A different name that looks the same.
+    LookAlike,
+}
+
+pub fn name_in_use(conn: &mut DbConn, name: &Username) -> QueryResult<Option<NameInUse>> {
+    let key = name.key();
+    let found: Option<String> = with_conn!(conn, |c| users::table
+        .filter(
+            users::username_key
+                .eq(&key)
+                .or(users::username_skeleton.eq(name.skeleton())),
+        )
+        .select(users::username_key)
+        .first(c)
+        .optional())?;
+    Ok(found.map(|found| {
+        if found == key {
+            NameInUse::Same
+        } else {
+            NameInUse::LookAlike
+        }
+    }))
+}
+
 pub fn find_by_key(conn: &mut DbConn, username_key: &str) -> QueryResult<Option<User>> {
     with_conn!(conn, |c| users::table
         .filter(users::username_key.eq(username_key))
         .select(User::as_select())
         .first(c)
         .optional())
+}
+
+pub fn set_password_hash(conn: &mut DbConn, id: i64, password_hash: &str) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Deletes the account; its holdings, picks and sessions go with it (cascading foreign keys).
+pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::delete(users::table.find(id)).execute(c))?;
+    Ok(())
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {

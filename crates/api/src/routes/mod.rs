@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod fallback;
 pub mod health;
+pub mod me;
 pub mod metrics;
 pub mod portfolio;
 pub mod quotes;

@@ -1,16 +1,18 @@
 use actix_web::{web, HttpResponse};
 
+use crate::auth::tokens::{self, SessionToken};
 use crate::auth::{Account, Authenticator, TokenKind, TokenService};
-use crate::db::DbPool;
+use crate::db::{DbError, DbPool};
 use crate::error::ApiError;
 use crate::input::fields::{all_valid, string};
 use crate::input::{ClientIp, JsonObject};
-use crate::models::user;
-use crate::views::token::{AccessToken, TokenPair};
+use crate::models::session;
+use crate::views::token::TokenPair;
 
-/// `POST /api/token/`: `{username, password}` -> `{access, refresh}`, throttled per username
-/// and per client address (see `auth::throttle`).
+/// `POST /api/token/`: `{username, password}` -> `{access, refresh}` of a new session,
+/// throttled per username and per client address (see `auth::throttle`).
 pub async fn obtain(
+    pool: web::Data<DbPool>,
     authenticator: web::Data<Authenticator>,
     tokens: web::Data<TokenService>,
     client: ClientIp,
@@ -24,38 +26,91 @@ pub async fn obtain(
     let user = authenticator
         .check(&ticket, Account::Named(name), secret, &client)
         .await?;
-    let pair = TokenPair {
-        access: tokens
-            .issue(TokenKind::Access, user.id)
-            .map_err(ApiError::internal)?,
-        refresh: tokens
-            .issue(TokenKind::Refresh, user.id)
-            .map_err(ApiError::internal)?,
+    drop(ticket);
+    let now = tokens::now();
+    let expires_at = tokens.refresh_expiry(now);
+    let session_id = pool
+        .query(move |conn| session::create(conn, user.id, now, expires_at))
+        .await?;
+    let session = SessionToken {
+        user_id: user.id,
+        session_id,
+        generation: 0,
     };
-    Ok(HttpResponse::Ok().json(pair))
+    Ok(HttpResponse::Ok().json(pair(&tokens, session, now)?))
 }
 
-/// `POST /api/token/refresh/`: `{refresh}` -> `{access}`, while the account still exists and is
-/// active.
+/// `POST /api/token/refresh/`: `{refresh}` -> `{access, refresh}`. The refresh token rotates:
+/// the one given is used up, and using it again (someone has a copy) ends its whole session.
 pub async fn refresh(
     pool: web::Data<DbPool>,
     tokens: web::Data<TokenService>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let refresh = body.required("refresh", string)?;
-
-    let user_id = tokens
+    let claimed = tokens
         .verify(&refresh, TokenKind::Refresh)
         .ok_or(ApiError::TokenNotValid)?;
-    let active = pool
-        .query(move |conn| user::find(conn, user_id))
-        .await?
-        .is_some_and(|found| found.is_active);
-    if !active {
+    let now = tokens::now();
+    let expires_at = tokens.refresh_expiry(now);
+    let rotated = pool
+        .run(move |conn| {
+            conn.write_transaction(|conn| {
+                let SessionToken {
+                    user_id,
+                    session_id,
+                    generation,
+                } = claimed;
+                if session::advance(conn, session_id, user_id, generation, now, expires_at)? {
+                    return Ok(true);
+                }
+                // Used up, expired, ended or its account deactivated: whichever, the session
+                // is over. Only a generation past this token's means a copy was used.
+                if let Some(reached) = session::end(conn, session_id, user_id)? {
+                    if reached > generation {
+                        log::warn!(
+                            "a used refresh token of user {user_id} came back: session \
+                             {session_id} ended"
+                        );
+                    }
+                }
+                Ok::<_, DbError>(false)
+            })
+        })
+        .await?;
+    if !rotated {
         return Err(ApiError::TokenNotValid);
     }
-    let access = tokens
-        .issue(TokenKind::Access, user_id)
-        .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(AccessToken { access }))
+    let next = SessionToken {
+        generation: claimed.generation + 1,
+        ..claimed
+    };
+    Ok(HttpResponse::Ok().json(pair(&tokens, next, now)?))
+}
+
+/// `POST /api/token/logout/`: `{refresh}` -> 204; the token's session ends, and with it every
+/// token of that login. Logging out twice is harmless.
+pub async fn logout(
+    pool: web::Data<DbPool>,
+    tokens: web::Data<TokenService>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let refresh = body.required("refresh", string)?;
+    let claimed = tokens
+        .verify(&refresh, TokenKind::Refresh)
+        .ok_or(ApiError::TokenNotValid)?;
+    pool.query(move |conn| session::end(conn, claimed.session_id, claimed.user_id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn pair(tokens: &TokenService, session: SessionToken, now: i64) -> Result<TokenPair, ApiError> {
+    Ok(TokenPair {
+        access: tokens
+            .issue(TokenKind::Access, session, now)
+            .map_err(ApiError::internal)?,
+        refresh: tokens
+            .issue(TokenKind::Refresh, session, now)
+            .map_err(ApiError::internal)?,
+    })
 }

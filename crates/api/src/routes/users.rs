@@ -2,11 +2,11 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::Hasher;
 use crate::db::{DbError, DbPool};
-use crate::domain::{Email, Password, Username};
+use crate::domain::{Email, Owner, Password, Username};
 use crate::error::ApiError;
-use crate::input::fields::{all_valid, string, text};
+use crate::input::fields::{all_valid, string, text, Messages};
 use crate::input::JsonObject;
-use crate::models::user::{self, CreateUserError, NewUser};
+use crate::models::user::{self, CreateUserError, NameInUse, NewUser};
 use crate::views::user::UserView;
 
 /// `POST /api/users/`: registers `{username, password, email?}`.
@@ -15,23 +15,38 @@ pub async fn register(
     hasher: web::Data<Hasher>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let (username, password, email) = all_valid((
-        body.required("username", text(Username::parse)),
-        body.required("password", |v| Password::parse(string(v)?)),
-        body.optional("email", text(Email::parse)),
-    ))?;
+    let username = body.required("username", text(Username::parse));
+    let email = body.optional("email", text(Email::parse));
+    let owner = Owner {
+        username: username.as_ref().ok().map(Username::as_str),
+        email: email
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .map(Email::as_str),
+    };
+    let password = body.required("password", |v| {
+        Password::parse(string(v)?, &owner).map_err(Messages)
+    });
+    let (username, password, email) = all_valid((username, password, email))?;
     let email = email.unwrap_or_default();
 
     let ticket = hasher.admit()?;
-    // Checked before hashing so a taken name costs no hashing time; the unique key in the
-    // database still decides races between concurrent registrations.
-    let key = username.key();
-    let taken = pool
-        .query(move |conn| user::find_by_key(conn, &key))
+    // Checked before hashing so a taken name costs no hashing time; the unique keys in the
+    // database still decide races between concurrent registrations.
+    let name = username.clone();
+    match pool
+        .query(move |conn| user::name_in_use(conn, &name))
         .await?
-        .is_some();
-    if taken {
-        return Err(username_taken());
+    {
+        None => {}
+        Some(NameInUse::Same) => return Err(username_taken()),
+        Some(NameInUse::LookAlike) => {
+            return Err(ApiError::field(
+                "username",
+                "A user with a username that looks the same already exists.",
+            ))
+        }
     }
     let password_hash = ticket.hash(password).await?;
     drop(ticket);

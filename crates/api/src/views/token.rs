@@ -5,8 +5,3 @@ pub struct TokenPair {
     pub access: String,
     pub refresh: String,
 }
-
-#[derive(Debug, Serialize)]
-pub struct AccessToken {
-    pub access: String,
-}

@@ -1,11 +1,11 @@
 // Wall Street: the week whose picks are open (this week until Monday's market open, then next
 // week), your picks, the week in progress, last week's results and the leaderboards.
 
-import { api } from './api.ec0cc73038.js';
+import { api } from './api.f87ccd7f88.js';
 import { addDays, exchangeToday, formatDay, formatInstant, sundayOf } from './dates.537cdf43b6.js';
 import * as dec from './decimal.515325027d.js';
 import { h, loadInto, whilePending } from './dom.c13933e7e0.js';
-import { session } from './session.c2ae67b398.js';
+import { session } from './session.4fdbfd706c.js';
 
 const PICKS_PER_WEEK = 3;
 

@@ -1,8 +1,9 @@
 // The one way the UI talks to the API: JSON in and out, the access token attached, refreshed
-// once on `token_not_valid` (shared by concurrent requests) and the request retried; when the
-// refresh token is refused too, the session ends and `onSessionLost` sends the user to log in.
+// once on `token_not_valid` (shared by concurrent requests, since each refresh token works only
+// once) and the request retried; when the refresh token is refused too, the session ends and
+// `onSessionLost` sends the user to log in.
 
-import { session } from './session.c2ae67b398.js';
+import { session } from './session.4fdbfd706c.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -95,8 +96,8 @@ function refreshAccess() {
     const refresh = session.refresh;
     if (!refresh) return false;
     const result = await send('POST', '/api/token/refresh/', { refresh }, {});
-    if (result.ok && typeof result.body?.access === 'string') {
-      session.setAccess(result.body.access);
+    if (result.ok && typeof result.body?.access === 'string' && typeof result.body?.refresh === 'string') {
+      session.rotate(result.body);
       return true;
     }
     if (result.status === 400 || result.status === 401) return false;
@@ -132,6 +133,8 @@ const query = (params) => {
 export const api = {
   register: (fields) => request('POST', '/api/users/', { body: fields, auth: false }),
   obtainTokens: (credentials) => request('POST', '/api/token/', { body: credentials, auth: false }),
+  // Ends the session on the server, so its tokens stop working everywhere, not just here.
+  logout: (refresh) => request('POST', '/api/token/logout/', { body: { refresh }, auth: false }),
 
   listAssets: (signal) => request('GET', '/api/assets/', { signal }),
   createAsset: (fields) => request('POST', '/api/assets/', { body: fields }),

@@ -2,7 +2,7 @@
 // point per trading day, as an SVG line chart with a table of the same numbers beside it. The
 // numbers are the server's exact decimals; only the lines' geometry uses floating point.
 
-import { api } from './api.ec0cc73038.js';
+import { api } from './api.f87ccd7f88.js';
 import * as dec from './decimal.515325027d.js';
 import { h, loadInto, svg } from './dom.c13933e7e0.js';
 

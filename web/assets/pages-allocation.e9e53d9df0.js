@@ -2,7 +2,7 @@
 // The slices are the server's (`GET /api/portfolio/summary/`, rounded there); only the chart's
 // geometry uses floating point.
 
-import { api } from './api.ec0cc73038.js';
+import { api } from './api.f87ccd7f88.js';
 import * as dec from './decimal.515325027d.js';
 import { h, loadInto, svg } from './dom.c13933e7e0.js';
 

@@ -1,7 +1,7 @@
 // The watch list: the user's tickers (kept on the server) with price, day change and market
 // cap from the server's market data, an add form and a remove button per row.
 
-import { api } from './api.ec0cc73038.js';
+import { api } from './api.f87ccd7f88.js';
 import * as dec from './decimal.515325027d.js';
 import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.c13933e7e0.js';
 import { tone } from './tone.64d4aca04b.js';

@@ -1,15 +1,15 @@
 // Entry point: the page shell, client-side routes (History API; the proxy answers deep links
 // with index.html) and the signed-in / signed-out navigation.
 
-import { onSessionLost } from './api.ec0cc73038.js';
+import { api, onSessionLost } from './api.f87ccd7f88.js';
 import { h } from './dom.c13933e7e0.js';
-import { allocationPage } from './pages-allocation.e4b1d86051.js';
-import { loginPage, registerPage } from './pages-auth.bd696b8416.js';
-import { historyPage } from './pages-history.97516461f7.js';
-import { portfolioPage } from './pages-portfolio.69ce7f9620.js';
-import { wallstreetPage } from './pages-wallstreet.63fcfd378a.js';
-import { watchlistPage } from './pages-watchlist.8a643d3248.js';
-import { session } from './session.c2ae67b398.js';
+import { allocationPage } from './pages-allocation.e9e53d9df0.js';
+import { loginPage, registerPage } from './pages-auth.19f8782af4.js';
+import { historyPage } from './pages-history.d1b0e42cb7.js';
+import { portfolioPage } from './pages-portfolio.872ff75d26.js';
+import { wallstreetPage } from './pages-wallstreet.bab1bb6a4e.js';
+import { watchlistPage } from './pages-watchlist.e76cdc8fd9.js';
+import { session } from './session.4fdbfd706c.js';
 
 const APP_NAME = 'Fattore Street';
 
@@ -74,10 +74,13 @@ function renderChrome(path) {
   );
   if (session.loggedIn) {
     const logout = h('button', { type: 'button', class: 'link' }, 'Log out');
-    logout.addEventListener('click', () => {
+    logout.addEventListener('click', async () => {
+      const { refresh } = session;
       session.end();
       flash = 'You have logged out.';
       navigate('/login');
+      // Best effort: an unreachable server or an already-ended session leaves nothing to undo.
+      if (refresh) await api.logout(refresh).catch(() => {});
     });
     account.replaceChildren(h('span', { class: 'who', 'data-testid': 'signed-in-as' }, session.username ?? ''), logout);
   } else {

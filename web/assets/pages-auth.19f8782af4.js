@@ -1,8 +1,8 @@
 // Log in and register.
 
-import { api } from './api.ec0cc73038.js';
+import { api } from './api.f87ccd7f88.js';
 import { field, formError, h, onSubmit } from './dom.c13933e7e0.js';
-import { session } from './session.c2ae67b398.js';
+import { session } from './session.4fdbfd706c.js';
 
 // Where to go after logging in: the page that asked for it, if it is one of ours.
 function destination(params) {

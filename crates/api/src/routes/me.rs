@@ -1,0 +1,105 @@
+//! The caller's own account: `GET /api/users/me/`, changing its password and deleting it. Both
+//! changes need the current password, checked like a login (throttled alike), so a stolen
+//! access token alone can do neither.
+
+use actix_web::{web, HttpResponse};
+
+use crate::auth::{Account, AuthError, Authenticator, Identity};
+use crate::db::{DbError, DbPool};
+use crate::domain::{Owner, Password};
+use crate::error::{ApiError, FieldErrors};
+use crate::input::fields::{all_valid, string};
+use crate::input::{ClientIp, JsonObject};
+use crate::models::{session, user};
+use crate::views::user::AccountView;
+
+/// `GET /api/users/me/`: `{id, username, email, is_staff, date_joined}`.
+pub async fn retrieve(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
+    let found = pool
+        .query(move |conn| user::find(conn, me.user_id))
+        .await?
+        .ok_or(ApiError::TokenNotValid)?;
+    Ok(HttpResponse::Ok().json(AccountView::from(found)))
+}
+
+/// `POST /api/users/me/password/`: `{old_password, new_password}` -> 204. Every session of
+/// the account ends, this one included: each device logs in again with the new password.
+pub async fn change_password(
+    pool: web::Data<DbPool>,
+    authenticator: web::Data<Authenticator>,
+    me: Identity,
+    client: ClientIp,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let (old, new) = all_valid((
+        body.required("old_password", string),
+        body.required("new_password", string),
+    ))?;
+    let ticket = authenticator.admit()?;
+    let account = authenticator
+        .check(&ticket, Account::Id(me.user_id), old, &client)
+        .await
+        .map_err(|err| {
+            wrong_password(
+                err,
+                "old_password",
+                "Your old password was entered incorrectly. Please enter it again.",
+            )
+        })?;
+    let owner = Owner {
+        username: Some(&account.username),
+        email: Some(&account.email),
+    };
+    let new = Password::parse(new, &owner).map_err(|problems| {
+        ApiError::Fields(FieldErrors::from([("new_password".to_owned(), problems)]))
+    })?;
+    let password_hash = ticket.hash(new).await?;
+    drop(ticket);
+    let user_id = me.user_id;
+    let ended = pool
+        .run(move |conn| {
+            conn.write_transaction(|conn| {
+                user::set_password_hash(conn, user_id, &password_hash)?;
+                Ok::<_, DbError>(session::end_all(conn, user_id)?)
+            })
+        })
+        .await?;
+    log::info!("user {user_id} changed their password; {ended} sessions ended");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /api/users/me/`: `{password}` -> 204. The account goes, and with it (through the
+/// database's cascading keys) its holdings, picks and sessions.
+pub async fn delete(
+    pool: web::Data<DbPool>,
+    authenticator: web::Data<Authenticator>,
+    me: Identity,
+    client: ClientIp,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let password = body.required("password", string)?;
+    let ticket = authenticator.admit()?;
+    authenticator
+        .check(&ticket, Account::Id(me.user_id), password, &client)
+        .await
+        .map_err(|err| {
+            wrong_password(
+                err,
+                "password",
+                "Your password was entered incorrectly. Please enter it again.",
+            )
+        })?;
+    drop(ticket);
+    let user_id = me.user_id;
+    pool.query(move |conn| user::delete(conn, user_id)).await?;
+    log::info!("user {user_id} deleted their account");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A wrong password here is the field's error (the caller is logged in; nothing to hide).
+fn wrong_password(err: AuthError, field: &str, message: &str) -> ApiError {
+    match err {
+        AuthError::InvalidCredentials => ApiError::field(field, message),
+        other => other.into(),
+    }
+}
