@@ -5,8 +5,10 @@
 //! account row), then the verification on the [`Hasher`], then one short write (the
 //! throttle's counters, and an imported Django hash replaced by our Argon2id). A locked
 //! username or address is refused before any hashing, and the answer for an unknown name is
-//! the same as for a wrong password, throttle included. A checked attempt takes at least the
-//! login floor (see `login_timing`), so its timing does not tell the hash kind either.
+//! the same as for a wrong password, throttle included. A checked attempt's answer waits for
+//! the login floor (see `login_timing`), so its timing does not tell the hash kind either; that
+//! wait is [`Checked::paced`], awaited after the hashing place is given back, so sleeping
+//! logins never keep others from hashing.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -71,14 +73,15 @@ impl Authenticator {
         Ok(self.hasher.admit()?)
     }
 
-    /// The account, when `password` is its password and it is active.
+    /// Checks `password` for the account; the outcome is in the [`Checked`] (an error here is
+    /// an answer that needs no pacing: a lock-out, a busy or failing server).
     pub async fn check(
         &self,
         ticket: &HashTicket,
         account: Account,
         password: String,
         client: &ClientIp,
-    ) -> Result<User, AuthError> {
+    ) -> Result<Checked, AuthError> {
         let now = Utc::now().timestamp();
         let ip_key = client.throttle_key();
         let (found, username_key) = self
@@ -182,8 +185,29 @@ impl Authenticator {
                 Ok::<_, DbError>(())
             })
             .await?;
-        self.timing.pace(started).await;
-        accepted.ok_or(AuthError::InvalidCredentials)
+        Ok(Checked {
+            accepted,
+            started,
+            timing: self.timing.clone(),
+        })
+    }
+}
+
+/// A checked password whose answer is not given yet: see [`Checked::paced`].
+#[must_use = "the outcome is only known through `paced`"]
+pub struct Checked {
+    accepted: Option<User>,
+    started: Instant,
+    timing: Arc<LoginTiming>,
+}
+
+impl Checked {
+    /// The account, when the password was its password and it is active, once the login
+    /// floor has passed since the check began. Await it after dropping the [`HashTicket`]
+    /// unless it is still needed: the wait holds no hashing place then.
+    pub async fn paced(self) -> Result<User, AuthError> {
+        self.timing.pace(self.started).await;
+        self.accepted.ok_or(AuthError::InvalidCredentials)
     }
 }
 

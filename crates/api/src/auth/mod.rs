@@ -13,7 +13,7 @@ pub mod pruning;
 pub mod throttle;
 pub mod tokens;
 
-pub use credentials::{Account, AuthError, Authenticator};
+pub use credentials::{Account, AuthError, Authenticator, Checked};
 pub use hasher::{HashError, HashTicket, Hasher};
 pub use identity::Identity;
 pub use login_timing::LoginTiming;

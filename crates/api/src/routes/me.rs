@@ -35,17 +35,23 @@ pub async fn change_password(
         body.required("old_password", string),
         body.required("new_password", string),
     ))?;
+    let refused = |err| {
+        wrong_password(
+            err,
+            "old_password",
+            "Your old password was entered incorrectly. Please enter it again.",
+        )
+    };
     let ticket = authenticator.admit()?;
+    // The ticket stays for hashing the new password, through the pacing too: this is no
+    // endpoint a flood can reach without a valid access token.
     let account = authenticator
         .check(&ticket, Account::Id(me.user_id), old, &client)
         .await
-        .map_err(|err| {
-            wrong_password(
-                err,
-                "old_password",
-                "Your old password was entered incorrectly. Please enter it again.",
-            )
-        })?;
+        .map_err(refused)?
+        .paced()
+        .await
+        .map_err(refused)?;
     let owner = Owner {
         username: Some(&account.username),
         email: Some(&account.email),
@@ -78,18 +84,20 @@ pub async fn delete(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let password = body.required("password", string)?;
+    let refused = |err| {
+        wrong_password(
+            err,
+            "password",
+            "Your password was entered incorrectly. Please enter it again.",
+        )
+    };
     let ticket = authenticator.admit()?;
-    authenticator
+    let checked = authenticator
         .check(&ticket, Account::Id(me.user_id), password, &client)
         .await
-        .map_err(|err| {
-            wrong_password(
-                err,
-                "password",
-                "Your password was entered incorrectly. Please enter it again.",
-            )
-        })?;
+        .map_err(refused)?;
     drop(ticket);
+    checked.paced().await.map_err(refused)?;
     let user_id = me.user_id;
     pool.query(move |conn| user::delete(conn, user_id)).await?;
     log::info!("user {user_id} deleted their account");

@@ -23,10 +23,11 @@ pub async fn obtain(
         body.required("password", string),
     ))?;
     let ticket = authenticator.admit()?;
-    let user = authenticator
+    let checked = authenticator
         .check(&ticket, Account::Named(name), secret, &client)
         .await?;
     drop(ticket);
+    let user = checked.paced().await?;
     let now = tokens::now();
     let expires_at = tokens.refresh_expiry(now);
     let session_id = pool
