@@ -135,7 +135,10 @@ fn user(id: i64, username: &str, hash: &str) -> serde_json::Value {
 }
 
 fn ours() -> String {
-    password::hash(&api::domain::Password::parse(PASSWORD.into()).expect("password")).expect("hash")
+    password::hash(
+        &api::domain::Password::parse(PASSWORD.into(), &Default::default()).expect("password"),
+    )
+    .expect("hash")
 }
 
 fn pbkdf2_sha256(iterations: u32) -> String {

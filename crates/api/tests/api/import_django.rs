@@ -492,6 +492,12 @@ fn fill_with_invalid_rows(db: &DjangoDb) {
         "Alice",
         django::pbkdf2_sha256(BOB, "Zq1vW8xPd3kL", 20_000),
     ));
+    // With a Cyrillic а: Django takes it, but here it is alice's name.
+    db.user(&DjangoUser::new(
+        4,
+        "\u{430}lice",
+        django::pbkdf2_sha256(BOB, "Zq1vW8xPd3kL", 20_000),
+    ));
     db.execute(
         "INSERT INTO portfolio_asset (id, ticker, shares, costbasis, buy, user_id) VALUES
             (20, 'AAPL', 1, 10, '2023-05-01', 1),
@@ -520,6 +526,7 @@ async fn an_invalid_row_stops_the_import_unless_skipped(app: TestApp) {
     let expected = [
         "auth_user 2: password: password hashes of the kind \"md5\" are not supported",
         "auth_user 3: username \"Alice\": the same as user 1's, ignoring case",
+        "auth_user 4: username \"\u{430}lice\": looks the same as \"alice\", taken already",
         "portfolio_asset 21: ticker \"BRK.B\": A ticker is 1 to 5 letters or digits.",
         "portfolio_asset 22: buy \"2999-01-01\": The buy date cannot be in the future.",
         "portfolio_asset 23: user_id 2: that user is not imported",
@@ -536,7 +543,7 @@ async fn an_invalid_row_stops_the_import_unless_skipped(app: TestApp) {
     counts(&report, "portfolio_asset", 4, 1, 0, 3);
     assert!(report.contains("Nothing was imported"), "{report}");
     assert!(
-        String::from_utf8_lossy(&stopped.stderr).contains("8 invalid rows"),
+        String::from_utf8_lossy(&stopped.stderr).contains("9 invalid rows"),
         "{}",
         String::from_utf8_lossy(&stopped.stderr)
     );
@@ -546,7 +553,7 @@ async fn an_invalid_row_stops_the_import_unless_skipped(app: TestApp) {
     for line in expected {
         assert!(skipped.contains(line), "no {line:?} in:\n{skipped}");
     }
-    counts(&skipped, "auth_user", 3, 1, 0, 2);
+    counts(&skipped, "auth_user", 4, 1, 0, 3);
     counts(&skipped, "wallstreet_selection", 5, 3, 0, 2);
     let access = login(&app, "alice", ALICE).await;
     let tickers: Vec<Value> = holdings(&app, &access)

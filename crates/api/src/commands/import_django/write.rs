@@ -19,6 +19,7 @@ use super::rows::Table;
 use super::validate::Plan;
 use super::ImportError;
 use crate::db::{DbConn, DbPool};
+use crate::domain::username::skeleton_of_key;
 use crate::game::picks::PICKS_PER_WEEK;
 use crate::models::import;
 use crate::models::selection::NewSelection;
@@ -115,9 +116,30 @@ impl Writer<'_> {
             .into_iter()
             .map(|(id, key, source)| (key, source.map_or(Holder::Native, |_| Holder::Present(id))))
             .collect();
+        // Usernames are unique by how they look too (`domain::username`): a name that looks
+        // like one already here, or like an earlier one of this import, is not a new account.
+        let mut looks: HashMap<String, String> = holders
+            .keys()
+            .map(|key| (skeleton_of_key(key), key.clone()))
+            .collect();
         let mut new = Vec::new();
         for user in &plan.users {
             let key = user.username.key();
+            let look_alike = looks
+                .get(&user.username.skeleton())
+                .filter(|other| **other != key);
+            if let (None, Some(other)) = (holders.get(&key), look_alike) {
+                self.report.invalid(
+                    Table::Users,
+                    user.source_id,
+                    format!(
+                        "username {:?}: looks the same as {other:?}, taken already (usernames \
+                         are unique by how they look here)",
+                        user.username.as_str()
+                    ),
+                );
+                continue;
+            }
             match holders.get(&key) {
                 Some(Holder::Present(id)) => {
                     self.report.counts(Table::Users).already_present += 1;
@@ -141,6 +163,7 @@ impl Writer<'_> {
                     ),
                 ),
                 None => {
+                    looks.insert(user.username.skeleton(), key.clone());
                     holders.insert(key, Holder::ThisRun(user.source_id));
                     new.push(user);
                 }
