@@ -98,7 +98,7 @@ describe('the web UI', { concurrency: false }, () => {
     });
 
     browser = await launchBrowser();
-    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -443,6 +443,12 @@ describe('the web UI', { concurrency: false }, () => {
     await week.getByTestId('options').waitFor();
     assert.equal(await week.getAttribute('data-sunday'), openSunday);
     assert.equal(await week.getByTestId('option').count(), 4);
+    // The reader's time (Berlin here, six hours ahead of New York but for a few weeks of
+    // daylight saving) with the exchange's beside it.
+    assert.match(
+      await text(week.getByText(/^Pick up to 3\./)),
+      /^Pick up to 3\. Picks close Mon, \w{3} \d{1,2}, (3|2):30 PM GMT\+[12] \(9:30 AM ET\)\.$/,
+    );
     const used = week.getByTestId('picks-used');
 
     for (const [index, ticker] of ['AAPL', 'MSFT', 'NVDA'].entries()) {

@@ -59,6 +59,17 @@ export function formatInstant(instant) {
   });
 }
 
+// An instant in the reader's own time with the exchange's beside it, as people plan around
+// either: "Mon, Dec 7, 3:30 PM GMT+1 (9:30 AM ET)".
+export function formatInstantWithExchange(instant) {
+  const exchange = new Date(instant).toLocaleTimeString(undefined, {
+    timeZone: GAME_TIME_ZONE,
+    hour: 'numeric',
+    minute: '2-digit',
+  });
+  return `${formatInstant(instant)} (${exchange} ET)`;
+}
+
 // Today in the reader's own calendar, the latest buy date the API accepts (give or take a
 // time zone): used as the date picker's maximum.
 export function localToday(now = new Date()) {

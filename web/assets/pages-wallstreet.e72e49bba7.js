@@ -2,7 +2,7 @@
 // week), your picks, the week in progress, last week's results and the leaderboards.
 
 import { api } from './api.f87ccd7f88.js';
-import { addDays, exchangeToday, formatDay, formatInstant, sundayOf } from './dates.537cdf43b6.js';
+import { addDays, exchangeToday, formatDay, formatInstantWithExchange, sundayOf } from './dates.98affe9af6.js';
 import * as dec from './decimal.515325027d.js';
 import { h, loadInto, whilePending } from './dom.c13933e7e0.js';
 import { session } from './session.4fdbfd706c.js';
@@ -157,7 +157,7 @@ export function wallstreetPage(main, { signal, announce }) {
       return;
     }
     open.body.append(
-      h('p', null, week.picks_open ? `Pick up to ${PICKS_PER_WEEK}. Picks close ${formatInstant(week.picks_close_at)}.` : 'Picks for this week are closed.'),
+      h('p', null, week.picks_open ? `Pick up to ${PICKS_PER_WEEK}. Picks close ${formatInstantWithExchange(week.picks_close_at)}.` : 'Picks for this week are closed.'),
       optionList,
       error,
       h('h3', null, 'Your picks'),
@@ -178,7 +178,7 @@ export function wallstreetPage(main, { signal, announce }) {
       render: (picks) => {
         const picked = new Set(picks.map((p) => p.option));
         inPlay.body.append(
-          h('p', null, `Picks closed ${formatInstant(week.picks_close_at)}; results after ${formatInstant(week.ends_at)}.`),
+          h('p', null, `Picks closed ${formatInstantWithExchange(week.picks_close_at)}; results after ${formatInstantWithExchange(week.ends_at)}.`),
           optionsTable(week.options, picked, false),
         );
       },
@@ -200,7 +200,7 @@ export function wallstreetPage(main, { signal, announce }) {
       }
       const picked = new Set(picks.map((p) => p.option));
       if (!week.closed) {
-        results.body.append(h('p', { class: 'notice' }, `Results are not in yet; the week ended ${formatInstant(week.ends_at)}.`), optionsTable(week.options, picked, false));
+        results.body.append(h('p', { class: 'notice' }, `Results are not in yet; the week ended ${formatInstantWithExchange(week.ends_at)}.`), optionsTable(week.options, picked, false));
         return;
       }
       results.body.append(

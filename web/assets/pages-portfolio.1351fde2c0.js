@@ -3,7 +3,7 @@
 // shown inline, and the holdings as CSV: download, and upload with a dry-run preview first.
 
 import { api } from './api.f87ccd7f88.js';
-import { localToday } from './dates.537cdf43b6.js';
+import { localToday } from './dates.98affe9af6.js';
 import * as dec from './decimal.515325027d.js';
 import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.c13933e7e0.js';
 import { tone } from './tone.64d4aca04b.js';

@@ -6,8 +6,8 @@ import { h } from './dom.c13933e7e0.js';
 import { allocationPage } from './pages-allocation.e9e53d9df0.js';
 import { loginPage, registerPage } from './pages-auth.19f8782af4.js';
 import { historyPage } from './pages-history.d1b0e42cb7.js';
-import { portfolioPage } from './pages-portfolio.872ff75d26.js';
-import { wallstreetPage } from './pages-wallstreet.bab1bb6a4e.js';
+import { portfolioPage } from './pages-portfolio.1351fde2c0.js';
+import { wallstreetPage } from './pages-wallstreet.e72e49bba7.js';
 import { watchlistPage } from './pages-watchlist.e76cdc8fd9.js';
 import { session } from './session.4fdbfd706c.js';
 
