@@ -11,12 +11,14 @@
 //!
 //! The floor is measured when the server starts: our own check, and one check of every hash
 //! kind and cost still stored, plus the re-hash, each the slower of two runs, with a margin. A
-//! check that takes longer later (hashes imported while the server runs, a loaded machine)
-//! raises it; it never passes [`MAX_FLOOR`], beyond which a check's own time shows.
+//! kind and cost first met later (hashes imported while the server runs) raises it by what its
+//! first check took. Nothing else moves it: a check that is slow only because the machine is
+//! busy (a login flood) would otherwise ratchet every later login up to [`MAX_FLOOR`] until a
+//! restart. It never passes [`MAX_FLOOR`], beyond which a check's own time shows.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::django_hashers::DjangoHash;
@@ -33,6 +35,8 @@ const CALIBRATION_CANDIDATE: &str = "login-timing-calibration";
 #[derive(Debug)]
 pub struct LoginTiming {
     floor_micros: AtomicU64,
+    /// The Django hash kinds and costs the floor already covers.
+    covered: Mutex<BTreeSet<String>>,
 }
 
 impl LoginTiming {
@@ -56,32 +60,48 @@ impl LoginTiming {
                 slowest = slowest.max(check + own.rehash);
             }
         }
+        let kinds = costs.len() + 1;
         let timing = Self {
             floor_micros: AtomicU64::new(0),
+            covered: Mutex::new(costs),
         };
         timing.raise_to_cover(slowest);
         log::info!(
-            "every login takes at least {:?} (the slowest password check among {} hash kinds)",
+            "every login takes at least {:?} (the slowest password check among {kinds} hash kinds)",
             timing.floor(),
-            costs.len() + 1
         );
         timing
     }
 
     /// Checks `candidate` against `stored` (see [`password::verify`]), raising the floor when
-    /// the check took longer than it.
+    /// `stored` is a Django hash of a kind and cost the floor does not cover yet.
     pub fn check(&self, candidate: &str, stored: &str) -> Verification {
         let started = Instant::now();
         let outcome = password::verify(candidate, stored);
-        self.raise_to_cover(started.elapsed());
+        self.note_check(stored, started.elapsed());
         outcome
     }
 
     /// Spends a check's time for a login whose username has no account.
     pub fn check_nothing(&self, candidate: &str) {
-        let started = Instant::now();
         password::verify_against_nothing(candidate);
-        self.raise_to_cover(started.elapsed());
+    }
+
+    fn note_check(&self, stored: &str, spent: Duration) {
+        let Ok(django) = DjangoHash::parse(stored) else {
+            return;
+        };
+        if matches!(django, DjangoHash::Unusable) {
+            return;
+        }
+        let first_of_its_kind = self
+            .covered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(django.cost());
+        if first_of_its_kind {
+            self.raise_to_cover(spent + own_costs().rehash);
+        }
     }
 
     /// Waits until the floor has passed since `started`, the moment the login began.
@@ -135,9 +155,31 @@ mod tests {
     fn with_floor(floor: Duration) -> LoginTiming {
         let timing = LoginTiming {
             floor_micros: AtomicU64::new(0),
+            covered: Mutex::new(BTreeSet::new()),
         };
         timing.raise_to_cover(floor * MARGIN_DENOMINATOR / MARGIN_NUMERATOR);
         timing
+    }
+
+    const OUR_ARGON2ID: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNo";
+    const DJANGO_PBKDF2: &str = "pbkdf2_sha1$1000$seasalt1234$a7YkjI3Gi1x78iSjxJEZ1P3h1ig=";
+
+    #[test]
+    fn a_check_slowed_by_a_busy_machine_leaves_the_floor_alone() {
+        let timing = with_floor(Duration::from_millis(100));
+        timing.note_check(OUR_ARGON2ID, Duration::from_secs(2));
+        timing.note_check("!unusable", Duration::from_secs(2));
+        assert_eq!(timing.floor(), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn only_the_first_check_of_a_new_django_kind_raises_the_floor() {
+        let timing = with_floor(Duration::from_millis(1));
+        timing.note_check(DJANGO_PBKDF2, Duration::from_millis(200));
+        let raised = timing.floor();
+        assert!(raised >= Duration::from_millis(250));
+        timing.note_check(DJANGO_PBKDF2, Duration::from_secs(2));
+        assert_eq!(timing.floor(), raised);
     }
 
     #[test]
