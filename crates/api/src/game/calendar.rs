@@ -56,9 +56,10 @@ impl GameCalendar {
 
     /// Monday to Friday of `week`, without holidays.
     fn trading_days(&self, week: Sunday) -> impl Iterator<Item = NaiveDate> + '_ {
-        (1..=5)
-            .map(move |offset| week.date() + Duration::days(offset))
-            .filter(|day| !self.holidays.contains(day))
+        self.trading_days_between(
+            week.date() + Duration::days(1),
+            week.date() + Duration::days(5),
+        )
     }
 
     /// Whether the exchange trades on `day`: a weekday that is not a holiday.
