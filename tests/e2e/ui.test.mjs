@@ -209,18 +209,20 @@ describe('the web UI', { concurrency: false }, () => {
     await add({ ticker: 'VTI', shares: '3.25', costbasis: '200.10', buy: '2023-11-15' });
     await row('VTI').waitFor();
 
-    // Exactly as the API returns them, and totals in exact decimal arithmetic: the rounded
+    // The API's exact figures, money with two decimals and thousands grouped (en-US here), share
+    // counts with their trailing zeros trimmed; totals are the server's exact sums: the rounded
     // costs add up to 2227.94, the exact total is 2227.95.
-    assert.equal(await text(cell('AAPL', 'shares')), '10.50000');
+    assert.equal(await text(cell('AAPL', 'shares')), '10.5');
     assert.equal(await text(cell('AAPL', 'costbasis')), '150.25');
     assert.equal(await text(cell('AAPL', 'buy')), '2024-03-01');
-    assert.equal(await text(cell('AAPL', 'cost')), '1577.62');
+    assert.equal(await text(cell('AAPL', 'cost')), '1,577.62');
     assert.equal(await text(cell('VTI', 'cost')), '650.32');
-    assert.equal(await text(page.getByTestId('total-cost')), '2227.95');
+    assert.equal(await text(page.getByTestId('total-cost')), '2,227.95');
 
-    await eventually(async () => assert.equal(await text(page.getByTestId('total-value')), '2811.75'));
+    await eventually(async () => assert.equal(await text(page.getByTestId('total-value')), '2,811.75'));
     assert.equal(await text(cell('AAPL', 'price')), '190.25');
-    assert.equal(await text(cell('AAPL', 'value')), '1997.62');
+    assert.equal(await text(cell('AAPL', 'value')), '1,997.62');
+    assert.equal(await text(cell('VTI', 'price')), '250.50', 'the stub quotes 250.5');
     assert.equal(await text(cell('AAPL', 'gain')), '+420.00 (+26.62%)');
     assert.equal(await text(page.getByTestId('total-gain')), '+583.80 (+26.20%)');
     // The stub's day change is 1.5 a share: 10.5 × 1.5 and 3.25 × 1.5.
@@ -237,11 +239,11 @@ describe('the web UI', { concurrency: false }, () => {
     await chart.waitFor();
     assert.equal(await chart.locator('circle[data-ticker]').count(), 2);
     const share = (ticker, column) => page.locator(`[data-testid="allocation-row"][data-ticker="${ticker}"] [data-col="${column}"]`);
-    assert.equal(await text(share('AAPL', 'value')), '1997.62');
+    assert.equal(await text(share('AAPL', 'value')), '1,997.62');
     assert.equal(await text(share('AAPL', 'percent')), '71.05%');
     assert.equal(await text(share('VTI', 'value')), '814.12');
     assert.equal(await text(share('VTI', 'percent')), '28.95%');
-    assert.equal(await text(page.getByTestId('allocation-total')), '2811.75');
+    assert.equal(await text(page.getByTestId('allocation-total')), '2,811.75');
     await shot('allocation');
   });
 
@@ -252,6 +254,8 @@ describe('the web UI', { concurrency: false }, () => {
     const form = page.getByTestId('edit-holding');
     await form.waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.name), 'ticker', 'focus moves into the editor');
+    assert.equal(await form.getByLabel('Shares').inputValue(), '10.50000', 'fields hold the API’s exact values');
+    assert.equal(await form.getByLabel('Cost basis per share').inputValue(), '150.25');
 
     await form.getByLabel('Cost basis per share').fill('150.255');
     await form.getByRole('button', { name: 'Save changes' }).click();
@@ -261,9 +265,9 @@ describe('the web UI', { concurrency: false }, () => {
     await form.getByLabel('Cost basis per share').fill('150.25');
     await form.getByLabel('Shares').fill('12');
     await form.getByRole('button', { name: 'Save changes' }).click();
-    await eventually(async () => assert.equal(await text(cell('AAPL', 'shares')), '12.00000'));
+    await eventually(async () => assert.equal(await text(cell('AAPL', 'shares')), '12'));
     assert.equal(await form.count(), 0, 'the editor closes');
-    assert.equal(await text(page.getByTestId('total-cost')), '2453.32');
+    assert.equal(await text(page.getByTestId('total-cost')), '2,453.32');
   });
 
   test('deleting a holding asks first, and works from the keyboard', async () => {
@@ -276,7 +280,7 @@ describe('the web UI', { concurrency: false }, () => {
     await page.keyboard.press('Enter');
     await row('VTI').waitFor({ state: 'detached' });
     assert.equal(await page.getByTestId('holding-row').count(), 1);
-    assert.equal(await text(page.getByTestId('total-cost')), '1803.00');
+    assert.equal(await text(page.getByTestId('total-cost')), '1,803.00');
   });
 
   test('a deep link survives a reload', async () => {
@@ -323,12 +327,12 @@ describe('the web UI', { concurrency: false }, () => {
       await page.getByTestId('quotes-note').filter({ hasText: 'not available' }).waitFor();
       assert.equal(await page.getByRole('columnheader', { name: 'Market value' }).count(), 0);
       assert.equal(await page.getByTestId('total-value').count(), 0);
-      assert.equal(await text(page.getByTestId('total-cost')), '2603.00');
+      assert.equal(await text(page.getByTestId('total-cost')), '2,603.00');
       await shot('portfolio-at-cost');
 
       await nav('Allocation').click();
       await page.getByTestId('allocation-basis').filter({ hasText: 'Valued at cost' }).waitFor();
-      assert.equal(await text(page.getByTestId('allocation-total')), '2603.00');
+      assert.equal(await text(page.getByTestId('allocation-total')), '2,603.00');
       // 1803.00 and 800.00 of 2603.00, rounded half-even to hundredths by the server.
       const share = (ticker) => page.locator(`[data-testid="allocation-row"][data-ticker="${ticker}"] [data-col="percent"]`);
       assert.equal(await text(share('AAPL')), '69.27%');
@@ -358,8 +362,8 @@ describe('the web UI', { concurrency: false }, () => {
     const watched = (ticker) => page.locator(`[data-testid="watch-row"][data-ticker="${ticker}"]`);
     await watched('VTI').waitFor();
     assert.deepEqual(await page.getByTestId('watch-row').evaluateAll((rows) => rows.map((r) => r.dataset.ticker)), ['VTI', 'SPY']);
-    assert.equal(await text(watched('VTI').locator('[data-col="price"]')), '250.5');
-    assert.equal(await text(watched('VTI').locator('[data-col="change"]')), '+1.5 (+0.75%)');
+    assert.equal(await text(watched('VTI').locator('[data-col="price"]')), '250.50');
+    assert.equal(await text(watched('VTI').locator('[data-col="change"]')), '+1.50 (+0.75%)');
     assert.equal(await text(watched('VTI').locator('[data-col="market-cap"]')), '$2.87T');
     assert.equal(await text(watched('SPY').locator('[data-col="price"]')), '—', 'no quote, no price');
 
@@ -368,7 +372,7 @@ describe('the web UI', { concurrency: false }, () => {
     await page.keyboard.type('nvda');
     await page.keyboard.press('Enter');
     await watched('NVDA').waitFor();
-    assert.equal(await text(watched('NVDA').locator('[data-col="price"]')), '135.4');
+    assert.equal(await text(watched('NVDA').locator('[data-col="price"]')), '135.40');
     await form.getByLabel('Ticker').fill('NVDA');
     await page.keyboard.press('Enter');
     await form.locator('.field-error').filter({ hasText: 'already on your watch list' }).waitFor();
@@ -394,9 +398,9 @@ describe('the web UI', { concurrency: false }, () => {
     // 12 AAPL at 190.25 and 2 MSFT at 410.10, bought for 12 × 150.25 + 2 × 400.00; the stub's
     // SPY never moves, so the benchmark keeps the money invested.
     const latest = page.getByTestId('history-latest');
-    assert.equal(await text(latest.locator('dd').nth(0)), '3103.20');
-    assert.equal(await text(latest.locator('dd').nth(1)), '2603.00');
-    assert.equal(await text(latest.locator('dd').nth(2)), '2603.00');
+    assert.equal(await text(latest.locator('dd').nth(0)), '3,103.20');
+    assert.equal(await text(latest.locator('dd').nth(1)), '2,603.00');
+    assert.equal(await text(latest.locator('dd').nth(2)), '2,603.00');
     await page.getByText('The numbers, day by day').click();
     const days = page.getByTestId('history-table').locator('tbody tr');
     assert.ok((await days.count()) > 200, 'a year of trading days');
@@ -433,7 +437,7 @@ describe('the web UI', { concurrency: false }, () => {
     await page.getByTestId('confirm-import').click();
     await row('NVDA').waitFor();
     await page.getByTestId('import-preview').getByText('Imported 1 holding; 1 already present is skipped.').waitFor();
-    assert.equal(await text(page.getByTestId('total-cost')), '3903.00', '2603.00 and 10 × 130');
+    assert.equal(await text(page.getByTestId('total-cost')), '3,903.00', '2603.00 and 10 × 130');
   });
 
   test('three picks are taken and the fourth is refused', async () => {
@@ -443,6 +447,9 @@ describe('the web UI', { concurrency: false }, () => {
     await week.getByTestId('options').waitFor();
     assert.equal(await week.getAttribute('data-sunday'), openSunday);
     assert.equal(await week.getByTestId('option').count(), 4);
+    const start = (ticker) => text(week.locator(`[data-testid="option"][data-ticker="${ticker}"] .price`));
+    assert.equal(await start('AAPL'), 'Start 188.50', 'stored as 188.5000');
+    assert.equal(await start('MSFT'), 'Start 405.00');
     // The reader's time (Berlin here, six hours ahead of New York but for a few weeks of
     // daylight saving) with the exchange's beside it.
     assert.match(
@@ -464,7 +471,7 @@ describe('the web UI', { concurrency: false }, () => {
     if (inPlay) {
       const spy = page.getByTestId('in-play').locator('tr[data-ticker="SPY"]');
       await spy.waitFor();
-      assert.match(await text(spy), /590\.1000/);
+      assert.equal(await text(spy.locator('[data-label="Start"]')), '590.10', 'stored as 590.1000');
     } else {
       assert.ok(await page.getByTestId('in-play').isHidden());
     }

@@ -1,5 +1,6 @@
-// The web UI's pure parts, without a browser: exact decimal arithmetic, the week calendar, and
-// the committed fingerprinted files being in step with their sources.
+// The web UI's pure parts, without a browser: exact decimal arithmetic, amounts as text in the
+// reader's language, the week calendar, and the committed fingerprinted files being in step
+// with their sources.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { describe, test } from 'node:test';
 
 import { addDays, exchangeToday, sundayOf } from '../../web/src/dates.js';
 import * as dec from '../../web/src/decimal.js';
+import { MISSING, money, number, percent, signedMoney, signedPercent } from '../../web/src/money.js';
 import { REPO } from './lib/stack.mjs';
 
 describe('decimal', () => {
@@ -56,6 +58,94 @@ describe('decimal', () => {
     assert.equal(dec.signed('-1.20'), '-1.20');
     assert.equal(dec.signed('0.00'), '0.00');
     assert.ok(dec.isZero('0.000'));
+  });
+});
+
+describe('money', () => {
+  test('shows two decimals, and more only where the value has them', () => {
+    assert.equal(money('188.5000', 'en-US'), '188.50');
+    assert.equal(money('250.5', 'en-US'), '250.50');
+    assert.equal(money('190.25', 'en-US'), '190.25');
+    assert.equal(money('405', 'en-US'), '405.00');
+    assert.equal(money('12.3456', 'en-US'), '12.3456');
+    assert.equal(money('12.3450', 'en-US'), '12.345');
+    assert.equal(money('0.004', 'en-US'), '0.004');
+    assert.equal(money('0', 'en-US'), '0.00');
+  });
+
+  test('groups thousands and separates decimals as the reader’s locale does', () => {
+    assert.equal(money('1234.5', 'en-US'), '1,234.50');
+    assert.equal(money('1234.5', 'de-DE'), '1.234,50');
+    assert.equal(money('2227.95', 'de-DE'), '2.227,95');
+    assert.equal(money('1234567.891', 'en-US'), '1,234,567.891');
+    assert.equal(money('1234567.891', 'de-DE'), '1.234.567,891');
+    assert.equal(money('999.99', 'en-US'), '999.99');
+    // Indian grouping (lakh, crore), and Spanish leaving four digits whole.
+    assert.equal(money('12345678', 'en-IN'), '1,23,45,678.00');
+    assert.equal(money('1234.5', 'es-ES'), '1234,50');
+    assert.equal(money('12345.5', 'es-ES'), '12.345,50');
+  });
+
+  test('keeps every digit of values beyond a Number’s precision', () => {
+    assert.equal(money('99999999999999999999.99999', 'en-US'), '99,999,999,999,999,999,999.99999');
+    assert.equal(money('99999999999999999999.99999', 'de-DE'), '99.999.999.999.999.999.999,99999');
+    assert.equal(money('9007199254740993.01', 'en-US'), '9,007,199,254,740,993.01');
+    assert.equal(money('0.1000000000000000000001', 'en-US'), '0.1000000000000000000001');
+    assert.equal(money('-123456789012345678901234567890.10', 'en-US'), '-123,456,789,012,345,678,901,234,567,890.10');
+  });
+
+  test('agrees with Intl’s own formatting wherever a Number is exact', () => {
+    for (const locale of ['en-US', 'de-DE', 'fr-FR', 'sv-SE', 'hi-IN', 'ar-EG']) {
+      const intl = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 3 });
+      for (const text of ['0.5', '-0.25', '1234.5', '-98765.125', '1000000']) {
+        assert.equal(money(text, locale), intl.format(Number(text)), `${text} in ${locale}`);
+      }
+    }
+  });
+
+  test('signs: negatives always, plus for gains only when asked, none on zero', () => {
+    assert.equal(money('-1234.5', 'en-US'), '-1,234.50');
+    assert.equal(money('-0.35', 'de-DE'), '-0,35');
+    assert.equal(signedMoney('420', 'en-US'), '+420.00');
+    assert.equal(signedMoney('1234.5', 'de-DE'), '+1.234,50');
+    assert.equal(signedMoney('-0.5', 'en-US'), '-0.50');
+    assert.equal(signedMoney('0.00', 'en-US'), '0.00');
+    assert.equal(signedMoney('-0.00', 'en-US'), '0.00');
+    assert.equal(money('-0', 'en-US'), '0.00');
+    // The locale's own minus sign (U+2212 in Swedish).
+    assert.equal(money('-1234.5', 'sv-SE'), '\u22121\u00a0234,50');
+  });
+
+  test('percentages use the same digits and the locale’s percent sign', () => {
+    assert.equal(percent('26.62', 'en-US'), '26.62%');
+    assert.equal(percent('100', 'en-US'), '100.00%');
+    assert.equal(percent('100', 'de-DE'), '100,00\u00a0%');
+    assert.equal(signedPercent('26.2', 'en-US'), '+26.20%');
+    assert.equal(signedPercent('-1.7', 'en-US'), '-1.70%');
+    assert.equal(signedPercent('0.00', 'en-US'), '0.00%');
+    assert.equal(signedPercent('12345.67', 'en-US'), '+12,345.67%');
+    assert.equal(signedPercent('-2.5', 'tr-TR'), '-%2,50');
+  });
+
+  test('share counts keep their digits, trailing zeros trimmed', () => {
+    assert.equal(number('10.50000', 'en-US'), '10.5');
+    assert.equal(number('12.00000', 'en-US'), '12');
+    assert.equal(number('1000.00001', 'en-US'), '1,000.00001');
+    assert.equal(number('1000.00001', 'de-DE'), '1.000,00001');
+    assert.equal(number('0.00000', 'en-US'), '0');
+  });
+
+  test('a missing amount is a dash, and text that is not a decimal is refused', () => {
+    assert.equal(money(null), MISSING);
+    assert.equal(signedMoney(undefined), MISSING);
+    assert.equal(percent(null), MISSING);
+    assert.equal(number(null), MISSING);
+    assert.throws(() => money('1,234.50', 'en-US'), TypeError);
+    assert.throws(() => money('1e3', 'en-US'), TypeError);
+  });
+
+  test('takes the reader’s locale when none is given', () => {
+    assert.equal(money('1234.5'), new Intl.NumberFormat(undefined, { minimumFractionDigits: 2 }).format(1234.5));
   });
 });
 

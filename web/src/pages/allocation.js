@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import * as dec from '../decimal.js';
 import { h, loadInto, svg } from '../dom.js';
+import { money, percent } from '../money.js';
 
 // Distinguishable colours, each at least 3:1 against the white page (WCAG non-text contrast).
 const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#be185d', '#6d28d9', '#0e7490', '#a16207', '#b91c1c', '#4d7c0f', '#475569'];
@@ -33,12 +34,12 @@ function chart(slices, total) {
           'stroke-dashoffset': `${-offset}`,
           'data-ticker': slice.ticker,
         },
-        svg('title', null, `${slice.ticker}: ${slice.percent}%`),
+        svg('title', null, `${slice.ticker}: ${percent(slice.percent)}`),
       ),
     );
     offset += length;
   });
-  const description = slices.map((s) => `${s.ticker} ${s.percent}%`).join(', ');
+  const description = slices.map((s) => `${s.ticker} ${percent(s.percent)}`).join(', ');
   return svg(
     'svg',
     { viewBox: '0 0 42 42', class: 'donut', role: 'img', 'aria-labelledby': 'chart-title chart-desc', 'data-testid': 'allocation-chart' },
@@ -68,12 +69,12 @@ function legend(slices, total, basis) {
           'tr',
           { 'data-testid': 'allocation-row', 'data-ticker': slice.ticker },
           h('th', { scope: 'row' }, swatch(PALETTE[index % PALETTE.length]), slice.ticker),
-          h('td', { class: 'num', 'data-col': 'value' }, slice.value),
-          h('td', { class: 'num', 'data-col': 'percent' }, `${slice.percent}%`),
+          h('td', { class: 'num', 'data-col': 'value' }, money(slice.value)),
+          h('td', { class: 'num', 'data-col': 'percent' }, percent(slice.percent)),
         ),
       ),
     ),
-    h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num', 'data-testid': 'allocation-total' }, total), h('td', { class: 'num' }, '100%'))),
+    h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num', 'data-testid': 'allocation-total' }, money(total)), h('td', { class: 'num' }, percent('100')))),
   );
 }
 

@@ -4,8 +4,8 @@
 
 import { api } from '../api.js';
 import { localToday } from '../dates.js';
-import * as dec from '../decimal.js';
 import { field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
+import { MISSING, money, number, signedMoney, signedPercent } from '../money.js';
 import { tone } from '../tone.js';
 
 const FIELDS = ['ticker', 'shares', 'costbasis', 'buy'];
@@ -93,16 +93,16 @@ export function portfolioPage(main, { signal, announce }) {
           'tr',
           { 'data-testid': 'holding-row', 'data-ticker': asset.ticker, 'data-id': asset.id },
           h('th', { scope: 'row', 'data-col': 'ticker', 'data-label': 'Ticker' }, asset.ticker),
-          h('td', { class: 'num', 'data-col': 'shares', 'data-label': 'Shares' }, asset.shares),
-          h('td', { class: 'num', 'data-col': 'costbasis', 'data-label': 'Cost basis / share' }, asset.costbasis),
+          h('td', { class: 'num', 'data-col': 'shares', 'data-label': 'Shares' }, number(asset.shares)),
+          h('td', { class: 'num', 'data-col': 'costbasis', 'data-label': 'Cost basis / share' }, money(asset.costbasis)),
           h('td', { 'data-col': 'buy', 'data-label': 'Buy date' }, h('time', { datetime: asset.buy }, asset.buy)),
-          h('td', { class: 'num', 'data-col': 'cost', 'data-label': 'Cost' }, row.cost),
+          h('td', { class: 'num', 'data-col': 'cost', 'data-label': 'Cost' }, money(row.cost)),
           withQuotes
             ? [
-                h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, row.price ?? '—'),
-                h('td', { class: 'num', 'data-col': 'value', 'data-label': 'Market value' }, row.market_value ?? '—'),
-                h('td', { class: `num ${row.gain ? tone(row.gain) : ''}`, 'data-col': 'gain', 'data-label': 'Gain' }, row.gain ? gainText(row.gain, row.gain_percent) : '—'),
-                h('td', { class: `num ${row.day_change ? tone(row.day_change) : ''}`, 'data-col': 'day-change', 'data-label': 'Day change' }, row.day_change ? dec.signed(row.day_change) : '—'),
+                h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(row.price)),
+                h('td', { class: 'num', 'data-col': 'value', 'data-label': 'Market value' }, money(row.market_value)),
+                h('td', { class: `num ${row.gain ? tone(row.gain) : ''}`, 'data-col': 'gain', 'data-label': 'Gain' }, row.gain ? gainText(row.gain, row.gain_percent) : MISSING),
+                h('td', { class: `num ${row.day_change ? tone(row.day_change) : ''}`, 'data-col': 'day-change', 'data-label': 'Day change' }, signedMoney(row.day_change)),
               ]
             : null,
           h('td', { class: 'actions' }, h('div', { class: 'row-actions' }, actions(asset))),
@@ -118,13 +118,13 @@ export function portfolioPage(main, { signal, announce }) {
       { 'data-testid': 'totals' },
       h('th', { scope: 'row' }, 'Total'),
       h('td', { colspan: 3 }),
-      h('td', { class: 'num', 'data-testid': 'total-cost', 'data-label': 'Cost' }, totals.cost),
+      h('td', { class: 'num', 'data-testid': 'total-cost', 'data-label': 'Cost' }, money(totals.cost)),
       withQuotes
         ? [
             h('td'),
-            h('td', { class: 'num', 'data-testid': 'total-value', 'data-label': 'Market value' }, totals.market_value ?? '—'),
-            h('td', { class: `num ${totals.gain ? tone(totals.gain) : ''}`, 'data-testid': 'total-gain', 'data-label': 'Gain' }, totals.gain ? gainText(totals.gain, totals.gain_percent) : '—'),
-            h('td', { class: `num ${totals.day_change ? tone(totals.day_change) : ''}`, 'data-testid': 'total-day-change', 'data-label': 'Day change' }, totals.day_change ? dec.signed(totals.day_change) : '—'),
+            h('td', { class: 'num', 'data-testid': 'total-value', 'data-label': 'Market value' }, money(totals.market_value)),
+            h('td', { class: `num ${totals.gain ? tone(totals.gain) : ''}`, 'data-testid': 'total-gain', 'data-label': 'Gain' }, totals.gain ? gainText(totals.gain, totals.gain_percent) : MISSING),
+            h('td', { class: `num ${totals.day_change ? tone(totals.day_change) : ''}`, 'data-testid': 'total-day-change', 'data-label': 'Day change' }, signedMoney(totals.day_change)),
           ]
         : null,
       h('td'),
@@ -148,7 +148,7 @@ export function portfolioPage(main, { signal, announce }) {
   }
 
   function gainText(gain, percent) {
-    return [dec.signed(gain), percent ? h('span', { class: 'pct' }, ` (${dec.signed(percent)}%)`) : null];
+    return [signedMoney(gain), percent ? h('span', { class: 'pct' }, ` (${signedPercent(percent)})`) : null];
   }
 
   function actions(asset) {

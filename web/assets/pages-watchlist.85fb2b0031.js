@@ -4,21 +4,23 @@
 import { api } from './api.f87ccd7f88.js';
 import * as dec from './decimal.515325027d.js';
 import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.c13933e7e0.js';
+import { MISSING, money, number, signedMoney, signedPercent } from './money.8a6d2dbc4b.js';
 import { tone } from './tone.64d4aca04b.js';
 
-// Dollars as "$2.87T" / "$455.00B" / "$12.30M"; exact digits, rounded once for display.
+// Dollars as "$2.87T" / "$455.00B" / "$12.30M" / "$950,000"; exact digits, rounded once for
+// display.
 function marketCap(amount) {
-  if (!dec.isDecimal(amount)) return '—';
+  if (!dec.isDecimal(amount)) return MISSING;
   for (const [size, unit] of [['1000000000000', 'T'], ['1000000000', 'B'], ['1000000', 'M']]) {
-    if (dec.cmp(amount, size) >= 0) return `$${dec.toString(dec.div(amount, size, 2))}${unit}`;
+    if (dec.cmp(amount, size) >= 0) return `$${money(dec.div(amount, size, 2))}${unit}`;
   }
-  return `$${dec.toString(dec.round(amount, 0))}`;
+  return `$${number(dec.round(amount, 0))}`;
 }
 
 function change(entry) {
-  if (!dec.isDecimal(entry.change)) return '—';
-  const percent = dec.isDecimal(entry.change_percent) ? ` (${dec.signed(dec.round(entry.change_percent, 2))}%)` : '';
-  return `${dec.signed(entry.change)}${percent}`;
+  if (!dec.isDecimal(entry.change)) return MISSING;
+  const percent = dec.isDecimal(entry.change_percent) ? ` (${signedPercent(dec.round(entry.change_percent, 2))})` : '';
+  return `${signedMoney(entry.change)}${percent}`;
 }
 
 export function watchlistPage(main, { signal, announce }) {
@@ -69,8 +71,8 @@ export function watchlistPage(main, { signal, announce }) {
         'tr',
         { 'data-testid': 'watch-row', 'data-ticker': entry.ticker },
         h('th', { scope: 'row', 'data-label': 'Ticker' }, entry.ticker),
-        h('td', { 'data-label': 'Name' }, entry.name ?? '—'),
-        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, entry.price ?? '—'),
+        h('td', { 'data-label': 'Name' }, entry.name ?? MISSING),
+        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(entry.price)),
         h('td', { class: `num ${dec.isDecimal(entry.change) ? tone(entry.change) : ''}`, 'data-col': 'change', 'data-label': 'Day change' }, change(entry)),
         h('td', { class: 'num', 'data-col': 'market-cap', 'data-label': 'Market cap' }, marketCap(entry.market_cap)),
         h('td', { class: 'actions' }, remove),

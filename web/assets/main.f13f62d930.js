@@ -3,12 +3,12 @@
 
 import { api, onSessionLost } from './api.f87ccd7f88.js';
 import { h } from './dom.c13933e7e0.js';
-import { allocationPage } from './pages-allocation.e9e53d9df0.js';
+import { allocationPage } from './pages-allocation.2f35b4df45.js';
 import { loginPage, registerPage } from './pages-auth.19f8782af4.js';
-import { historyPage } from './pages-history.d1b0e42cb7.js';
-import { portfolioPage } from './pages-portfolio.1351fde2c0.js';
-import { wallstreetPage } from './pages-wallstreet.e72e49bba7.js';
-import { watchlistPage } from './pages-watchlist.e76cdc8fd9.js';
+import { historyPage } from './pages-history.42a9585389.js';
+import { portfolioPage } from './pages-portfolio.28d6d90cc3.js';
+import { wallstreetPage } from './pages-wallstreet.2ff718ccaa.js';
+import { watchlistPage } from './pages-watchlist.85fb2b0031.js';
 import { session } from './session.4fdbfd706c.js';
 
 const APP_NAME = 'Fattore Street';

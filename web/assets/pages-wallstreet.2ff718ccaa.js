@@ -3,14 +3,14 @@
 
 import { api } from './api.f87ccd7f88.js';
 import { addDays, exchangeToday, formatDay, formatInstantWithExchange, sundayOf } from './dates.98affe9af6.js';
-import * as dec from './decimal.515325027d.js';
 import { h, loadInto, whilePending } from './dom.c13933e7e0.js';
+import { MISSING, money, signedPercent } from './money.8a6d2dbc4b.js';
 import { session } from './session.4fdbfd706c.js';
+import { tone } from './tone.64d4aca04b.js';
 
 const PICKS_PER_WEEK = 3;
 
-const percent = (text) => (text == null ? '—' : `${dec.signed(text)}%`);
-const toneOf = (text) => (text == null ? '' : dec.sign(text) > 0 ? 'up' : dec.sign(text) < 0 ? 'down' : 'flat');
+const toneOf = (text) => (text == null ? '' : tone(text));
 
 // The open week: the current one while its picks are open, else the next that is.
 async function findOpenWeek(current, signal) {
@@ -129,7 +129,7 @@ export function wallstreetPage(main, { signal, announce }) {
             'li',
             { class: mine ? 'option picked' : 'option', 'data-testid': 'option', 'data-ticker': option.ticker },
             h('span', { class: 'ticker' }, option.ticker),
-            h('span', { class: 'price' }, option.start_price ? `Start ${option.start_price}` : 'Start price at market open'),
+            h('span', { class: 'price' }, option.start_price ? `Start ${money(option.start_price)}` : 'Start price at market open'),
             control,
           );
         }),
@@ -207,7 +207,7 @@ export function wallstreetPage(main, { signal, announce }) {
         optionsTable(week.options, picked, true),
         h('h3', null, 'Players that week'),
         weekly.results.length
-          ? rankingTable(weekly.results, ['Score', (e) => percent(e.score), 'Picks', (e) => String(e.picks)], 'weekly-ranking')
+          ? rankingTable(weekly.results, ['Score', (e) => signedPercent(e.score), 'Picks', (e) => String(e.picks)], 'weekly-ranking')
           : h('p', { class: 'empty' }, 'Nobody picked that week.'),
       );
     },
@@ -229,7 +229,7 @@ export function wallstreetPage(main, { signal, announce }) {
         board.body.append(
           rankingTable(
             data.results,
-            ['Total', (e) => percent(e.total), 'Average', (e) => percent(e.average), 'Weeks', (e) => String(e.weeks_played)],
+            ['Total', (e) => signedPercent(e.total), 'Average', (e) => signedPercent(e.average), 'Weeks', (e) => String(e.weeks_played)],
             'all-time-ranking',
           ),
         );
@@ -273,13 +273,13 @@ function optionsTable(options, picked, withResults) {
           h(
             'tr',
             { 'data-ticker': option.ticker, class: picked.has(option.id) ? 'picked' : null },
-            withResults ? h('td', { class: 'num', 'data-label': 'Rank' }, option.rank ?? '—') : null,
+            withResults ? h('td', { class: 'num', 'data-label': 'Rank' }, option.rank ?? MISSING) : null,
             h('th', { scope: 'row', 'data-label': 'Ticker' }, option.ticker),
-            h('td', { class: 'num', 'data-label': 'Start' }, option.start_price ?? '—'),
+            h('td', { class: 'num', 'data-label': 'Start' }, money(option.start_price)),
             withResults
               ? [
-                  h('td', { class: 'num', 'data-label': 'End' }, option.end_price ?? '—'),
-                  h('td', { class: `num ${toneOf(option.percent_change)}`, 'data-label': 'Change' }, percent(option.percent_change)),
+                  h('td', { class: 'num', 'data-label': 'End' }, money(option.end_price)),
+                  h('td', { class: `num ${toneOf(option.percent_change)}`, 'data-label': 'Change' }, signedPercent(option.percent_change)),
                 ]
               : null,
             h('td', null, picked.has(option.id) ? '★ Picked' : ''),

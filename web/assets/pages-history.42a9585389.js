@@ -5,6 +5,7 @@
 import { api } from './api.f87ccd7f88.js';
 import * as dec from './decimal.515325027d.js';
 import { h, loadInto, svg } from './dom.c13933e7e0.js';
+import { money } from './money.8a6d2dbc4b.js';
 
 const RANGES = [
   ['1m', '1 month'],
@@ -98,7 +99,7 @@ function table(points, benchmark) {
           'tbody',
           null,
           points.map((p) =>
-            h('tr', { 'data-date': p.date }, h('th', { scope: 'row' }, h('time', { datetime: p.date }, p.date)), h('td', { class: 'num' }, p.value ?? '—'), h('td', { class: 'num' }, p.invested), h('td', { class: 'num' }, p.benchmark_value ?? '—')),
+            h('tr', { 'data-date': p.date }, h('th', { scope: 'row' }, h('time', { datetime: p.date }, p.date)), h('td', { class: 'num' }, money(p.value)), h('td', { class: 'num' }, money(p.invested)), h('td', { class: 'num' }, money(p.benchmark_value))),
           ),
         ),
       ),
@@ -131,9 +132,9 @@ export function historyPage(main, { signal, params, navigate }) {
         h(
           'dl',
           { class: 'summary-figures', 'data-testid': 'history-latest' },
-          h('div', null, h('dt', null, 'Value'), h('dd', null, last.value ?? '—')),
-          h('div', null, h('dt', null, 'Invested'), h('dd', null, last.invested)),
-          h('div', null, h('dt', null, `In ${body.benchmark}`), h('dd', null, last.benchmark_value ?? '—')),
+          h('div', null, h('dt', null, 'Value'), h('dd', null, money(last.value))),
+          h('div', null, h('dt', null, 'Invested'), h('dd', null, money(last.invested))),
+          h('div', null, h('dt', null, `In ${body.benchmark}`), h('dd', null, money(last.benchmark_value))),
         ),
         chart(body.points, body.benchmark),
         table(body.points, body.benchmark),
