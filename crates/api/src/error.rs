@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use diesel::result::DatabaseErrorKind;
 use shared::request::RequestContext;
 use shared::wire::ErrorBody;
 
@@ -96,6 +97,12 @@ impl From<DbError> for ApiError {
         match err {
             DbError::Unavailable(_) => Self::Unavailable(err),
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
+            // The connection died under the request (the server restarted or went away): the
+            // database is unavailable, as when no connection can be had at all.
+            DbError::Query(diesel::result::Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )) => Self::Unavailable(err),
             other => Self::internal(other),
         }
     }

@@ -6,6 +6,7 @@
 //! from async code on the blocking thread pool.
 
 mod error;
+mod liveness;
 mod migrations;
 mod pool;
 pub mod schema;

@@ -3,17 +3,16 @@
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-use diesel::r2d2::{
-    ConnectionManager, CustomizeConnection, HandleEvent, NopEventHandler, Pool, PooledConnection,
-};
+use diesel::r2d2::{CustomizeConnection, HandleEvent, NopEventHandler, Pool, PooledConnection};
 use diesel::result::QueryResult;
 use diesel::{PgConnection, SqliteConnection};
 use shared::request::RequestContext;
 
+use super::liveness::{Manager, Tracked};
 use super::{DatabaseUrl, DbError};
 
-type PgPool = Pool<ConnectionManager<PgConnection>>;
-type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+type PgPool = Pool<Manager<PgConnection>>;
+type SqlitePool = Pool<Manager<SqliteConnection>>;
 
 /// Pool sizing and timeouts.
 #[derive(Debug, Clone)]
@@ -32,11 +31,18 @@ pub enum DbPool {
 
 /// One checked-out connection; see [`with_conn!`](crate::with_conn).
 pub enum DbConn {
-    Postgres(PooledConnection<ConnectionManager<PgConnection>>),
-    Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
+    Postgres(PooledConnection<Manager<PgConnection>>),
+    Sqlite(PooledConnection<Manager<SqliteConnection>>),
 }
 
 impl DbConn {
+    fn test_after_failure(&mut self) {
+        match self {
+            Self::Postgres(conn) => conn.test_after_failure(),
+            Self::Sqlite(conn) => conn.test_after_failure(),
+        }
+    }
+
     /// Runs `work` in a transaction meant to write: committed when it returns `Ok`, rolled back
     /// otherwise. On SQLite it is `BEGIN IMMEDIATE`, which takes the write lock up front: a
     /// deferred transaction that reads and then writes can fail at once with "database is
@@ -49,22 +55,22 @@ impl DbConn {
         E: From<diesel::result::Error>,
     {
         match self {
-            Self::Postgres(conn) => AnsiTransactionManager::begin_transaction(&mut **conn)?,
+            Self::Postgres(conn) => AnsiTransactionManager::begin_transaction(&mut ***conn)?,
             Self::Sqlite(conn) => {
-                AnsiTransactionManager::begin_transaction_sql(&mut **conn, "BEGIN IMMEDIATE")?
+                AnsiTransactionManager::begin_transaction_sql(&mut ***conn, "BEGIN IMMEDIATE")?
             }
         }
         let outcome = work(self);
         let finished = match (&outcome, &mut *self) {
             (Ok(_), Self::Postgres(conn)) => {
-                AnsiTransactionManager::commit_transaction(&mut **conn)
+                AnsiTransactionManager::commit_transaction(&mut ***conn)
             }
-            (Ok(_), Self::Sqlite(conn)) => AnsiTransactionManager::commit_transaction(&mut **conn),
+            (Ok(_), Self::Sqlite(conn)) => AnsiTransactionManager::commit_transaction(&mut ***conn),
             (Err(_), Self::Postgres(conn)) => {
-                AnsiTransactionManager::rollback_transaction(&mut **conn)
+                AnsiTransactionManager::rollback_transaction(&mut ***conn)
             }
             (Err(_), Self::Sqlite(conn)) => {
-                AnsiTransactionManager::rollback_transaction(&mut **conn)
+                AnsiTransactionManager::rollback_transaction(&mut ***conn)
             }
         };
         match (outcome, finished) {
@@ -98,9 +104,11 @@ impl DbPool {
     ) -> Result<Self, DbError> {
         match url {
             DatabaseUrl::Postgres(url) => {
-                let manager = ConnectionManager::<PgConnection>::new(with_connect_timeout(url));
+                let manager = Manager::<PgConnection>::new(with_connect_timeout(url));
                 Ok(Self::Postgres(
                     Pool::builder()
+                        // Asks the liveness rule, which tests only idle connections.
+                        .test_on_check_out(true)
                         .max_size(options.max_size)
                         .min_idle(Some(0))
                         .connection_timeout(options.acquire_timeout)
@@ -115,9 +123,11 @@ impl DbPool {
                         source,
                     })?;
                 }
-                let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
+                let manager = Manager::<SqliteConnection>::new(path.to_string_lossy());
                 Ok(Self::Sqlite(
                     Pool::builder()
+                        // Asks the liveness rule, which tests only idle connections.
+                        .test_on_check_out(true)
                         .max_size(options.max_size)
                         .min_idle(Some(0))
                         .connection_timeout(options.acquire_timeout)
@@ -212,7 +222,11 @@ impl DbPool {
                     Some(wait) => pool.get_within(wait)?,
                     None => pool.get()?,
                 };
-                work(&mut conn)
+                let outcome = work(&mut conn);
+                if outcome.is_err() {
+                    conn.test_after_failure();
+                }
+                outcome
             };
             match context {
                 Some(context) => context.sync_scope(run),
@@ -246,8 +260,8 @@ pub(crate) fn with_connect_timeout(url: &str) -> String {
 #[derive(Debug)]
 struct SqlitePragmas;
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Tracked<SqliteConnection>, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Tracked<SqliteConnection>) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000;
              PRAGMA journal_mode = WAL;

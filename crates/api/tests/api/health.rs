@@ -6,7 +6,7 @@ use test_support::process::clean_command;
 use test_support::servers::ApiServer;
 
 use crate::helpers::postgres::PgCluster;
-use crate::helpers::{json_of, TestApp, TestDb};
+use crate::helpers::{execute_sql, json_of, Backend, TestApp, TestDb};
 
 async fn health_reports_the_database(app: TestApp) {
     let response = app.get("/api/health", None).await;
@@ -114,4 +114,47 @@ async fn health_goes_503_while_postgres_is_down_and_recovers_by_itself() {
     );
     drop(app);
     drop(cluster);
+}
+
+/// Pooled connections are not tested before every checkout (that `SELECT 1` doubled the
+/// round trips of a request), so one whose server end went away is found by using it: that
+/// request answers 503, never 500, the connection is retired, and the pool opens new ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_cut_by_postgres_cost_at_most_a_503_each() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let user = app.user("cut").await;
+    // Several requests at once, so the pool holds more than one connection.
+    let warm =
+        futures_util::future::join_all((0..4).map(|_| app.get("/api/assets/", Some(&user.access))))
+            .await;
+    assert!(warm.iter().all(|r| r.status() == StatusCode::OK));
+
+    let url = app.database_url().to_owned();
+    tokio::task::spawn_blocking(move || {
+        execute_sql(
+            &url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+
+    let mut statuses = Vec::new();
+    // At most one failure per connection the pool held (8), then a working one.
+    for _ in 0..10 {
+        let response = app.get("/api/assets/", Some(&user.access)).await;
+        let status = response.status();
+        statuses.push(status);
+        if status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(
+            json_of(response, StatusCode::SERVICE_UNAVAILABLE).await["code"],
+            "service_unavailable",
+            "{statuses:?}"
+        );
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::OK), "{statuses:?}");
 }
