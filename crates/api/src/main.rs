@@ -4,19 +4,19 @@ use api::cli::{Cli, Command};
 use api::commands::import_django::{self, Mode};
 use api::commands::{self, closes, createsuperuser, week};
 use api::game::lifecycle::Step;
-use api::settings::Settings;
+use api::settings::{self, Settings};
 use api::startup::Application;
 use clap::Parser;
 
 fn main() -> ExitCode {
     let dotenv = shared::env::load_dotenv();
     let cli = Cli::parse();
-    shared::logging::init("info", cli.options.log_format);
+    shared::logging::init("info", cli.logging.log_format);
     if let Err(err) = dotenv {
         log::error!("{err}");
         return ExitCode::from(2);
     }
-    match run(cli) {
+    match run(cli.command.unwrap_or(Command::Serve(cli.server))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             log::error!("{err}");
@@ -26,43 +26,57 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
-    let options = &cli.options;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve(options) => {
             let settings = Settings::from_options(
-                options,
+                &options,
                 std::env::var("SECRET_KEY").ok(),
                 std::env::var("FINNHUB_TOKEN").ok(),
             )?;
             serve(settings)
         }
-        Command::Migrate => commands::migrate(options),
-        Command::OpenWeek { sunday, prices } => {
-            week::run(options, &sunday, prices.as_deref(), Step::Open, false)
-        }
+        Command::Migrate { database } => commands::migrate(&database),
+        Command::OpenWeek {
+            week,
+            database,
+            quotes,
+        } => week::run(&week, &database, &quotes, Step::Open),
         Command::CloseWeek {
-            sunday,
-            prices,
+            week,
             force,
-        } => week::run(options, &sunday, prices.as_deref(), Step::Close, force),
-        Command::Healthcheck => {
-            let listen = options.listen.parse().map_err(|_| {
-                format!("API_LISTEN {:?} is not an ip:port address", options.listen)
-            })?;
+            database,
+            game,
+            quotes,
+        } => {
+            let calendar = settings::calendar(&game)?;
+            let step = Step::Close {
+                calendar: &calendar,
+                force,
+            };
+            week::run(&week, &database, &quotes, step)
+        }
+        Command::Healthcheck { listen } => {
+            let address = listen
+                .listen
+                .parse()
+                .map_err(|_| format!("API_LISTEN {:?} is not an ip:port address", listen.listen))?;
             shared::probe::probe(
-                listen,
+                address,
                 shared::paths::API_HEALTH,
                 std::time::Duration::from_secs(3),
             )
         }
-        Command::ImportCloses { file } => closes::import(options, &file),
+        Command::ImportCloses { file, database } => closes::import(&database, &file),
         Command::ImportDjango {
             source,
             dry_run,
             skip_invalid,
+            database,
+            game,
         } => import_django::run(
-            options,
+            &database,
+            &game,
             &source,
             Mode {
                 dry_run,
@@ -70,8 +84,12 @@ fn run(cli: Cli) -> Result<(), String> {
             },
         )
         .map_err(|err| err.to_string()),
-        Command::Createsuperuser { username, email } => {
-            let pool = commands::migrated_pool(options)?;
+        Command::Createsuperuser {
+            username,
+            email,
+            database,
+        } => {
+            let pool = commands::migrated_pool(&database)?;
             createsuperuser::run(&pool, &username, &email)
         }
     }

@@ -7,7 +7,10 @@ use std::time::Duration;
 use chrono::NaiveTime;
 
 use crate::auth::ThrottlePolicy;
-use crate::cli::{Environment, HistoryProvider, Options};
+use crate::cli::{
+    DatabaseOptions, Environment, GameOptions, HistoryProvider, Options, PortfolioOptions,
+    QuoteOptions, UserQuoteOptions,
+};
 use crate::db::{DatabaseUrl, PoolOptions};
 use crate::game::calendar::GameCalendar;
 use crate::input::TrustedProxies;
@@ -87,68 +90,78 @@ impl Settings {
         secret_key: Option<String>,
         finnhub_token: Option<String>,
     ) -> Result<Self, String> {
-        let database_url = database_url(options)?;
-        let listen = options
+        let Options {
+            database,
+            listen,
+            http,
+            tokens,
+            logins,
+            game,
+            scheduler,
+            quotes,
+            user_quotes,
+            portfolio,
+        } = options;
+        let database_url = database_url(database)?;
+        let listen = listen
             .listen
             .to_socket_addrs()
             .map_err(|err| {
                 format!(
                     "API_LISTEN {:?} is not a host:port address: {err}",
-                    options.listen
+                    listen.listen
                 )
             })?
             .next()
-            .ok_or_else(|| format!("API_LISTEN {:?} resolves to no address", options.listen))?;
-        if options.access_token_lifetime_secs == 0 || options.refresh_token_lifetime_secs == 0 {
+            .ok_or_else(|| format!("API_LISTEN {:?} resolves to no address", listen.listen))?;
+        if tokens.access_token_lifetime_secs == 0 || tokens.refresh_token_lifetime_secs == 0 {
             return Err("token lifetimes must be at least one second".into());
         }
-        if options.database_pool_size == 0 {
+        if database.database_pool_size == 0 {
             return Err("DATABASE_POOL_SIZE must be at least 1".into());
         }
-        let workers = per_cpu_unless_set(options.workers);
-        let trusted_proxies = options
+        let workers = per_cpu_unless_set(http.workers);
+        let trusted_proxies = http
             .trusted_proxies
             .parse()
             .map_err(|err| format!("API_TRUSTED_PROXIES: {err}"))?;
-        if options.login_backoff_secs == 0 {
+        if logins.login_backoff_secs == 0 {
             return Err("API_LOGIN_BACKOFF_SECS must be at least 1".into());
         }
         Ok(Self {
-            environment: options.environment,
+            environment: tokens.environment,
             database_url,
-            pool: pool_options(options),
-            database_startup_wait: Duration::from_secs(options.database_startup_wait_secs),
+            pool: pool_options(database),
+            database_startup_wait: Duration::from_secs(database.database_startup_wait_secs),
             listen,
             workers,
-            cors_origins: split_list(&options.cors_origins),
-            static_dir: options.static_dir.clone(),
-            secret_key: secret_key_for(options.environment, secret_key)?,
-            access_token_lifetime: Duration::from_secs(options.access_token_lifetime_secs),
-            refresh_token_lifetime: Duration::from_secs(options.refresh_token_lifetime_secs),
-            shutdown_timeout: Duration::from_secs(options.shutdown_timeout_secs),
+            cors_origins: split_list(&http.cors_origins),
+            static_dir: http.static_dir.clone(),
+            secret_key: secret_key_for(tokens.environment, secret_key)?,
+            access_token_lifetime: Duration::from_secs(tokens.access_token_lifetime_secs),
+            refresh_token_lifetime: Duration::from_secs(tokens.refresh_token_lifetime_secs),
+            shutdown_timeout: Duration::from_secs(http.shutdown_timeout_secs),
             trusted_proxies,
-            hash_threads: per_cpu_unless_set(options.hash_threads),
-            hash_queue: options.hash_queue,
+            hash_threads: per_cpu_unless_set(logins.hash_threads),
+            hash_queue: logins.hash_queue,
             login_throttle: ThrottlePolicy {
-                per_username: options.login_failures_per_username,
-                per_ip: options.login_failures_per_ip,
-                backoff: Duration::from_secs(options.login_backoff_secs),
+                per_username: logins.login_failures_per_username,
+                per_ip: logins.login_failures_per_ip,
+                backoff: Duration::from_secs(logins.login_backoff_secs),
                 backoff_max: Duration::from_secs(
-                    options
-                        .login_backoff_max_secs
-                        .max(options.login_backoff_secs),
+                    logins.login_backoff_max_secs.max(logins.login_backoff_secs),
                 ),
-                forget_after: Duration::from_secs(options.login_failures_reset_secs),
+                forget_after: Duration::from_secs(logins.login_failures_reset_secs),
             },
-            prune_interval: Duration::from_secs(options.prune_interval_secs.max(1)),
-            calendar: calendar(options)?,
-            finnhub: finnhub(options, finnhub_token),
-            budget: budget(options)?,
-            history: history(options)?,
-            watchlist_max: options.watchlist_max_entries.max(1),
-            scheduler_interval: options
+            prune_interval: Duration::from_secs(logins.prune_interval_secs.max(1)),
+            calendar: calendar(game)?,
+            finnhub: finnhub(quotes, finnhub_token),
+            budget: budget(quotes, user_quotes)?,
+            history: history(portfolio)?,
+            watchlist_max: portfolio.watchlist_max_entries.max(1),
+            scheduler_interval: scheduler
                 .wallstreet_scheduler
-                .then(|| Duration::from_secs(options.wallstreet_scheduler_interval_secs.max(1))),
+                .then(|| Duration::from_secs(scheduler.wallstreet_scheduler_interval_secs.max(1))),
         })
     }
 }
@@ -161,7 +174,7 @@ fn per_cpu_unless_set(configured: usize) -> usize {
     }
 }
 
-pub fn calendar(options: &Options) -> Result<GameCalendar, String> {
+pub fn calendar(options: &GameOptions) -> Result<GameCalendar, String> {
     let timezone = options.wallstreet_timezone.parse().map_err(|_| {
         format!(
             "WALLSTREET_TIMEZONE {:?} is not an IANA time zone",
@@ -191,7 +204,7 @@ pub fn calendar(options: &Options) -> Result<GameCalendar, String> {
 }
 
 /// Finnhub settings when a token is configured (`FINNHUB_TOKEN`, environment only).
-pub fn finnhub(options: &Options, token: Option<String>) -> Option<FinnhubSettings> {
+pub fn finnhub(options: &QuoteOptions, token: Option<String>) -> Option<FinnhubSettings> {
     let token = token
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())?;
@@ -206,12 +219,13 @@ pub fn finnhub(options: &Options, token: Option<String>) -> Option<FinnhubSettin
     })
 }
 
-/// The market-data budget's limits (see `prices::budget`).
-pub fn budget(options: &Options) -> Result<BudgetSettings, String> {
+/// The market-data budget's limits (see `prices::budget`) in the server, which serves users
+/// as well as the game.
+pub fn budget(quotes: &QuoteOptions, users: &UserQuoteOptions) -> Result<BudgetSettings, String> {
     let budget = BudgetSettings {
-        calls_per_minute: options.finnhub_calls_per_minute,
-        game_reserve: options.finnhub_game_reserve,
-        user_symbols_per_minute: options.quote_user_symbols_per_minute,
+        game_reserve: users.finnhub_game_reserve,
+        user_symbols_per_minute: users.quote_user_symbols_per_minute,
+        ..game_budget(quotes)
     };
     if budget.calls_per_minute > 0 && budget.game_reserve >= budget.calls_per_minute {
         return Err(format!(
@@ -222,8 +236,19 @@ pub fn budget(options: &Options) -> Result<BudgetSettings, String> {
     Ok(budget)
 }
 
+/// The budget of a command that calls Finnhub for the game only (`open-week`, `close-week`):
+/// it shares the calls of the minute with every replica, and the users' limits, which only
+/// hold users back, have nobody to apply to.
+pub fn game_budget(quotes: &QuoteOptions) -> BudgetSettings {
+    BudgetSettings {
+        calls_per_minute: quotes.finnhub_calls_per_minute,
+        game_reserve: 0,
+        user_symbols_per_minute: 0,
+    }
+}
+
 /// The daily-history provider, when one is configured.
-pub fn history(options: &Options) -> Result<Option<HistorySettings>, String> {
+pub fn history(options: &PortfolioOptions) -> Result<Option<HistorySettings>, String> {
     let url = options.history_url.trim().to_owned();
     match options.history_provider {
         HistoryProvider::None => Ok(None),
@@ -258,14 +283,14 @@ impl HistorySettings {
     }
 }
 
-pub fn database_url(options: &Options) -> Result<DatabaseUrl, String> {
+pub fn database_url(options: &DatabaseOptions) -> Result<DatabaseUrl, String> {
     options
         .database_url
         .parse()
         .map_err(|err| format!("DATABASE_URL: {err}"))
 }
 
-pub fn pool_options(options: &Options) -> PoolOptions {
+pub fn pool_options(options: &DatabaseOptions) -> PoolOptions {
     PoolOptions {
         max_size: options.database_pool_size.max(1),
         acquire_timeout: Duration::from_secs(options.database_timeout_secs.max(1)),

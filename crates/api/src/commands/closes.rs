@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::cli::Options;
+use crate::cli::DatabaseOptions;
 use crate::domain::buy_date::parse_iso_date;
 use crate::domain::{Price, Ticker};
 use crate::models::closes::{self, NewClose};
@@ -13,12 +13,12 @@ use crate::models::closes::{self, NewClose};
 /// How many bad rows are listed before the rest are only counted.
 const ERRORS_SHOWN: usize = 20;
 
-pub fn import(options: &Options, path: &Path) -> Result<(), String> {
+pub fn import(database: &DatabaseOptions, path: &Path) -> Result<(), String> {
     let file = std::fs::File::open(path).map_err(|err| format!("{}: {err}", path.display()))?;
     let rows = parse(file).map_err(|err| format!("{}: {err}", path.display()))?;
     let symbols: BTreeSet<&str> = rows.iter().map(|row| row.symbol.as_str()).collect();
     let summary = format!("{} closes of {} symbols", rows.len(), symbols.len());
-    let pool = super::migrated_pool(options)?;
+    let pool = super::migrated_pool(database)?;
     let mut conn = pool.get().map_err(|err| err.to_string())?;
     conn.write_transaction(|conn| closes::upsert(conn, &rows))
         .map_err(|err| format!("database: {err}"))?;

@@ -8,12 +8,12 @@ pub mod week;
 
 use std::time::Duration;
 
-use crate::cli::Options;
+use crate::cli::DatabaseOptions;
 use crate::db::DbPool;
 use crate::settings;
 
 /// `api migrate`: applies every pending migration.
-pub fn migrate(options: &Options) -> Result<(), String> {
+pub fn migrate(options: &DatabaseOptions) -> Result<(), String> {
     migrated_pool(options)?;
     println!("Database is up to date.");
     Ok(())
@@ -21,7 +21,7 @@ pub fn migrate(options: &Options) -> Result<(), String> {
 
 /// A pool on the configured database with every migration applied (waiting for the database
 /// up to `DATABASE_STARTUP_WAIT_SECS`), for the commands that are not the server.
-pub fn migrated_pool(options: &Options) -> Result<DbPool, String> {
+pub fn migrated_pool(options: &DatabaseOptions) -> Result<DbPool, String> {
     let pool = DbPool::new(
         &settings::database_url(options)?,
         &settings::pool_options(options),

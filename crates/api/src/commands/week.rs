@@ -1,8 +1,6 @@
 //! `api open-week` / `api close-week`: the same idempotent steps as the staff endpoints.
 
-use std::path::Path;
-
-use crate::cli::Options;
+use crate::cli::{DatabaseOptions, QuoteOptions, WeekOptions};
 use crate::db::sql_types::DbDecimal;
 use crate::domain::Sunday;
 use crate::game::lifecycle::{self, Step, StepContext};
@@ -10,17 +8,16 @@ use crate::prices::{Budget, ManualPrices, MarketData};
 use crate::settings;
 use crate::telemetry::Metrics;
 
-/// Runs `step` for the week of `sunday`, with prices from the `prices` file (`ticker,price`
-/// lines) or else the market-data source, and prints the week's options.
+/// Runs `step` for the week of `--sunday`, with prices from the `--prices` file
+/// (`ticker,price` lines) or else the market-data source, and prints the week's options.
 pub fn run(
-    options: &Options,
-    sunday: &str,
-    prices: Option<&Path>,
-    step: Step,
-    force: bool,
+    week: &WeekOptions,
+    database: &DatabaseOptions,
+    quotes: &QuoteOptions,
+    step: Step<'_>,
 ) -> Result<(), String> {
-    let sunday = Sunday::parse(sunday).map_err(|err| format!("--sunday: {err}"))?;
-    let given = match prices {
+    let sunday = Sunday::parse(&week.sunday).map_err(|err| format!("--sunday: {err}"))?;
+    let given = match &week.prices {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|err| format!("{}: {err}", path.display()))?;
@@ -28,23 +25,20 @@ pub fn run(
         }
         None => ManualPrices::default(),
     };
-    let calendar = settings::calendar(options)?;
-    let pool = super::migrated_pool(options)?;
-    let budget = Budget::new(pool.clone(), settings::budget(options)?);
+    let pool = super::migrated_pool(database)?;
+    let budget = Budget::new(pool.clone(), settings::game_budget(quotes));
     // A command's metrics are not served; the market data counts into them all the same.
-    let market = settings::finnhub(options, std::env::var("FINNHUB_TOKEN").ok())
+    let market = settings::finnhub(quotes, std::env::var("FINNHUB_TOKEN").ok())
         .map(|finnhub| MarketData::new(finnhub, budget, &Metrics::new().market))
         .transpose()?;
     let options = actix_web::rt::System::new().block_on(async {
         lifecycle::run_step(StepContext {
             pool: &pool,
-            calendar: &calendar,
             market: market.as_ref(),
             week: sunday,
             step,
             given,
             now: chrono::Utc::now(),
-            force,
         })
         .await
         .map_err(|err| err.to_string())

@@ -173,25 +173,26 @@ async fn close_loaded(
 }
 
 /// Which lifecycle step a staff action or command asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
     Open,
-    Close,
+    /// Closing waits for the week's last market close on `calendar`, unless `force`.
+    Close {
+        calendar: &'a GameCalendar,
+        force: bool,
+    },
 }
 
 /// A staff-initiated step (endpoint or command line) and everything it works with.
 pub struct StepContext<'a> {
     pub pool: &'a DbPool,
-    pub calendar: &'a GameCalendar,
     /// The market-data source, when one is configured.
     pub market: Option<&'a MarketData>,
     pub week: Sunday,
-    pub step: Step,
+    pub step: Step<'a>,
     /// Prices given by hand; when there are any, the market is not asked.
     pub given: ManualPrices,
     pub now: DateTime<Utc>,
-    /// Close the week before it is over.
-    pub force: bool,
 }
 
 /// Runs a staff-initiated step: prices given by hand win, else the market data source; opening
@@ -200,13 +201,11 @@ pub struct StepContext<'a> {
 pub async fn run_step(step: StepContext<'_>) -> Result<Vec<GameOption>, GameError> {
     let StepContext {
         pool,
-        calendar,
         market,
         week,
         step,
         given,
         now,
-        force,
     } = step;
     let use_market = market.filter(|_| given.is_empty());
     match step {
@@ -221,7 +220,7 @@ pub async fn run_step(step: StepContext<'_>) -> Result<Vec<GameOption>, GameErro
                 None => open_week(pool, week, &given, now).await,
             }
         }
-        Step::Close => {
+        Step::Close { calendar, force } => {
             ensure_over(calendar, week, now, force)?;
             // One read serves the check and the closing.
             let options = load(pool, week).await?;

@@ -29,50 +29,6 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-#[test]
-fn help_documents_every_setting() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = run(api(dir.path()).arg("--help"));
-    assert!(output.status.success());
-    let help = String::from_utf8_lossy(&output.stdout);
-    for setting in [
-        "APP_ENV",
-        "DATABASE_URL",
-        "DATABASE_POOL_SIZE",
-        "DATABASE_TIMEOUT_SECS",
-        "DATABASE_STARTUP_WAIT_SECS",
-        "API_LISTEN",
-        "API_WORKERS",
-        "API_CORS_ORIGINS",
-        "API_STATIC_DIR",
-        "ACCESS_TOKEN_LIFETIME_SECS",
-        "REFRESH_TOKEN_LIFETIME_SECS",
-        "WALLSTREET_HOLIDAYS",
-        "API_SHUTDOWN_TIMEOUT_SECS",
-        "API_TRUSTED_PROXIES",
-        "API_HASH_THREADS",
-        "API_HASH_QUEUE",
-        "API_LOGIN_FAILURES_PER_USERNAME",
-        "API_LOGIN_FAILURES_PER_IP",
-        "API_LOGIN_BACKOFF_SECS",
-        "API_LOGIN_BACKOFF_MAX_SECS",
-        "API_LOGIN_FAILURES_RESET_SECS",
-        "API_PRUNE_INTERVAL_SECS",
-        "SECRET_KEY",
-        "API_SUPERUSER_PASSWORD",
-        "RUST_LOG",
-        "LOG_FORMAT",
-        "serve",
-        "migrate",
-        "createsuperuser",
-    ] {
-        assert!(
-            help.contains(setting),
-            "--help does not mention {setting}:\n{help}"
-        );
-    }
-}
-
 /// The old React client's dev server (Vite, port 5173) may call the api without configuration,
 /// beside the proxy's and Create React App's origins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

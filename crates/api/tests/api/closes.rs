@@ -108,10 +108,10 @@ async fn the_scheduler_records_each_days_closes_once_across_replicas(backend: Ba
     let clock = ManualClock::new(at("2030-01-08T20:00:00Z"));
     let options = || {
         let mut options = test_options(&url);
-        options.finnhub_url = finnhub.url.clone();
-        options.wallstreet_scheduler = true;
+        options.quotes.finnhub_url = finnhub.url.clone();
+        options.scheduler.wallstreet_scheduler = true;
         // Every recording asks Finnhub, so the count below is the number of recordings.
-        options.quote_cache_secs = 0;
+        options.quotes.quote_cache_secs = 0;
         options
     };
     let first = TestApp::spawn_game(db, options(), Some(TOKEN), clock.clone());

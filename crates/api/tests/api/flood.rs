@@ -22,7 +22,8 @@ type Answer = (StatusCode, Option<String>, bool);
 async fn a_login_flood_leaves_health_and_ordinary_requests_working(backend: Backend) {
     // The per-address limit would end this flood almost at once; with it off, every attempt
     // reaches the password check.
-    let app = TestApp::spawn_with(backend, |options| options.login_failures_per_ip = 0).await;
+    let app =
+        TestApp::spawn_with(backend, |options| options.logins.login_failures_per_ip = 0).await;
     let user = app.user("steady").await;
     app.asset(&user, "VTI").await;
     let app = Arc::new(app);

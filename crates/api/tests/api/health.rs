@@ -68,7 +68,7 @@ async fn health_goes_503_while_postgres_is_down_and_recovers_by_itself() {
         .await
         .unwrap();
     let db = TestDb::external(cluster.url("postgres"));
-    let app = TestApp::spawn_on(db, |options| options.database_timeout_secs = 1);
+    let app = TestApp::spawn_on(db, |options| options.database.database_timeout_secs = 1);
     let user = app.user("outage").await;
     assert_eq!(app.get("/api/health", None).await.status(), StatusCode::OK);
 

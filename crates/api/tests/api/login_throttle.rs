@@ -86,9 +86,9 @@ async fn a_successful_login_resets_its_usernames_count(backend: Backend) {
 async fn per_ip_app(backend: Backend, trusted_proxies: &str) -> TestApp {
     let trusted_proxies = trusted_proxies.to_owned();
     TestApp::spawn_with(backend, move |options| {
-        options.login_failures_per_username = 0;
-        options.login_failures_per_ip = 3;
-        options.trusted_proxies = trusted_proxies;
+        options.logins.login_failures_per_username = 0;
+        options.logins.login_failures_per_ip = 3;
+        options.http.trusted_proxies = trusted_proxies;
     })
     .await
 }
@@ -119,7 +119,7 @@ async fn from_an_untrusted_peer_a_forwarded_address_is_ignored(backend: Backend)
 }
 
 async fn expired_login_counters_are_pruned_and_live_ones_kept(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |options| options.prune_interval_secs = 1).await;
+    let app = TestApp::spawn_with(backend, |options| options.logins.prune_interval_secs = 1).await;
     let url = app.database_url().to_owned();
     let sql = "INSERT INTO login_throttles (scope, key, failures, last_failure_at, locked_until) \
                VALUES ('ip', '198.51.100.1', 3, 1000, 0)";

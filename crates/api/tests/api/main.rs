@@ -5,6 +5,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod cli;
 mod closes;
 mod django_passwords;
 mod errors;

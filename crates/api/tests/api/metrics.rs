@@ -120,7 +120,7 @@ async fn requests_are_counted_by_route_template_method_and_status(backend: Backe
     // The pool: its size, and the waits of the checkouts these requests made.
     assert_eq!(
         sample(&after, "api_db_pool_max_connections"),
-        f64::from(test_options(app.database_url()).database_pool_size)
+        f64::from(test_options(app.database_url()).database.database_pool_size)
     );
     assert!(sample(&after, r#"api_db_pool_connections{state="idle"}"#) >= 1.0);
     assert!(moved("api_db_pool_wait_seconds_count") >= 4.0, "{after}");
@@ -152,7 +152,7 @@ async fn quote_cache_lookups_and_finnhub_calls_are_counted(backend: Backend) {
         .await
         .unwrap();
     let mut options = test_options(&db.url);
-    options.finnhub_url = finnhub.url.clone();
+    options.quotes.finnhub_url = finnhub.url.clone();
     let app = TestApp::spawn_game(
         db,
         options,

@@ -21,7 +21,7 @@ async fn the_api_alone_serves_the_web_ui_with_spa_fallback() {
     std::fs::write(web.path().join("app.js"), "console.log('hi')").unwrap();
     let dir = web.path().to_owned();
     let app = TestApp::spawn_with(Backend::Sqlite, move |options| {
-        options.static_dir = Some(dir)
+        options.http.static_dir = Some(dir)
     })
     .await;
 

@@ -39,7 +39,7 @@ async fn the_summary_values_holdings_exactly_and_lists_unpriced_ones(backend: Ba
     let finnhub = FakeFinnhub::start(&[("AAA", "12.5"), ("BBB", "99.986")]);
     let db = database(backend).await;
     let mut options = test_options(&db.url);
-    options.finnhub_url = finnhub.url.clone();
+    options.quotes.finnhub_url = finnhub.url.clone();
     let app = TestApp::spawn_game(db, options, Some(TOKEN), Arc::new(SystemClock));
     let user = app.user("ann").await;
     assert_eq!(
@@ -138,9 +138,9 @@ fn history_server() -> FakeHistory {
 async fn history_app(backend: Backend, history: &FakeHistory) -> TestApp {
     let db = database(backend).await;
     let mut options = test_options(&db.url);
-    options.history_provider = api::cli::HistoryProvider::Stooq;
-    options.history_url = history.url.clone();
-    options.wallstreet_holidays = "2024-01-01,2024-01-15".into();
+    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
+    options.portfolio.history_url = history.url.clone();
+    options.game.wallstreet_holidays = "2024-01-01,2024-01-15".into();
     // Thursday 2024-01-18, after the close in New York.
     let clock = ManualClock::new("2024-01-18T22:00:00Z".parse().unwrap());
     TestApp::spawn_game(db, options, None, clock)

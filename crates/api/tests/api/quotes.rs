@@ -21,7 +21,7 @@ async fn database(backend: Backend) -> TestDb {
 /// A server on `db` with market data from `finnhub`, settings adjusted by `configure`.
 fn server(db: TestDb, finnhub: &FakeFinnhub, configure: impl FnOnce(&mut Options)) -> TestApp {
     let mut options = test_options(&db.url);
-    options.finnhub_url = finnhub.url.clone();
+    options.quotes.finnhub_url = finnhub.url.clone();
     configure(&mut options);
     TestApp::spawn_game(db, options, Some(TOKEN), std::sync::Arc::new(SystemClock))
 }
@@ -68,7 +68,7 @@ async fn unknown_symbols_are_remembered_as_unknown(backend: Backend) {
     let finnhub = FakeFinnhub::start(&[("SPY", "471.25")]);
     // Known quotes are not reused at all here, so only the unknown cache can save a call.
     let app = server(database(backend).await, &finnhub, |options| {
-        options.quote_cache_secs = 0;
+        options.quotes.quote_cache_secs = 0;
     });
     let user = app.user("ann").await;
     for _ in 0..3 {
@@ -86,7 +86,7 @@ async fn unknown_symbols_are_remembered_as_unknown(backend: Backend) {
 async fn each_user_has_an_allowance_of_symbols_per_minute(backend: Backend) {
     let finnhub = FakeFinnhub::start(&[("AAA", "1"), ("BBB", "2"), ("CCC", "3"), ("DDD", "4")]);
     let app = server(database(backend).await, &finnhub, |options| {
-        options.quote_user_symbols_per_minute = 3;
+        options.user_quotes.quote_user_symbols_per_minute = 3;
     });
     let (ann, bob) = (app.user("ann").await, app.user("bob").await);
     json_of(quotes(&app, &ann.access, "AAA,BBB").await, StatusCode::OK).await;
@@ -123,8 +123,8 @@ async fn the_call_cap_holds_across_replicas_and_the_game_is_served_first(backend
     let db = database(backend).await;
     let url = db.url.clone();
     let budget = |options: &mut Options| {
-        options.finnhub_calls_per_minute = 4;
-        options.finnhub_game_reserve = 2;
+        options.quotes.finnhub_calls_per_minute = 4;
+        options.user_quotes.finnhub_game_reserve = 2;
     };
     let first = server(db, &finnhub, budget);
     let second = server(TestDb::external(url.clone()), &finnhub, budget);

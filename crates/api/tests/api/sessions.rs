@@ -252,8 +252,8 @@ crate::backend_tests!(
 
 async fn expired_sessions_are_pruned(backend: Backend) {
     let app = TestApp::spawn_with(backend, |options| {
-        options.refresh_token_lifetime_secs = 1;
-        options.prune_interval_secs = 1;
+        options.tokens.refresh_token_lifetime_secs = 1;
+        options.logins.prune_interval_secs = 1;
     })
     .await;
     let user = app.user("zoe").await;

@@ -213,8 +213,8 @@ crate::backend_tests!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_tokens_are_refused_and_lifetimes_are_configurable() {
     let app = TestApp::spawn_with(Backend::Sqlite, |options| {
-        options.access_token_lifetime_secs = 1;
-        options.refresh_token_lifetime_secs = 3;
+        options.tokens.access_token_lifetime_secs = 1;
+        options.tokens.refresh_token_lifetime_secs = 3;
     })
     .await;
     let user = app.user("jack").await;

@@ -46,11 +46,11 @@ impl Game {
         let clock = ManualClock::new(at("2030-01-03T12:00:00Z"));
         let mut options = test_options(&db.url);
         // The test clock jumps days in a moment: no quote may outlive a jump.
-        options.quote_cache_secs = if scheduler { 0 } else { 30 };
+        options.quotes.quote_cache_secs = if scheduler { 0 } else { 30 };
         if let Some(finnhub) = finnhub {
-            options.finnhub_url = finnhub.url.clone();
+            options.quotes.finnhub_url = finnhub.url.clone();
         }
-        options.wallstreet_scheduler = scheduler;
+        options.scheduler.wallstreet_scheduler = scheduler;
         let url = db.url.clone();
         let app = TestApp::spawn_game(db, options, finnhub.map(|_| TOKEN), clock.clone());
         let staff = staff_user(&app, &url, "boss").await;
@@ -800,7 +800,7 @@ async fn a_rejected_finnhub_key_is_a_502_without_retries() {
         .await
         .unwrap();
     let mut options = test_options(&db.url);
-    options.finnhub_url = finnhub.url.clone();
+    options.quotes.finnhub_url = finnhub.url.clone();
     let app = TestApp::spawn_game(
         db,
         options,
@@ -834,9 +834,9 @@ async fn the_scheduler_runs_each_job_once_across_replicas(backend: Backend) {
     let url = db.url.clone();
     let first = Game::on(db, Some(&finnhub), true).await;
     let mut options = test_options(&url);
-    options.finnhub_url = finnhub.url.clone();
-    options.wallstreet_scheduler = true;
-    options.quote_cache_secs = 0;
+    options.quotes.finnhub_url = finnhub.url.clone();
+    options.scheduler.wallstreet_scheduler = true;
+    options.quotes.quote_cache_secs = 0;
     let second = TestApp::spawn_game(
         TestDb::external(url),
         options,

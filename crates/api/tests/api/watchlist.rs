@@ -20,7 +20,7 @@ async fn server(
         .await
         .unwrap();
     let mut options = test_options(&db.url);
-    options.finnhub_url = finnhub.url.clone();
+    options.quotes.finnhub_url = finnhub.url.clone();
     configure(&mut options);
     TestApp::spawn_game(db, options, Some(TOKEN), Arc::new(SystemClock))
 }
@@ -152,7 +152,7 @@ async fn tickers_are_added_once_removed_and_stay_removed(backend: Backend) {
 async fn a_list_is_limited_in_size(backend: Backend) {
     let finnhub = market();
     let app = server(backend, &finnhub, |options| {
-        options.watchlist_max_entries = 3
+        options.portfolio.watchlist_max_entries = 3
     })
     .await;
     let user = app.user("ann").await;

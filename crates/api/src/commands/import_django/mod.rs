@@ -18,7 +18,7 @@ pub use error::ImportError;
 
 use chrono::Utc;
 
-use crate::cli::Options;
+use crate::cli::{DatabaseOptions, GameOptions};
 use crate::settings;
 use read::Source;
 use report::Report;
@@ -35,10 +35,15 @@ pub struct Mode {
 /// Reads `source`, checks every row and writes what fits into the configured database
 /// (migrated first), then prints the report. Invalid rows without `--skip-invalid` are an
 /// error, after the report.
-pub fn run(options: &Options, source: &str, mode: Mode) -> Result<(), ImportError> {
+pub fn run(
+    database: &DatabaseOptions,
+    game: &GameOptions,
+    source: &str,
+    mode: Mode,
+) -> Result<(), ImportError> {
     let source: Source = source.parse()?;
-    let target = settings::database_url(options).map_err(ImportError::Setup)?;
-    let calendar = settings::calendar(options).map_err(ImportError::Setup)?;
+    let target = settings::database_url(database).map_err(ImportError::Setup)?;
+    let calendar = settings::calendar(game).map_err(ImportError::Setup)?;
     let rows = read::read(&source)?;
     let mut report = Report::new(source.to_string(), target.to_string(), mode);
     for table in rows::Table::ALL {
@@ -48,7 +53,7 @@ pub fn run(options: &Options, source: &str, mode: Mode) -> Result<(), ImportErro
     let now = Utc::now();
     let plan = validate::plan(rows, &calendar, now);
     report.invalid.extend(plan.invalid.iter().cloned());
-    let pool = super::migrated_pool(options).map_err(ImportError::Setup)?;
+    let pool = super::migrated_pool(database).map_err(ImportError::Setup)?;
     write::write(&pool, plan, now.naive_utc(), &mut report)?;
     print!("{report}");
     if report.aborted() {

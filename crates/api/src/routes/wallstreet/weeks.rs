@@ -59,7 +59,7 @@ pub async fn open(
     sunday: web::Path<String>,
     body: Result<JsonObject, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    run(pool, game, me, sunday.into_inner(), body, Step::Open).await
+    run(pool, game, me, sunday.into_inner(), body, false).await
 }
 
 /// `POST /api/wallstreet/weeks/{sunday}/close/` (staff): records end prices (given or fetched),
@@ -72,7 +72,7 @@ pub async fn close(
     sunday: web::Path<String>,
     body: Result<JsonObject, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    run(pool, game, me, sunday.into_inner(), body, Step::Close).await
+    run(pool, game, me, sunday.into_inner(), body, true).await
 }
 
 async fn run(
@@ -81,7 +81,7 @@ async fn run(
     me: Identity,
     sunday: String,
     body: Result<JsonObject, ApiError>,
-    step: Step,
+    closing: bool,
 ) -> Result<HttpResponse, ApiError> {
     me.require_staff()?;
     let sunday = params::sunday(&sunday)?;
@@ -90,15 +90,20 @@ async fn run(
         body.optional("prices", price_map),
         body.optional("force", boolean),
     ))?;
+    let step = match closing {
+        true => Step::Close {
+            calendar: &game.calendar,
+            force: force.unwrap_or(false),
+        },
+        false => Step::Open,
+    };
     let options = lifecycle::run_step(StepContext {
         pool: &pool,
-        calendar: &game.calendar,
         market: game.prices.as_ref(),
         week: sunday,
         step,
         given: ManualPrices::new(given.unwrap_or_default()),
         now: game.clock.now(),
-        force: force.unwrap_or(false),
     })
     .await?;
     Ok(HttpResponse::Ok().json(view(&pool, &game, sunday, Some(options)).await?))

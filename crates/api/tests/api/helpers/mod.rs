@@ -12,7 +12,10 @@ use std::time::Duration;
 use actix_web::dev::ServerHandle;
 use std::sync::Arc;
 
-use api::cli::{Environment, Options};
+use api::cli::{
+    DatabaseOptions, Environment, GameOptions, HttpOptions, ListenOptions, LoginOptions, Options,
+    PortfolioOptions, QuoteOptions, SchedulerOptions, TokenOptions, UserQuoteOptions,
+};
 use api::clock::{SharedClock, SystemClock};
 use api::settings::Settings;
 use api::startup::Application;
@@ -88,45 +91,64 @@ pub fn create_staff(url: &str, username: &str) -> i64 {
 /// The server settings tests start from, independent of the process environment.
 pub fn test_options(database_url: &str) -> Options {
     Options {
-        environment: Environment::Development,
-        database_url: database_url.to_owned(),
-        database_pool_size: 8,
-        database_timeout_secs: 5,
-        database_startup_wait_secs: 10,
-        listen: "127.0.0.1:0".into(),
-        workers: 2,
-        cors_origins: "http://localhost:8080".into(),
-        static_dir: None::<PathBuf>,
-        access_token_lifetime_secs: 900,
-        refresh_token_lifetime_secs: 86_400,
-        shutdown_timeout_secs: 5,
-        trusted_proxies: api::cli::DEFAULT_TRUSTED_PROXIES.into(),
-        hash_threads: 0,
-        hash_queue: 16,
-        login_failures_per_username: 5,
-        login_failures_per_ip: 20,
-        login_backoff_secs: 30,
-        login_backoff_max_secs: 900,
-        login_failures_reset_secs: 3600,
-        prune_interval_secs: 600,
-        log_format: shared::logging::LogFormat::Text,
-        finnhub_url: "http://127.0.0.1:9".into(),
-        finnhub_timeout_secs: 1,
-        quote_cache_secs: 30,
-        quote_unknown_cache_secs: 900,
-        finnhub_calls_per_minute: 0,
-        finnhub_game_reserve: 0,
-        quote_user_symbols_per_minute: 0,
-        wallstreet_timezone: "America/New_York".into(),
-        wallstreet_market_open: "09:30".into(),
-        wallstreet_market_close: "16:00".into(),
-        wallstreet_holidays: String::new(),
-        wallstreet_scheduler: false,
-        wallstreet_scheduler_interval_secs: 1,
-        history_provider: api::cli::HistoryProvider::None,
-        history_url: "http://127.0.0.1:9".into(),
-        history_timeout_secs: 2,
-        watchlist_max_entries: 50,
+        database: DatabaseOptions {
+            database_url: database_url.to_owned(),
+            database_pool_size: 8,
+            database_timeout_secs: 5,
+            database_startup_wait_secs: 10,
+        },
+        listen: ListenOptions {
+            listen: "127.0.0.1:0".into(),
+        },
+        http: HttpOptions {
+            workers: 2,
+            cors_origins: "http://localhost:8080".into(),
+            static_dir: None::<PathBuf>,
+            trusted_proxies: api::cli::DEFAULT_TRUSTED_PROXIES.into(),
+            shutdown_timeout_secs: 5,
+        },
+        tokens: TokenOptions {
+            environment: Environment::Development,
+            access_token_lifetime_secs: 900,
+            refresh_token_lifetime_secs: 86_400,
+        },
+        logins: LoginOptions {
+            hash_threads: 0,
+            hash_queue: 16,
+            login_failures_per_username: 5,
+            login_failures_per_ip: 20,
+            login_backoff_secs: 30,
+            login_backoff_max_secs: 900,
+            login_failures_reset_secs: 3600,
+            prune_interval_secs: 600,
+        },
+        game: GameOptions {
+            wallstreet_timezone: "America/New_York".into(),
+            wallstreet_market_open: "09:30".into(),
+            wallstreet_market_close: "16:00".into(),
+            wallstreet_holidays: String::new(),
+        },
+        scheduler: SchedulerOptions {
+            wallstreet_scheduler: false,
+            wallstreet_scheduler_interval_secs: 1,
+        },
+        quotes: QuoteOptions {
+            finnhub_url: "http://127.0.0.1:9".into(),
+            finnhub_timeout_secs: 1,
+            quote_cache_secs: 30,
+            quote_unknown_cache_secs: 900,
+            finnhub_calls_per_minute: 0,
+        },
+        user_quotes: UserQuoteOptions {
+            finnhub_game_reserve: 0,
+            quote_user_symbols_per_minute: 0,
+        },
+        portfolio: PortfolioOptions {
+            history_provider: api::cli::HistoryProvider::None,
+            history_url: "http://127.0.0.1:9".into(),
+            history_timeout_secs: 2,
+            watchlist_max_entries: 50,
+        },
     }
 }
 
@@ -165,7 +187,7 @@ impl TestApp {
     }
 
     /// A server with a game clock the test controls and, with `finnhub_token`, market data
-    /// from `options.finnhub_url`.
+    /// from `options.quotes.finnhub_url`.
     pub fn spawn_game(
         db: TestDb,
         options: Options,
