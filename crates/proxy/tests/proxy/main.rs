@@ -4,6 +4,7 @@
 mod helpers;
 
 mod acme;
+mod cli;
 mod configuration;
 mod forwarding;
 mod own_replies;
