@@ -26,6 +26,7 @@ pub mod error;
 pub mod game;
 pub mod input;
 pub mod models;
+pub mod openapi;
 pub mod portfolio;
 pub mod prices;
 pub mod router;

@@ -8,6 +8,11 @@ use crate::request::RequestId;
 /// a server error (5xx) also names its request, `"request_id": "..."`, for support to find it
 /// in both services' logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(example = json!({"detail": "Not found.", "code": "not_found"}))
+)]
 pub struct ErrorBody {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,6 +41,7 @@ impl ErrorBody {
 
 /// Whether a service (or one of its dependencies) is working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
@@ -44,6 +50,7 @@ pub enum Status {
 
 /// The body of a health endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthReport {
     pub status: Status,
     pub database: Status,

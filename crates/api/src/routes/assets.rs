@@ -17,6 +17,14 @@ use crate::views::asset::AssetView;
 use crate::views::portfolio::{ImportErrorView, ImportReport};
 
 /// `GET /api/assets/`: the caller's holdings, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/assets",
+    operation_id = "assets_list",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller's holdings, oldest first.", body = [AssetView]))
+)]
 pub async fn list(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
     let rows = pool
         .query(move |conn| asset::list_for(conn, me.user_id))
@@ -26,6 +34,15 @@ pub async fn list(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse,
 }
 
 /// `POST /api/assets/`: a new holding owned by the caller (any `user` in the body is ignored).
+#[utoipa::path(
+    post,
+    path = "/api/assets",
+    operation_id = "assets_create",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    request_body = crate::openapi::schemas::AssetInput,
+    responses((status = 201, description = "Created.", body = AssetView))
+)]
 pub async fn create(
     pool: web::Data<DbPool>,
     me: Identity,
@@ -49,6 +66,15 @@ pub async fn create(
 }
 
 /// `GET /api/assets/{id}/`.
+#[utoipa::path(
+    get,
+    path = "/api/assets/{id}",
+    operation_id = "assets_retrieve",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The holding's id.")),
+    responses((status = 200, description = "The holding.", body = AssetView))
+)]
 pub async fn retrieve(
     pool: web::Data<DbPool>,
     me: Identity,
@@ -63,6 +89,16 @@ pub async fn retrieve(
 }
 
 /// `PATCH /api/assets/{id}/`: changes the fields given.
+#[utoipa::path(
+    patch,
+    path = "/api/assets/{id}",
+    operation_id = "assets_patch",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The holding's id.")),
+    request_body(content = crate::openapi::schemas::AssetInput, description = "The fields to change; any may be left out."),
+    responses((status = 200, description = "Changed.", body = AssetView))
+)]
 pub async fn patch(
     pool: web::Data<DbPool>,
     me: Identity,
@@ -73,6 +109,16 @@ pub async fn patch(
 }
 
 /// `PUT /api/assets/{id}/`: replaces every field.
+#[utoipa::path(
+    put,
+    path = "/api/assets/{id}",
+    operation_id = "assets_replace",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The holding's id.")),
+    request_body = crate::openapi::schemas::AssetInput,
+    responses((status = 200, description = "Replaced.", body = AssetView))
+)]
 pub async fn replace(
     pool: web::Data<DbPool>,
     me: Identity,
@@ -83,6 +129,15 @@ pub async fn replace(
 }
 
 /// `DELETE /api/assets/{id}/`.
+#[utoipa::path(
+    delete,
+    path = "/api/assets/{id}",
+    operation_id = "assets_delete",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The holding's id.")),
+    responses((status = 204, description = "Deleted."))
+)]
 pub async fn delete(
     pool: web::Data<DbPool>,
     me: Identity,
@@ -149,6 +204,14 @@ fn read_changes(body: JsonObject, presence: Presence) -> Result<AssetChanges, Ap
 
 /// `GET /api/assets/export.csv`: the caller's holdings as `ticker,shares,costbasis,buy`, exactly
 /// as stored, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/assets/export.csv",
+    operation_id = "assets_export_csv",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    responses((status = 200, description = "`ticker,shares,costbasis,buy`, one holding a line, oldest first.", content_type = "text/csv", body = String))
+)]
 pub async fn export_csv(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
     let rows = pool
         .query(move |conn| asset::list_for(conn, me.user_id))
@@ -168,6 +231,19 @@ pub async fn export_csv(pool: web::Data<DbPool>, me: Identity) -> Result<HttpRes
 /// each present one skips one row), so importing a file twice adds nothing. All or nothing:
 /// any bad row is reported (by row, the header being row 1) and nothing is written. A dry run
 /// reports the same and writes nothing, with a 200 even when there are errors.
+#[utoipa::path(
+    post,
+    path = "/api/assets/import",
+    operation_id = "assets_import",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "Report only, write nothing (`true`/`false`, `1`/`0`).")),
+    request_body(content = String, content_type = "text/csv", description = "`ticker,shares,costbasis,buy` with a header line."),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, what would be, errors and all).", body = ImportReport),
+        (status = 400, description = "Bad rows (nothing written), or a bad `dry_run`.", body = ImportReport),
+    )
+)]
 pub async fn import(
     pool: web::Data<DbPool>,
     me: Identity,

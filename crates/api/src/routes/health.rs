@@ -12,6 +12,16 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Liveness and database reachability: 200 when a query succeeds, 503 when it does not. The
 /// pool re-validates connections on checkout, so the answer recovers by itself with the database.
+#[utoipa::path(
+    method(get, head),
+    path = "/api/health",
+    operation_id = "health",
+    tag = "meta",
+    responses(
+        (status = 200, description = "Up, and the database answers.", body = shared::wire::HealthReport),
+        (status = 503, description = "Up, but the database does not answer.", body = shared::wire::HealthReport),
+    )
+)]
 pub async fn check(pool: web::Data<DbPool>) -> HttpResponse {
     let reachable = pool
         .run_within(CHECK_TIMEOUT, |conn| {

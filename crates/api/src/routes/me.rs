@@ -14,6 +14,14 @@ use crate::models::{session, user};
 use crate::views::user::AccountView;
 
 /// `GET /api/users/me/`: `{id, username, email, is_staff, date_joined}`.
+#[utoipa::path(
+    get,
+    path = "/api/users/me",
+    operation_id = "me_retrieve",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller's account.", body = AccountView))
+)]
 pub async fn retrieve(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
     let found = pool
         .query(move |conn| user::find(conn, me.user_id))
@@ -24,6 +32,19 @@ pub async fn retrieve(pool: web::Data<DbPool>, me: Identity) -> Result<HttpRespo
 
 /// `POST /api/users/me/password/`: `{old_password, new_password}` -> 204. Every session of
 /// the account ends, this one included: each device logs in again with the new password.
+#[utoipa::path(
+    post,
+    path = "/api/users/me/password",
+    operation_id = "me_change_password",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = crate::openapi::schemas::PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every session of the account has ended."),
+        (status = 400, description = "A wrong old password or a weak new one.", body = crate::openapi::schemas::Invalid),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub async fn change_password(
     pool: web::Data<DbPool>,
     authenticator: web::Data<Authenticator>,
@@ -76,6 +97,19 @@ pub async fn change_password(
 
 /// `DELETE /api/users/me/`: `{password}` -> 204. The account goes, and with it (through the
 /// database's cascading keys) its holdings, picks and sessions.
+#[utoipa::path(
+    delete,
+    path = "/api/users/me",
+    operation_id = "me_delete",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = crate::openapi::schemas::PasswordConfirmation,
+    responses(
+        (status = 204, description = "The account and all its data are gone."),
+        (status = 400, description = "A wrong password.", body = crate::openapi::schemas::Invalid),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub async fn delete(
     pool: web::Data<DbPool>,
     authenticator: web::Data<Authenticator>,

@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource. Paths are bound in `router.rs`.
 
 pub mod assets;
+pub mod docs;
 pub mod fallback;
 pub mod health;
 pub mod me;

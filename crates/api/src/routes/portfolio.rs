@@ -42,6 +42,17 @@ async fn holdings(pool: &DbPool, owner: i64) -> Result<Vec<Asset>, ApiError> {
 /// `GET /api/portfolio/summary/`: every holding at its latest price, the totals and the
 /// allocation by ticker. A holding whose price cannot be had now (unknown to Finnhub, no
 /// market data, or the caller's allowance spent) is listed without market figures.
+#[utoipa::path(
+    get,
+    path = "/api/portfolio/summary",
+    operation_id = "portfolio_summary",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every holding at its latest price, the totals and the allocation; market figures are null where no price is known.", body = SummaryView),
+        (status = 400, description = "A figure too large to compute (`out_of_range`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn summary(
     pool: web::Data<DbPool>,
     portfolio: web::Data<Portfolio>,
@@ -72,6 +83,23 @@ pub async fn summary(
 /// `GET /api/portfolio/history/?range=1m|3m|6m|1y|5y|max&benchmark=SPY`: one point per
 /// trading day, from the range's start (or the first buy, if later) to the last closed day.
 /// Closes the store lacks are fetched from the history provider first.
+#[utoipa::path(
+    get,
+    path = "/api/portfolio/history",
+    operation_id = "portfolio_history",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    params(
+        ("range" = Option<String>, Query, description = "`1m`, `3m`, `6m`, `1y` (the default), `5y` or `max`."),
+        ("benchmark" = Option<String>, Query, description = "A ticker to compare with (default `SPY`)."),
+    ),
+    responses(
+        (status = 200, description = "One point per trading day.", body = HistoryView),
+        (status = 400, description = "A bad range or benchmark, or a figure too large (`out_of_range`).", body = crate::openapi::schemas::Invalid),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 502, description = "The history source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn history(
     pool: web::Data<DbPool>,
     portfolio: web::Data<Portfolio>,

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::Identity;
 use crate::domain::Ticker;
@@ -13,8 +14,9 @@ use crate::views::wallstreet::QuoteView;
 
 const MAX_SYMBOLS: usize = 20;
 
-#[derive(Serialize)]
-struct Quotes {
+/// The quotes found, by symbol, and the symbols the source does not know.
+#[derive(Serialize, ToSchema)]
+pub struct Quotes {
     quotes: BTreeMap<String, QuoteView>,
     unknown: Vec<String>,
 }
@@ -23,6 +25,21 @@ struct Quotes {
 /// market-data key never reaches the browser. When the caller's or the server's budget cannot
 /// cover every symbol the answer is a 429; the symbols it did cover are cached by then, so the
 /// retry costs only the rest.
+#[utoipa::path(
+    get,
+    path = "/api/quotes",
+    operation_id = "quotes",
+    tag = "market",
+    security(("bearer" = [])),
+    params(("symbols" = String, Query, description = "1 to 20 tickers, comma-separated: `SPY,VTI`.")),
+    responses(
+        (status = 200, description = "The latest prices; symbols the source does not know are listed in `unknown`.", body = Quotes),
+        (status = 400, description = "No symbols, a bad one, or more than 20.", body = crate::openapi::schemas::Invalid),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 502, description = "The market-data source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
+        (status = 503, description = "No market-data source is configured (`not_configured`), or the database cannot be reached.", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn list(
     game: web::Data<Game>,
     me: Identity,

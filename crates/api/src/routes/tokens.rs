@@ -11,6 +11,18 @@ use crate::views::token::TokenPair;
 
 /// `POST /api/token/`: `{username, password}` -> `{access, refresh}` of a new session,
 /// throttled per username and per client address (see `auth::throttle`).
+#[utoipa::path(
+    post,
+    path = "/api/token",
+    operation_id = "token_obtain",
+    tag = "accounts",
+    request_body = crate::openapi::schemas::Credentials,
+    responses(
+        (status = 200, description = "A new session's tokens.", body = TokenPair),
+        (status = 401, description = "Wrong username or password (`no_active_account`).", body = shared::wire::ErrorBody),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub async fn obtain(
     pool: web::Data<DbPool>,
     authenticator: web::Data<Authenticator>,
@@ -43,6 +55,17 @@ pub async fn obtain(
 
 /// `POST /api/token/refresh/`: `{refresh}` -> `{access, refresh}`. The refresh token rotates:
 /// the one given is used up, and using it again (someone has a copy) ends its whole session.
+#[utoipa::path(
+    post,
+    path = "/api/token/refresh",
+    operation_id = "token_refresh",
+    tag = "accounts",
+    request_body = crate::openapi::schemas::RefreshToken,
+    responses(
+        (status = 200, description = "The next tokens; the given refresh token is used up.", body = TokenPair),
+        (status = 401, description = "Not a valid refresh token, or one already used (its session is then ended) (`token_not_valid`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn refresh(
     pool: web::Data<DbPool>,
     tokens: web::Data<TokenService>,
@@ -91,6 +114,17 @@ pub async fn refresh(
 
 /// `POST /api/token/logout/`: `{refresh}` -> 204; the token's session ends, and with it every
 /// token of that login. Logging out twice is harmless.
+#[utoipa::path(
+    post,
+    path = "/api/token/logout",
+    operation_id = "token_logout",
+    tag = "accounts",
+    request_body = crate::openapi::schemas::RefreshToken,
+    responses(
+        (status = 204, description = "The session has ended."),
+        (status = 401, description = "Not a valid refresh token (`token_not_valid`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn logout(
     pool: web::Data<DbPool>,
     tokens: web::Data<TokenService>,

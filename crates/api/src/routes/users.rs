@@ -10,6 +10,17 @@ use crate::models::user::{self, CreateUserError, NameInUse, NewUser};
 use crate::views::user::UserView;
 
 /// `POST /api/users/`: registers `{username, password, email?}`.
+#[utoipa::path(
+    post,
+    path = "/api/users",
+    operation_id = "users_register",
+    tag = "accounts",
+    request_body = crate::openapi::schemas::Registration,
+    responses(
+        (status = 201, description = "Registered.", body = UserView),
+        (status = 400, description = "Bad fields (a taken or look-alike username, a weak password, ...).", body = crate::openapi::schemas::Invalid),
+    )
+)]
 pub async fn register(
     pool: web::Data<DbPool>,
     hasher: web::Data<Hasher>,

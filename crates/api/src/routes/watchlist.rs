@@ -13,6 +13,14 @@ use crate::views::watchlist::WatchEntryView;
 
 /// `GET /api/watchlist/`: the caller's tickers with their latest price, day change and market
 /// cap (null where unknown, or when the caller's allowance of lookups is spent for now).
+#[utoipa::path(
+    get,
+    path = "/api/watchlist",
+    operation_id = "watchlist_list",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller's tickers; figures are null where unknown.", body = [WatchEntryView]))
+)]
 pub async fn list(
     pool: web::Data<DbPool>,
     portfolio: web::Data<Portfolio>,
@@ -36,6 +44,20 @@ pub async fn list(
 
 /// `POST /api/watchlist/` `{ticker}`: adds a ticker Finnhub knows (201 with its entry); a
 /// duplicate, an unknown ticker or a full list is a 400.
+#[utoipa::path(
+    post,
+    path = "/api/watchlist",
+    operation_id = "watchlist_add",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    request_body = crate::openapi::schemas::WatchInput,
+    responses(
+        (status = 201, description = "Added.", body = WatchEntryView),
+        (status = 400, description = "A bad, unknown or duplicate ticker, or a full list (`watchlist_full`).", body = crate::openapi::schemas::Invalid),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 502, description = "The market-data source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn add(
     pool: web::Data<DbPool>,
     portfolio: web::Data<Portfolio>,
@@ -86,6 +108,15 @@ pub async fn add(
 }
 
 /// `DELETE /api/watchlist/{ticker}/`: 204, or 404 when it is not on the caller's list.
+#[utoipa::path(
+    delete,
+    path = "/api/watchlist/{ticker}",
+    operation_id = "watchlist_remove",
+    tag = "portfolio",
+    security(("bearer" = [])),
+    params(("ticker" = String, Path, description = "A ticker on the caller's list.")),
+    responses((status = 204, description = "Removed."))
+)]
 pub async fn remove(
     pool: web::Data<DbPool>,
     me: Identity,

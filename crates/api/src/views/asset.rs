@@ -1,16 +1,22 @@
 use chrono::NaiveDate;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::models::asset::Asset;
 
 /// A holding on the wire: decimals as strings at their column scale, the date as `YYYY-MM-DD`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AssetView {
     pub id: i64,
     pub ticker: String,
+    /// At its column's 5 places: `"10.50000"`.
+    #[schema(pattern = r"^[0-9]{1,20}\.[0-9]{5}$", example = "10.50000")]
     pub shares: String,
+    /// At its column's 2 places: `"189.98"`.
+    #[schema(pattern = r"^[0-9]{1,8}\.[0-9]{2}$", example = "189.98")]
     pub costbasis: String,
     pub buy: NaiveDate,
+    /// The owner's id.
     pub user: i64,
 }
 

@@ -4,12 +4,13 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::portfolio::history::Point;
 use crate::portfolio::money::cents;
 use crate::portfolio::valuation::{AllocationBasis, HoldingValue, Slice, Totals, Valuation};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HoldingFigures {
     pub id: i64,
     pub ticker: String,
@@ -24,7 +25,7 @@ pub struct HoldingFigures {
     pub day_change: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TotalsView {
     pub cost: String,
     pub market_value: Option<String>,
@@ -35,7 +36,7 @@ pub struct TotalsView {
     pub unpriced: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SliceView {
     pub ticker: String,
     pub shares: String,
@@ -43,11 +44,12 @@ pub struct SliceView {
     pub percent: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryView {
     pub holdings: Vec<HoldingFigures>,
     pub totals: TotalsView,
     /// `market_value` (over the priced holdings) or `cost` (when none is priced).
+    #[schema(value_type = String, example = "market_value")]
     pub allocation_basis: &'static str,
     pub allocation: Vec<SliceView>,
 }
@@ -109,7 +111,7 @@ impl From<Valuation> for SummaryView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PointView {
     pub date: NaiveDate,
     pub value: Option<String>,
@@ -128,7 +130,7 @@ impl From<Point> for PointView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryView {
     pub range: String,
     pub benchmark: String,
@@ -136,14 +138,14 @@ pub struct HistoryView {
 }
 
 /// One problem of an import, by row (the header is row 1) and field.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ImportErrorView {
     pub row: usize,
     pub field: String,
     pub message: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ImportReport {
     pub created: usize,
     pub skipped: usize,

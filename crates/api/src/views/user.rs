@@ -1,9 +1,10 @@
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::models::user::User;
 
 /// A registered account as its owner sees it; never the password hash.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: i64,
     pub username: String,
@@ -11,7 +12,7 @@ pub struct UserView {
 }
 
 /// `GET /api/users/me/`: the caller's own account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AccountView {
     pub id: i64,
     pub username: String,

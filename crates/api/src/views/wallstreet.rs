@@ -1,12 +1,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::models::selection::SelectionWithTicker;
 use crate::models::week::GameOption;
 use crate::prices::Quote;
 
 /// An option of a week; prices and the result are exact decimals as strings, null until known.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OptionView {
     pub id: i64,
     pub ticker: String,
@@ -31,7 +32,7 @@ impl From<GameOption> for OptionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SelectionView {
     pub id: i64,
     pub option: i64,
@@ -53,7 +54,7 @@ impl From<SelectionWithTicker> for SelectionView {
 }
 
 /// A week's state and options.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct WeekView {
     pub sunday: NaiveDate,
     pub picks_close_at: DateTime<Utc>,
@@ -64,7 +65,7 @@ pub struct WeekView {
     pub options: Vec<OptionView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct WeeklyEntry {
     pub rank: u32,
     pub username: String,
@@ -72,7 +73,7 @@ pub struct WeeklyEntry {
     pub picks: u32,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AllTimeEntry {
     pub rank: u32,
     pub username: String,
@@ -82,7 +83,7 @@ pub struct AllTimeEntry {
 }
 
 /// A page of results, shaped like DRF's page-number pagination.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub count: usize,
     pub next: Option<String>,
@@ -90,7 +91,7 @@ pub struct Page<T> {
     pub results: Vec<T>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct QuoteView {
     pub symbol: String,
     pub price: String,

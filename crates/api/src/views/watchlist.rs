@@ -1,11 +1,12 @@
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::Ticker;
 use crate::prices::{Profile, Quote};
 
 /// A watch-list entry: the latest price and day change (absolute and percent) from the quote,
 /// the name and market cap (in dollars) from the company profile; null where unknown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct WatchEntryView {
     pub ticker: String,
     pub name: Option<String>,

@@ -15,6 +15,7 @@ mod holdings_csv;
 mod import_django;
 mod login_throttle;
 mod metrics;
+mod openapi;
 mod operations;
 mod passwords;
 mod portfolio;

@@ -18,6 +18,21 @@ const MAX_PAGE_SIZE: usize = 100;
 /// `GET /api/wallstreet/leaderboard/?sunday=D`: one closed week's ranking by score (the mean
 /// percent change of a user's picks); without `sunday`, the all-time ranking by total score.
 /// Public, paginated (`page`, `page_size`), usernames only.
+#[utoipa::path(
+    get,
+    path = "/api/wallstreet/leaderboard",
+    operation_id = "leaderboard",
+    tag = "wallstreet",
+    params(
+        ("sunday" = Option<chrono::NaiveDate>, Query, description = "A closed week, by its Sunday; without it, the all-time ranking."),
+        ("page" = Option<usize>, Query, minimum = 1, description = "The page, from 1."),
+        ("page_size" = Option<usize>, Query, minimum = 1, description = "Entries a page: 25 unless given, at most 100."),
+    ),
+    responses(
+        (status = 200, description = "A page of the ranking, as DRF's page-number pagination: `next` and `previous` are links or null.", body = Page<crate::openapi::schemas::LeaderboardEntry>),
+        (status = 404, description = "A page past the last (`not_found`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn list(
     req: HttpRequest,
     pool: web::Data<DbPool>,

@@ -15,6 +15,14 @@ use crate::views::wallstreet::OptionView;
 
 /// `GET /api/wallstreet/options/?sunday=D`: a week's tickers (public). A date that is not a
 /// Sunday names no week, so it simply has none.
+#[utoipa::path(
+    get,
+    path = "/api/wallstreet/options",
+    operation_id = "options_list",
+    tag = "wallstreet",
+    params(("sunday" = Option<chrono::NaiveDate>, Query, description = "The week, by its Sunday (default: this week).")),
+    responses((status = 200, description = "The week's tickers.", body = [OptionView]))
+)]
 pub async fn list(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
@@ -28,6 +36,18 @@ pub async fn list(
 }
 
 /// `POST /api/wallstreet/options/`: `{ticker, sunday, start_price?}` (staff only).
+#[utoipa::path(
+    post,
+    path = "/api/wallstreet/options",
+    operation_id = "options_create",
+    tag = "wallstreet",
+    security(("bearer" = [])),
+    request_body = crate::openapi::schemas::OptionInput,
+    responses(
+        (status = 201, description = "Created.", body = OptionView),
+        (status = 403, description = "Staff only (`permission_denied`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn create(
     pool: web::Data<DbPool>,
     me: Identity,

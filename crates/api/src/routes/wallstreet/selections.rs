@@ -12,6 +12,15 @@ use crate::models::selection;
 use crate::views::wallstreet::SelectionView;
 
 /// `GET /api/wallstreet/selections/?sunday=D`: the caller's picks for a week (default: this one).
+#[utoipa::path(
+    get,
+    path = "/api/wallstreet/selections",
+    operation_id = "selections_list",
+    tag = "wallstreet",
+    security(("bearer" = [])),
+    params(("sunday" = Option<chrono::NaiveDate>, Query, description = "The week, by its Sunday (default: this week).")),
+    responses((status = 200, description = "The caller's picks for the week.", body = [SelectionView]))
+)]
 pub async fn list(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
@@ -30,6 +39,19 @@ pub async fn list(
 }
 
 /// `POST /api/wallstreet/selections/`: `{option}`, under the rules of [`picks`].
+#[utoipa::path(
+    post,
+    path = "/api/wallstreet/selections",
+    operation_id = "selections_create",
+    tag = "wallstreet",
+    security(("bearer" = [])),
+    request_body = crate::openapi::schemas::SelectionInput,
+    responses(
+        (status = 201, description = "Picked.", body = SelectionView),
+        (status = 400, description = "No such option, already picked (`already_picked`) or three picks already (`pick_limit`).", body = crate::openapi::schemas::Invalid),
+        (status = 409, description = "The week's picks are closed (`week_closed`) or another change is under way (`busy`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn create(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
@@ -42,6 +64,15 @@ pub async fn create(
 }
 
 /// `GET /api/wallstreet/selections/{id}/`.
+#[utoipa::path(
+    get,
+    path = "/api/wallstreet/selections/{id}",
+    operation_id = "selections_retrieve",
+    tag = "wallstreet",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The pick's id.")),
+    responses((status = 200, description = "The pick.", body = SelectionView))
+)]
 pub async fn retrieve(
     pool: web::Data<DbPool>,
     me: Identity,
@@ -55,6 +86,18 @@ pub async fn retrieve(
 }
 
 /// `DELETE /api/wallstreet/selections/{id}/`, while the week's picks are open.
+#[utoipa::path(
+    delete,
+    path = "/api/wallstreet/selections/{id}",
+    operation_id = "selections_delete",
+    tag = "wallstreet",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The pick's id.")),
+    responses(
+        (status = 204, description = "Withdrawn."),
+        (status = 409, description = "The week's picks are closed (`week_closed`) or another change is under way (`busy`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn delete(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,

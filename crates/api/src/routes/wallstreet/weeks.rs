@@ -40,6 +40,17 @@ async fn view(
 }
 
 /// `GET /api/wallstreet/weeks/{sunday}/`: the week's schedule, state and options (public).
+#[utoipa::path(
+    get,
+    path = "/api/wallstreet/weeks/{sunday}",
+    operation_id = "week_retrieve",
+    tag = "wallstreet",
+    params(("sunday" = chrono::NaiveDate, Path, description = "The week, by its Sunday.")),
+    responses(
+        (status = 200, description = "The week's schedule, state and options.", body = WeekView),
+        (status = 400, description = "Not a date, or not a Sunday.", body = crate::openapi::schemas::Invalid),
+    )
+)]
 pub async fn retrieve(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
@@ -52,6 +63,23 @@ pub async fn retrieve(
 /// `POST /api/wallstreet/weeks/{sunday}/open/` (staff): records start prices, from the body's
 /// `{"prices": {"SPY": "412.50"}}` (adding any ticker that is not an option yet) or else from
 /// the market-data source. Safe to repeat.
+#[utoipa::path(
+    post,
+    path = "/api/wallstreet/weeks/{sunday}/open",
+    operation_id = "week_open",
+    tag = "wallstreet",
+    security(("bearer" = [])),
+    params(("sunday" = chrono::NaiveDate, Path, description = "The week, by its Sunday.")),
+    request_body = crate::openapi::schemas::WeekStep,
+    responses(
+        (status = 200, description = "The week now.", body = WeekView),
+        (status = 400, description = "Bad fields, not a Sunday, or the week is not ready (`week_not_ready`, `price_missing`).", body = crate::openapi::schemas::Invalid),
+        (status = 403, description = "Staff only (`permission_denied`).", body = shared::wire::ErrorBody),
+        (status = 409, description = "A different price is already recorded (`price_recorded`) or another change is under way (`busy`).", body = shared::wire::ErrorBody),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 502, description = "The market-data source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn open(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
@@ -65,6 +93,23 @@ pub async fn open(
 /// `POST /api/wallstreet/weeks/{sunday}/close/` (staff): records end prices (given or fetched),
 /// scores and ranks the options, once the week is over (`{"force": true}` closes it early).
 /// Safe to repeat; a recorded end price is never changed.
+#[utoipa::path(
+    post,
+    path = "/api/wallstreet/weeks/{sunday}/close",
+    operation_id = "week_close",
+    tag = "wallstreet",
+    security(("bearer" = [])),
+    params(("sunday" = chrono::NaiveDate, Path, description = "The week, by its Sunday.")),
+    request_body = crate::openapi::schemas::WeekStep,
+    responses(
+        (status = 200, description = "The week now.", body = WeekView),
+        (status = 400, description = "Bad fields, not a Sunday, or the week is not ready (`week_not_ready`, `price_missing`).", body = crate::openapi::schemas::Invalid),
+        (status = 403, description = "Staff only (`permission_denied`).", body = shared::wire::ErrorBody),
+        (status = 409, description = "A different price is already recorded (`price_recorded`) or another change is under way (`busy`).", body = shared::wire::ErrorBody),
+        (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 502, description = "The market-data source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
+    )
+)]
 pub async fn close(
     pool: web::Data<DbPool>,
     game: web::Data<Game>,
