@@ -14,6 +14,7 @@ use utoipa::openapi::schema::{OneOfBuilder, Schema};
 use utoipa::openapi::{RefOr, Response, ResponseBuilder};
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::views::portfolio::ImportReport;
 use crate::views::wallstreet::{AllTimeEntry, WeeklyEntry};
 
 /// `{"field": ["message", ...]}`: every bad field of a request, each with all its problems.
@@ -38,6 +39,25 @@ impl ToSchema for Invalid {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         schemas.push((FieldErrors::name().into(), FieldErrors::schema()));
         schemas.push((ErrorBody::name().into(), ErrorBody::schema()));
+    }
+}
+
+/// A refused import's body: the report of its bad rows, or a bad `dry_run` (a field error).
+pub struct ImportRefused;
+
+impl PartialSchema for ImportRefused {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(ImportReport::schema_ref())
+            .item(Invalid::schema())
+            .into()
+    }
+}
+
+impl ToSchema for ImportRefused {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((ImportReport::name().into(), ImportReport::schema()));
+        Invalid::schemas(schemas);
     }
 }
 

@@ -241,7 +241,7 @@ pub async fn export_csv(pool: web::Data<DbPool>, me: Identity) -> Result<HttpRes
     request_body(content = String, content_type = "text/csv", description = "`ticker,shares,costbasis,buy` with a header line."),
     responses(
         (status = 200, description = "Imported (or, on a dry run, what would be, errors and all).", body = ImportReport),
-        (status = 400, description = "Bad rows (nothing written), or a bad `dry_run`.", body = ImportReport),
+        (status = 400, description = "Bad rows (nothing written), or a bad `dry_run`.", body = crate::openapi::schemas::ImportRefused),
     )
 )]
 pub async fn import(

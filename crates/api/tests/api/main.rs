@@ -21,6 +21,7 @@ mod passwords;
 mod portfolio;
 mod quotes;
 mod request_ids;
+mod schemathesis;
 mod sessions;
 mod tokens;
 mod users;
