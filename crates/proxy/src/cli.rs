@@ -40,6 +40,11 @@ pub struct Options {
     )]
     pub listen: String,
 
+    /// Address (ip:port) of a listener of its own for the Prometheus metrics (GET /metrics);
+    /// empty means no metrics.
+    #[arg(long, env = "PROXY_METRICS_LISTEN", help_heading = "Listeners")]
+    pub metrics_listen: Option<String>,
+
     /// Comma-separated upstream API servers as host:port. Names are resolved through DNS and
     /// re-resolved periodically; every address of a name is used.
     #[arg(

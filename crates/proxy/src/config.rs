@@ -19,6 +19,8 @@ use crate::upstreams::{UpstreamSettings, UpstreamTarget};
 #[derive(Debug, Clone)]
 pub struct ProxyConfig {
     pub listen: SocketAddr,
+    /// The metrics listener; `None`: no metrics.
+    pub metrics_listen: Option<SocketAddr>,
     pub upstreams: UpstreamSettings,
     pub static_dir: PathBuf,
     pub api_prefixes: ApiPrefixes,
@@ -139,9 +141,11 @@ impl ProxyConfig {
             )?,
         };
         let tls = tls_config(options)?;
+        let metrics_listen = metrics_listen(options, listen, tls.as_ref())?;
         let edge = EdgePolicy::from_options(options, tls.as_ref().map(|tls| tls.listen.port()));
         Ok(Self {
             listen,
+            metrics_listen,
             upstreams,
             static_dir,
             api_prefixes: ApiPrefixes::parse(&options.api_prefixes)
@@ -250,6 +254,38 @@ fn tls_config(options: &Options) -> Result<Option<TlsConfig>, ConfigError> {
         reload: at_least_one_second("PROXY_TLS_RELOAD_SECS", options.tls_reload_secs)?,
         acme,
     }))
+}
+
+/// The metrics listener's address, unless the setting is empty; it cannot share a port with the
+/// other listeners (those would serve the metrics to the internet, or refuse to start).
+fn metrics_listen(
+    options: &Options,
+    listen: SocketAddr,
+    tls: Option<&TlsConfig>,
+) -> Result<Option<SocketAddr>, ConfigError> {
+    const SETTING: &str = "PROXY_METRICS_LISTEN";
+    let Some(raw) = options
+        .metrics_listen
+        .as_deref()
+        .map(str::trim)
+        .filter(|raw| !raw.is_empty())
+    else {
+        return Ok(None);
+    };
+    let address: SocketAddr = raw
+        .parse()
+        .map_err(|_| invalid(SETTING, format!("{raw:?} is not an ip:port address")))?;
+    let others = std::iter::once(("PROXY_LISTEN", listen))
+        .chain(tls.map(|tls| ("PROXY_TLS_LISTEN", tls.listen)));
+    for (other, taken) in others {
+        if address.port() != 0 && address.port() == taken.port() {
+            return Err(invalid(
+                SETTING,
+                format!("{address} is on the port of {other} ({taken})"),
+            ));
+        }
+    }
+    Ok(Some(address))
 }
 
 /// A rate limit: `None` when its rate is 0 (off); a rate that is on needs a burst of 1 or more.
@@ -438,6 +474,21 @@ mod tests {
 
         let err = config(&["--rate-api-burst", "0"]).unwrap_err();
         assert_eq!(err.setting, "PROXY_RATE_API_BURST");
+    }
+
+    #[test]
+    fn the_metrics_listener_is_off_unless_set_and_has_a_port_of_its_own() {
+        assert_eq!(config(&[]).unwrap().metrics_listen, None);
+        assert_eq!(
+            config(&["--metrics-listen", " "]).unwrap().metrics_listen,
+            None
+        );
+        let on = config(&["--metrics-listen", "127.0.0.1:9091"]).unwrap();
+        assert_eq!(on.metrics_listen, Some("127.0.0.1:9091".parse().unwrap()));
+        for bad in ["9091", "localhost:9091", "127.0.0.1:8080", "0.0.0.0:8443"] {
+            let err = config(&[&TLS[..], &["--metrics-listen", bad]].concat()).unwrap_err();
+            assert_eq!(err.setting, "PROXY_METRICS_LISTEN", "{bad:?}");
+        }
     }
 
     #[test]

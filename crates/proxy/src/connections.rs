@@ -142,6 +142,11 @@ impl ConnectionLimits {
         true
     }
 
+    /// Connections open now (for the metrics).
+    pub fn open(&self) -> usize {
+        self.open.lock().expect("connection counts").total
+    }
+
     /// Counts an admitted connection from `peer` out.
     pub fn release(&self, peer: Option<IpAddr>) {
         let key = peer.and_then(|peer| self.per_ip_key(peer));

@@ -10,7 +10,8 @@
 //! endpoint, `static_files`; anything left is forwarded to `upstreams` (discovery, health,
 //! selection) with the headers `forwarding` sets. Everything the proxy answers itself is a
 //! `reply::Reply` sent by the one `reply::ReplyWriter`; `failure` turns a request that failed
-//! on the way into its status and reply.
+//! on the way into its status and reply. `metrics` counts what happens, and serves it on a
+//! listener of its own when `PROXY_METRICS_LISTEN` is set.
 
 pub mod cli;
 pub mod client_ip;
@@ -20,6 +21,7 @@ pub mod edge;
 pub mod failure;
 pub mod forwarding;
 pub mod listener;
+pub mod metrics;
 pub mod rate_limits;
 pub mod reply;
 pub mod routing;

@@ -12,6 +12,7 @@ use proxy::cli::{Command, Options};
 use proxy::config::ProxyConfig;
 use proxy::connections::{self, ConnectionLimits};
 use proxy::listener::Listener;
+use proxy::metrics::{endpoint, ProxyMetrics};
 use proxy::rate_limits::{Pruner, RateLimits};
 use proxy::service::ProxyService;
 use proxy::static_files::StaticFiles;
@@ -95,6 +96,7 @@ fn reserve_any_ports(options: &mut Options) -> Result<Vec<TcpSocket>, String> {
     let addresses = [
         ("PROXY_LISTEN", Some(&mut options.listen)),
         ("PROXY_TLS_LISTEN", options.tls_listen.as_mut()),
+        ("PROXY_METRICS_LISTEN", options.metrics_listen.as_mut()),
     ];
     for (setting, address) in addresses {
         // Anything but an ip:port with port 0 is the configuration's to accept or refuse.
@@ -129,12 +131,18 @@ fn reserve_any_ports(options: &mut Options) -> Result<Vec<TcpSocket>, String> {
 /// Binds each listen address once before pingora does: a port already in use is then a clear
 /// start-up error and exit status, where pingora would fail inside a worker and keep running.
 fn check_listen_addresses(config: &ProxyConfig) -> Result<(), String> {
-    let addresses = std::iter::once(("PROXY_LISTEN", config.listen)).chain(
-        config
-            .tls
-            .as_ref()
-            .map(|tls| ("PROXY_TLS_LISTEN", tls.listen)),
-    );
+    let addresses = std::iter::once(("PROXY_LISTEN", config.listen))
+        .chain(
+            config
+                .tls
+                .as_ref()
+                .map(|tls| ("PROXY_TLS_LISTEN", tls.listen)),
+        )
+        .chain(
+            config
+                .metrics_listen
+                .map(|address| ("PROXY_METRICS_LISTEN", address)),
+        );
     for (setting, address) in addresses {
         std::net::TcpListener::bind(address)
             .map_err(|err| format!("{setting}: cannot listen on {address}: {err}"))?;
@@ -201,10 +209,15 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
 
     let (upstreams, discovery) = Upstreams::new(&config.upstreams);
     server.add_service(discovery);
+    // Counted only when someone can read them.
+    let metrics = config.metrics_listen.map(|_| Arc::new(ProxyMetrics::new()));
     let static_files = Arc::new(StaticFiles::new(
         config.static_dir.clone(),
         config.static_max_age,
         config.static_max_body_bytes,
+        metrics
+            .as_ref()
+            .map(|metrics| (metrics.path_cache.clone(), metrics.body_cache.clone())),
     ));
     // One count of connections and one set of buckets for both listeners.
     let connections = Arc::new(ConnectionLimits::new(
@@ -218,8 +231,10 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
     ));
 
     let mut challenges = None;
+    let mut certificates = None;
     if let Some(tls) = &config.tls {
         let store = CertStore::new();
+        certificates = Some(store.clone());
         if !tls.files.is_empty() {
             match CertificateFiles::load(tls.files.clone(), store.clone(), tls.reload) {
                 Ok(files) => {
@@ -243,7 +258,8 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
                 }
             }
         }
-        let settings = match proxy::tls::listener_settings(store) {
+        let handshakes = metrics.as_ref().map(|metrics| metrics.handshakes.clone());
+        let settings = match proxy::tls::listener_settings(store, handshakes) {
             Ok(settings) => settings,
             Err(err) => {
                 eprintln!("proxy: TLS set-up failed: {err}");
@@ -256,11 +272,27 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
             static_files.clone(),
             rate_limits.clone(),
             Listener::Https,
+            metrics.clone(),
         );
         let mut https = listening_service(&server, service, "HTTPS", &config, &connections);
         https.add_listener(connections::endpoint(tls.listen, Some(settings)));
         server.add_service(https);
         log::info!("proxy listening on https://{}", tls.listen);
+    }
+
+    if let (Some(metrics), Some(address)) = (&metrics, config.metrics_listen) {
+        server.add_service(endpoint::service(
+            address,
+            &config,
+            metrics.clone(),
+            connections.clone(),
+            upstreams.clone(),
+            certificates,
+        ));
+        log::info!(
+            "proxy metrics on http://{address}{}",
+            endpoint::METRICS_PATH
+        );
     }
 
     let service = ProxyService::new(
@@ -269,6 +301,7 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
         static_files,
         rate_limits,
         Listener::Http { challenges },
+        metrics,
     );
     let mut http = listening_service(&server, service, "HTTP", &config, &connections);
     http.add_listener(connections::endpoint(config.listen, None));

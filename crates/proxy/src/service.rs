@@ -27,6 +27,7 @@ use crate::edge::Decision;
 use crate::failure;
 use crate::forwarding::{self, Origin};
 use crate::listener::Listener;
+use crate::metrics::{ProxyMetrics, RequestClass};
 use crate::rate_limits::RateLimits;
 use crate::reply::{Reply, ReplyWriter};
 use crate::routing::Route;
@@ -41,6 +42,8 @@ pub struct ProxyService {
     rate_limits: Arc<RateLimits>,
     listener: Listener,
     replies: ReplyWriter,
+    /// `None` when `PROXY_METRICS_LISTEN` is off: nothing is counted.
+    metrics: Option<Arc<ProxyMetrics>>,
 }
 
 /// Per-request state.
@@ -51,8 +54,12 @@ pub struct RequestCtx {
     /// Who the request is from; `None` only for a peer that is not on IP.
     client: Option<Client>,
     route: Route,
+    /// The route's class, or `Redirect` when the edge policy redirected the request.
+    class: RequestClass,
     tried: Vec<SocketAddr>,
     upstream: Option<SocketAddr>,
+    /// When `upstream` was picked, for its response time.
+    upstream_picked: Option<Instant>,
 }
 
 #[derive(Serialize)]
@@ -63,7 +70,7 @@ struct HealthBody {
 }
 
 /// A step of `request_filter` that may answer the request itself.
-type Step = fn(&ProxyService, &RequestHeader, &RequestCtx) -> pingora::Result<Option<Reply>>;
+type Step = fn(&ProxyService, &RequestHeader, &mut RequestCtx) -> pingora::Result<Option<Reply>>;
 
 /// The request's id: the client's when well formed and sent by a trusted proxy, else a new one.
 fn request_id(req: &RequestHeader, from_trusted: bool) -> RequestId {
@@ -81,6 +88,7 @@ impl ProxyService {
         static_files: Arc<StaticFiles>,
         rate_limits: Arc<RateLimits>,
         listener: Listener,
+        metrics: Option<Arc<ProxyMetrics>>,
     ) -> Self {
         let hsts = config.edge.hsts.clone().filter(|_| listener.is_https());
         Self {
@@ -90,6 +98,7 @@ impl ProxyService {
             rate_limits,
             listener,
             replies: ReplyWriter::new(hsts),
+            metrics,
         }
     }
 
@@ -98,7 +107,7 @@ impl ProxyService {
     async fn answer_here(
         &self,
         req: &RequestHeader,
-        ctx: &RequestCtx,
+        ctx: &mut RequestCtx,
     ) -> pingora::Result<Option<Reply>> {
         let steps: [Step; 4] = [
             Self::rate_limit,
@@ -115,7 +124,11 @@ impl ProxyService {
     }
 
     /// 429 for a client past its limit for this class of request.
-    fn rate_limit(&self, req: &RequestHeader, ctx: &RequestCtx) -> pingora::Result<Option<Reply>> {
+    fn rate_limit(
+        &self,
+        req: &RequestHeader,
+        ctx: &mut RequestCtx,
+    ) -> pingora::Result<Option<Reply>> {
         let Some(client) = ctx.client else {
             return Ok(None);
         };
@@ -133,7 +146,11 @@ impl ProxyService {
 
     /// Except for the health endpoint and ACME challenges, the host policy (redirects to HTTPS
     /// or the canonical host, 421).
-    fn edge_policy(&self, req: &RequestHeader, ctx: &RequestCtx) -> pingora::Result<Option<Reply>> {
+    fn edge_policy(
+        &self,
+        req: &RequestHeader,
+        ctx: &mut RequestCtx,
+    ) -> pingora::Result<Option<Reply>> {
         let edge = &self.config.edge;
         if ctx.route == Route::Health || self.listener.challenge(req.uri.path()).is_some() {
             return Ok(None);
@@ -146,7 +163,10 @@ impl ProxyService {
         let target = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
         match edge.decide(self.listener.is_https(), host, target) {
             Decision::Serve => Ok(None),
-            Decision::Redirect(location) => Reply::redirect(location).map(Some),
+            Decision::Redirect(location) => {
+                ctx.class = RequestClass::Redirect;
+                Reply::redirect(location).map(Some)
+            }
             Decision::Misdirected => Reply::proxy_error(421).map(Some),
         }
     }
@@ -155,7 +175,7 @@ impl ProxyService {
     fn acme_challenge(
         &self,
         req: &RequestHeader,
-        _: &RequestCtx,
+        _: &mut RequestCtx,
     ) -> pingora::Result<Option<Reply>> {
         let Some((challenges, token)) = self.listener.challenge(req.uri.path()) else {
             return Ok(None);
@@ -168,7 +188,7 @@ impl ProxyService {
         .map(Some)
     }
 
-    fn health(&self, _: &RequestHeader, ctx: &RequestCtx) -> pingora::Result<Option<Reply>> {
+    fn health(&self, _: &RequestHeader, ctx: &mut RequestCtx) -> pingora::Result<Option<Reply>> {
         if ctx.route != Route::Health {
             return Ok(None);
         }
@@ -203,8 +223,10 @@ impl ProxyHttp for ProxyService {
             request_id: None,
             client: None,
             route: Route::Static,
+            class: RequestClass::Static,
             tried: Vec::new(),
             upstream: None,
+            upstream_picked: None,
         }
     }
 
@@ -245,6 +267,7 @@ impl ProxyHttp for ProxyService {
             &self.config.health_path,
             &self.config.api_prefixes,
         );
+        ctx.class = ctx.route.into();
         match self.answer_here(req, ctx).await? {
             Some(reply) => {
                 self.replies
@@ -264,8 +287,13 @@ impl ProxyHttp for ProxyService {
         let Some(addr) = self.upstreams.select(&ctx.tried) else {
             return Error::e_explain(ErrorType::HTTPStatus(502), "no upstream available");
         };
+        // Called again for a retry: the upstream before failed the request.
+        if let (Some(metrics), Some(failed)) = (&self.metrics, ctx.upstream) {
+            metrics.upstreams.retried(failed);
+        }
         ctx.tried.push(addr);
         ctx.upstream = Some(addr);
+        ctx.upstream_picked = self.metrics.as_ref().map(|_| Instant::now());
         let mut peer = HttpPeer::new(addr, false, String::new());
         peer.options.connection_timeout = Some(self.config.upstreams.connect_timeout);
         peer.options.read_timeout = Some(self.config.upstream_timeout);
@@ -298,6 +326,11 @@ impl ProxyHttp for ProxyService {
         upstream_response: &mut ResponseHeader,
         ctx: &mut RequestCtx,
     ) -> pingora::Result<()> {
+        if let (Some(metrics), Some(addr), Some(picked)) =
+            (&self.metrics, ctx.upstream, ctx.upstream_picked)
+        {
+            metrics.upstreams.responded(addr, picked.elapsed());
+        }
         self.replies
             .listener_headers(upstream_response, ctx.request_id.as_ref())
     }
@@ -388,6 +421,11 @@ impl ProxyHttp for ProxyService {
         let status = downstream
             .response_written()
             .map_or(0, |r| r.status.as_u16());
+        if let Some(metrics) = &self.metrics {
+            metrics
+                .requests
+                .record(ctx.class, status, ctx.started.elapsed());
+        }
         // A passing health check (the proxy's own, or the upstreams' through it) is written at
         // debug: platforms check every few seconds, and those lines would bury the real
         // requests. A failing one is news and is written like any request.

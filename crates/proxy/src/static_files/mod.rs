@@ -23,6 +23,7 @@ use self::conditional::RangeRequest;
 use self::disk::FileInfo;
 use self::encoding::Coding;
 use self::request_path::PathRejection;
+use crate::metrics::CacheCounters;
 use crate::reply::{security_headers, Body, Reply};
 
 /// How long a resolved path is trusted before the file system is asked again. Deploys that swap
@@ -53,12 +54,22 @@ pub struct StaticFiles {
     /// it once (the others wait and take the cached result), and compression can never occupy
     /// more than one blocking thread and one file's worth of memory.
     compressing: tokio::sync::Mutex<()>,
+    /// Hits and misses of `lookups` and `bodies`, when metrics are on.
+    path_cache: Option<CacheCounters>,
+    body_cache: Option<CacheCounters>,
 }
 
 impl StaticFiles {
     /// `root` must be canonical (the configuration guarantees it). Requests declaring a body
-    /// over `max_body_bytes`, or a chunked one, are refused.
-    pub fn new(root: PathBuf, default_max_age: Duration, max_body_bytes: u64) -> Self {
+    /// over `max_body_bytes`, or a chunked one, are refused. `caches` counts the path and body
+    /// cache lookups, in that order.
+    pub fn new(
+        root: PathBuf,
+        default_max_age: Duration,
+        max_body_bytes: u64,
+        caches: Option<(CacheCounters, CacheCounters)>,
+    ) -> Self {
+        let (path_cache, body_cache) = caches.unzip();
         Self {
             root,
             default_max_age,
@@ -68,6 +79,8 @@ impl StaticFiles {
             )),
             bodies: Mutex::new(BodyCache::new(BODY_CACHE_BYTES)),
             compressing: tokio::sync::Mutex::new(()),
+            path_cache,
+            body_cache,
         }
     }
 
@@ -239,6 +252,7 @@ impl StaticFiles {
         }
         let key = (path.to_owned(), None);
         let cached = self.bodies.lock().expect("body cache").get(&key, etag);
+        count(&self.body_cache, cached.is_some());
         let bytes = match cached {
             Some(bytes) => bytes,
             None => {
@@ -275,10 +289,13 @@ impl StaticFiles {
         let key = (file.path.clone(), Some(coding));
         let cached = self.bodies.lock().expect("body cache").get(&key, etag);
         if let Some(bytes) = cached {
+            count(&self.body_cache, true);
             return Ok(bytes);
         }
         let _turn = self.compressing.lock().await;
+        // Made while this request waited its turn: a hit all the same.
         let cached = self.bodies.lock().expect("body cache").get(&key, etag);
+        count(&self.body_cache, cached.is_some());
         if let Some(bytes) = cached {
             return Ok(bytes);
         }
@@ -309,6 +326,7 @@ impl StaticFiles {
             .get(raw_path)
             .filter(|(at, _)| at.elapsed() < LOOKUP_TTL)
             .map(|(_, found)| found.clone());
+        count(&self.path_cache, cached.is_some());
         if let Some(found) = cached {
             return found;
         }
@@ -325,6 +343,13 @@ impl StaticFiles {
                 .put(raw_path.to_owned(), (Instant::now(), found.clone()));
         }
         found
+    }
+}
+
+fn count(counters: &Option<CacheCounters>, hit: bool) {
+    if let Some(counters) = counters {
+        let counter = if hit { &counters.hit } else { &counters.miss };
+        counter.inc();
     }
 }
 

@@ -1,5 +1,6 @@
 //! The certificates the HTTPS listener serves, swapped atomically when renewed or reloaded.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
@@ -12,6 +13,8 @@ use pingora::tls::ext::{ssl_add_chain_cert, ssl_use_certificate, ssl_use_private
 use pingora::tls::pkey::{PKey, Private};
 use pingora::tls::ssl::NameType;
 use pingora::tls::x509::X509;
+
+use crate::metrics::HandshakeCounters;
 
 /// A certificate chain with its key and the names it is valid for.
 pub struct Certified {
@@ -136,14 +139,21 @@ impl CertStore {
     }
 }
 
-/// The handshake callback: picks the certificate for the client's server name (SNI).
-pub struct SniResolver(pub Arc<CertStore>);
+/// The handshake callbacks: the certificate for the client's server name (SNI), and the
+/// handshake counts when metrics are on.
+pub struct SniResolver {
+    pub store: Arc<CertStore>,
+    pub handshakes: Option<HandshakeCounters>,
+}
 
 #[async_trait]
 impl TlsAccept for SniResolver {
     async fn certificate_callback(&self, ssl: &mut TlsRef) {
         let server_name = ssl.servername(NameType::HOST_NAME).map(str::to_owned);
-        let Some(certified) = self.0.select(server_name.as_deref()) else {
+        let Some(certified) = self.store.select(server_name.as_deref()) else {
+            if let Some(handshakes) = &self.handshakes {
+                handshakes.no_certificate.inc();
+            }
             log::info!("TLS handshake for unknown server name {server_name:?}: no certificate");
             return;
         };
@@ -155,7 +165,20 @@ impl TlsAccept for SniResolver {
                     .try_for_each(|cert| ssl_add_chain_cert(ssl, cert))
             });
         if let Err(err) = installed {
+            if let Some(handshakes) = &self.handshakes {
+                handshakes.no_certificate.inc();
+            }
             log::error!("TLS handshake for {server_name:?}: could not use the certificate: {err}");
         }
+    }
+
+    async fn handshake_complete_callback(
+        &self,
+        _ssl: &TlsRef,
+    ) -> Option<Arc<dyn Any + Send + Sync>> {
+        if let Some(handshakes) = &self.handshakes {
+            handshakes.ok.inc();
+        }
+        None
     }
 }

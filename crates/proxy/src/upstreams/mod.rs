@@ -118,6 +118,16 @@ impl Upstreams {
         self.balancer.backends().get_backend().len()
     }
 
+    /// Every known upstream address and whether it passes its active health check.
+    pub fn health(&self) -> Vec<(SocketAddr, bool)> {
+        let backends = self.balancer.backends();
+        backends
+            .get_backend()
+            .iter()
+            .filter_map(|b| b.as_inet().map(|addr| (*addr, backends.ready(b))))
+            .collect()
+    }
+
     /// Upstream addresses passing their active health check.
     pub fn healthy_count(&self) -> usize {
         let backends = self.balancer.backends();

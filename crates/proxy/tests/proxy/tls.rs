@@ -47,7 +47,7 @@ impl TestCa {
     }
 }
 
-fn https_client(ca: &TestCa, tls_port: u16, names: &[&str], http1: bool) -> reqwest::Client {
+pub fn https_client(ca: &TestCa, tls_port: u16, names: &[&str], http1: bool) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(ca.pem().as_bytes()).unwrap())
         .tls_built_in_root_certs(false)
@@ -74,7 +74,12 @@ fn peer_certificate(response: &reqwest::Response) -> Vec<u8> {
 
 /// The proxy with an HTTPS listener on 127.0.0.1 port 0 serving the certificates `stems` (as
 /// written into `web` by [`TestCa::issue`]); `env` adds or overrides settings.
-fn start_https(web: &Path, stems: &[&str], upstreams: &str, env: &[(&str, &str)]) -> ProxyServer {
+pub fn start_https(
+    web: &Path,
+    stems: &[&str],
+    upstreams: &str,
+    env: &[(&str, &str)],
+) -> ProxyServer {
     let files = |extension: &str| {
         let paths: Vec<String> = stems
             .iter()
