@@ -1,13 +1,15 @@
 //! The monitoring examples in deploy/: the Prometheus scrape configuration is one promtool
-//! accepts, and the Grafana dashboard charts only metrics the real api exposes.
+//! accepts, and the Grafana dashboards chart only metrics the real api and proxy expose.
 
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use test_support::process::clean_command;
-use test_support::servers::ApiServer;
+use test_support::servers::{ApiServer, ProxyServer};
 use test_support::workspace;
 
 const INSTALL: &str = "promtool checks deploy/prometheus: \
@@ -29,11 +31,12 @@ fn the_scrape_configuration_is_valid() {
     );
 }
 
-/// Every `api_…` name in the text, without the histogram series' suffixes.
-fn metric_names(text: &str) -> BTreeSet<String> {
+/// Every name starting with `prefix` (`api_`, `proxy_`) in the text, without the histogram
+/// series' suffixes.
+fn metric_names(text: &str, prefix: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let mut rest = text;
-    while let Some(start) = rest.find("api_") {
+    while let Some(start) = rest.find(prefix) {
         let name: String = rest[start..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -93,9 +96,9 @@ async fn exercise(api: &ApiServer) {
     assert!(throttled, "the login throttle never answered 429");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dashboard_charts_metrics_the_api_exposes() {
-    let path = workspace::root().join("deploy/grafana/fattore-api.json");
+/// The `prefix` metrics the dashboard `file` in deploy/grafana/ charts.
+fn charted(file: &str, prefix: &str) -> BTreeSet<String> {
+    let path = workspace::root().join("deploy/grafana").join(file);
     let dashboard: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let exprs: Vec<&str> = dashboard["panels"]
         .as_array()
@@ -105,7 +108,22 @@ async fn the_dashboard_charts_metrics_the_api_exposes() {
         .map(|target| target["expr"].as_str().expect("expr"))
         .collect();
     assert!(!exprs.is_empty());
-    let charted = metric_names(&exprs.join("\n"));
+    metric_names(&exprs.join("\n"), prefix)
+}
+
+/// The metric families an exposition declares (`# TYPE` lines).
+fn declared(exposed: &str) -> BTreeSet<String> {
+    exposed
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .filter_map(|line| line.split(' ').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_charts_metrics_the_api_exposes() {
+    let charted = charted("fattore-api.json", "api_");
 
     // Market data from a port nobody listens on, so that a quote makes a failed Finnhub call.
     let dir = tempfile::tempdir().unwrap();
@@ -123,15 +141,97 @@ async fn the_dashboard_charts_metrics_the_api_exposes() {
         .text()
         .await
         .unwrap();
-    let declared: BTreeSet<String> = exposed
-        .lines()
-        .filter_map(|line| line.strip_prefix("# TYPE "))
-        .filter_map(|line| line.split(' ').next())
-        .map(str::to_owned)
-        .collect();
+    let declared = declared(&exposed);
     let unknown: Vec<&String> = charted.difference(&declared).collect();
     assert!(
         unknown.is_empty(),
         "the dashboard charts {unknown:?}, which the api does not expose"
+    );
+}
+
+/// Where the proxy's metrics listener is, from its start-up line, once it accepts connections.
+fn metrics_address(proxy: &ProxyServer) -> SocketAddr {
+    const LINE: &str = "proxy metrics on http://";
+    let line = proxy
+        .process
+        .wait_for_line(LINE, Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("no metrics listener:\n{}", proxy.process.log()));
+    let rest = &line[line.find(LINE).unwrap() + LINE.len()..];
+    let address: SocketAddr = rest.split('/').next().unwrap().parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the metrics listener never accepted"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_dashboard_charts_metrics_the_proxy_exposes() {
+    let charted = charted("fattore-proxy.json", "proxy_");
+
+    // HTTPS with a certificate, so that the TLS series exist, in front of a real api, so that
+    // the upstream ones do.
+    let dir = tempfile::tempdir().unwrap();
+    let api = ApiServer::start(clean_command(workspace::binary("api")).current_dir(dir.path()));
+    let web = dir.path().join("web");
+    std::fs::create_dir(&web).unwrap();
+    std::fs::write(
+        web.join("index.html"),
+        "<!doctype html><title>shell</title>",
+    )
+    .unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["fattore.test".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (cert_file, key_file) = (dir.path().join("site.pem"), dir.path().join("site.key"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let proxy = ProxyServer::start(
+        clean_command(workspace::binary("proxy"))
+            .env("PROXY_METRICS_LISTEN", "127.0.0.1:0")
+            .env("PROXY_TLS_LISTEN", "127.0.0.1:0")
+            .env("PROXY_TLS_CERT", &cert_file)
+            .env("PROXY_TLS_KEY", &key_file),
+        &web,
+        &api.address.to_string(),
+    );
+    let tls_port = proxy.tls_port();
+    let https = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .resolve("fattore.test", SocketAddr::from(([127, 0, 0, 1], tls_port)))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    // Until the proxy's health check has found the api: 503 before.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let health = https
+            .get(format!("https://fattore.test:{tls_port}/api/health"))
+            .send()
+            .await
+            .unwrap();
+        if health.status() == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", proxy.process.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exposed = reqwest::get(format!("http://{}/metrics", metrics_address(&proxy)))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let declared = declared(&exposed);
+    let unknown: Vec<&String> = charted.difference(&declared).collect();
+    assert!(
+        unknown.is_empty(),
+        "the dashboard charts {unknown:?}, which the proxy does not expose:\n{exposed}"
     );
 }
