@@ -33,7 +33,11 @@ fn installed() {
 
 /// One schemathesis run over the operations `filter` selects, as the bearer of `token`.
 fn fuzz(app_url: &str, token: &str, filter: [&str; 2], max_examples: u32, max_secs: u32) {
+    // It keeps a cache (.schemathesis/) in its working directory: a scratch one, not the
+    // repository.
+    let scratch = tempfile::tempdir().expect("a scratch directory");
     let output = Command::new("schemathesis")
+        .current_dir(scratch.path())
         .args(["run", &format!("{app_url}/api/openapi.json")])
         .args([
             "--checks",
