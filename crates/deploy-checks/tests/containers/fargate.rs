@@ -235,7 +235,9 @@ async fn the_fargate_task_runs_as_one_pod_from_its_definition() {
     }
     let pod: Vec<&str> = pod.iter().map(String::as_str).collect();
     podman::ok(&pod);
-    assert_eq!(published.len(), 1, "one published port");
+    // The site, and the proxy's metrics for the scraper.
+    let ports: Vec<u16> = published.iter().map(|(port, _)| *port).collect();
+    assert_eq!(ports, [80, 9091], "the published ports");
     let base = format!("http://127.0.0.1:{}", published[0].1.port());
 
     // Secrets Manager's values, injected as environment variables the way ECS does. The
