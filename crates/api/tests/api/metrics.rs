@@ -1,11 +1,9 @@
 //! `GET /metrics`: Prometheus' text format, valid by `promtool check metrics`, with counters
 //! that move as the api works.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
 use serde_json::json;
+use test_support::promtool::promtool_accepts;
 
 use crate::helpers::finnhub::{FakeFinnhub, TOKEN};
 use crate::helpers::{test_options, Backend, TestApp, TestDb, PASSWORD};
@@ -22,31 +20,6 @@ pub async fn scrape(app: &TestApp) -> String {
     let text = response.text().await.unwrap();
     promtool_accepts(&text);
     text
-}
-
-/// `promtool check metrics` (Debian's `prometheus` package, which `scripts/test` installs)
-/// finds no problem in `text`.
-pub fn promtool_accepts(text: &str) {
-    let mut promtool = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool runs (apt-get install prometheus)");
-    promtool
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let checked = promtool.wait_with_output().unwrap();
-    assert!(
-        checked.status.success(),
-        "promtool: {}{}\n{text}",
-        String::from_utf8_lossy(&checked.stdout),
-        String::from_utf8_lossy(&checked.stderr)
-    );
 }
 
 /// The value of the sample `series` (`name{label="value",...}` exactly as exposed), or 0 when

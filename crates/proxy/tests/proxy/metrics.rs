@@ -2,11 +2,10 @@
 //! `promtool check metrics` accepts, counters that move with each class of request, and the
 //! bounds every listener has.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+use test_support::promtool::promtool_accepts;
 use test_support::servers::ProxyServer;
 
 use crate::helpers::{client, proxy_in_front_of, raw_request, start_proxy, web, Behaviour, Stub};
@@ -51,31 +50,6 @@ async fn scrape(proxy: &ProxyServer) -> String {
     let text = response.text().await.unwrap();
     promtool_accepts(&text);
     text
-}
-
-/// `promtool check metrics` (Debian's `prometheus` package, which `scripts/test` installs)
-/// finds no problem in `text`.
-fn promtool_accepts(text: &str) {
-    let mut promtool = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool runs (apt-get install prometheus)");
-    promtool
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let checked = promtool.wait_with_output().unwrap();
-    assert!(
-        checked.status.success(),
-        "promtool: {}{}\n{text}",
-        String::from_utf8_lossy(&checked.stdout),
-        String::from_utf8_lossy(&checked.stderr)
-    );
 }
 
 /// The value of the sample `series` (`name{label="value",...}` exactly as exposed), or 0 when
