@@ -114,18 +114,27 @@ impl CertStore {
 
     /// The certificate for a server name: an exact or wildcard match, else (for clients that
     /// sent no name) the default. An unknown name gets none, so its handshake fails cleanly.
+    /// An IP address is no server name (RFC 6066 forbids sending one), but some clients send
+    /// it anyway (wrk does): they are treated as having sent none, as NGINX does.
     pub fn select(&self, server_name: Option<&str>) -> Option<Arc<Certified>> {
         let sources = self.sources.read().expect("certificate store");
-        match server_name {
+        let name = server_name.map(|name| name.trim_end_matches('.').to_ascii_lowercase());
+        let default = || sources.first().map(|(_, c)| c.clone());
+        match name {
             Some(name) => {
-                let name = name.trim_end_matches('.').to_ascii_lowercase();
-                sources
+                let matched = sources
                     .iter()
                     .map(|(_, c)| c)
                     .find(|c| c.matches(&name))
-                    .cloned()
+                    .cloned();
+                let is_address = name.parse::<std::net::IpAddr>().is_ok()
+                    || name
+                        .strip_prefix('[')
+                        .and_then(|rest| rest.strip_suffix(']'))
+                        .is_some_and(|inner| inner.parse::<std::net::Ipv6Addr>().is_ok());
+                matched.or_else(|| if is_address { default() } else { None })
             }
-            None => sources.first().map(|(_, c)| c.clone()),
+            None => default(),
         }
     }
 

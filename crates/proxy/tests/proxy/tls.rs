@@ -155,6 +155,43 @@ async fn https_speaks_http2_and_http1_and_picks_certificates_by_sni() {
     );
 }
 
+/// Some clients (wrk, for one) send an IP address as the server name, which RFC 6066 forbids:
+/// they get the default certificate, as clients that send no name do, not a failed handshake.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ip_address_sent_as_the_server_name_gets_the_default_certificate() {
+    use openssl::ssl::{Ssl, SslConnector, SslMethod, SslVerifyMode};
+    use std::io::{Read, Write};
+
+    let web = web();
+    let ca = TestCa::new();
+    let a = ca.issue(web.path(), "a", &["a.test"]);
+    ca.issue(web.path(), "b", &["b.test"]);
+    let proxy = start_https(web.path(), &["a", "b"], "127.0.0.1:9", &[]);
+    let port = proxy.tls_port();
+    let (served, reply) = tokio::task::spawn_blocking(move || {
+        let mut builder = SslConnector::builder(SslMethod::tls_client()).unwrap();
+        builder.set_verify(SslVerifyMode::NONE);
+        let connector = builder.build();
+        let mut ssl = Ssl::new(connector.context()).unwrap();
+        ssl.set_hostname("127.0.0.1").unwrap();
+        let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut tls = ssl.connect(stream).expect("the handshake succeeds");
+        let served = tls.ssl().peer_certificate().unwrap().to_der().unwrap();
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = Vec::new();
+        let _ = tls.read_to_end(&mut reply);
+        (served, String::from_utf8_lossy(&reply).into_owned())
+    })
+    .await
+    .unwrap();
+    assert_eq!(served, a, "the first certificate loaded is the default");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_and_other_hosts_are_redirected_to_the_canonical_https_site() {
     let web = web();
