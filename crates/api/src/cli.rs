@@ -333,6 +333,12 @@ pub struct TokenOptions {
     /// Refresh-token lifetime in seconds.
     #[arg(long, env = "REFRESH_TOKEN_LIFETIME_SECS", default_value_t = 24 * 60 * 60)]
     pub refresh_token_lifetime_secs: u64,
+
+    /// Milliseconds a token's account check is reused by this process. Logouts, password
+    /// changes and deletions made through this process take effect at once; changes made
+    /// elsewhere (another replica, SQL, an admin command) within this. 0 checks every request.
+    #[arg(long, env = "ACCOUNT_CACHE_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub account_cache_ms: u64,
 }
 
 #[derive(Debug, Args)]

@@ -103,6 +103,12 @@ impl From<DbError> for ApiError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             )) => Self::Unavailable(err),
+            // What the row refers to was deleted meanwhile: most often the account itself, by
+            // another replica within the account cache's lifetime.
+            DbError::Query(diesel::result::Error::DatabaseError(
+                DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            )) => Self::conflict("Something this refers to was deleted meanwhile.", "deleted"),
             other => Self::internal(other),
         }
     }

@@ -49,6 +49,8 @@ pub struct Settings {
     pub secret_key: SecretKey,
     pub access_token_lifetime: Duration,
     pub refresh_token_lifetime: Duration,
+    /// How long an account check is reused in this process.
+    pub account_cache: Duration,
     pub shutdown_timeout: Duration,
     pub trusted_proxies: TrustedProxies,
     pub hash_threads: usize,
@@ -140,6 +142,7 @@ impl Settings {
             secret_key: secret_key_for(tokens.environment, secret_key)?,
             access_token_lifetime: Duration::from_secs(tokens.access_token_lifetime_secs),
             refresh_token_lifetime: Duration::from_secs(tokens.refresh_token_lifetime_secs),
+            account_cache: Duration::from_millis(tokens.account_cache_ms),
             shutdown_timeout: Duration::from_secs(http.shutdown_timeout_secs),
             trusted_proxies,
             hash_threads: per_cpu_unless_set(logins.hash_threads),

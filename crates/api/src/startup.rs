@@ -13,7 +13,7 @@ use shared::paths::API_PREFIXES;
 use shared::request::REQUEST_ID_HEADER;
 
 use crate::auth::pruning::Pruner;
-use crate::auth::{Authenticator, Hasher, LoginTiming, TokenService};
+use crate::auth::{AccountCache, Authenticator, Hasher, LoginTiming, TokenService};
 use crate::clock::{SharedClock, SystemClock};
 use crate::db::DbPool;
 use crate::error::ApiError;
@@ -186,12 +186,14 @@ fn serve(
         settings.access_token_lifetime,
         settings.refresh_token_lifetime,
     ));
+    let accounts = web::Data::new(AccountCache::new(settings.account_cache));
     let cors_origins = settings.cors_origins.clone();
     let static_dir = settings.static_dir.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(pool.clone())
             .app_data(tokens.clone())
+            .app_data(accounts.clone())
             .app_data(game.clone())
             .app_data(portfolio.clone())
             .app_data(hasher.clone())

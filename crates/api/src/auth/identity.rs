@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{dev, web, FromRequest, HttpRequest};
 
 use super::tokens::SessionToken;
-use super::{TokenKind, TokenService};
+use super::{AccountCache, TokenKind, TokenService};
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::models::session;
@@ -38,22 +38,34 @@ impl FromRequest for Identity {
 
     /// A valid access token of a session that has not ended, for an account that still exists
     /// and is active: logging out, changing the password or deactivating or deleting the
-    /// account stops its tokens at once, not when they expire. One query checks all of it.
+    /// account stops its tokens, not when they expire: at once when done through this
+    /// process, within the [`AccountCache`]'s lifetime otherwise. One query checks all of it,
+    /// and a session checked moments ago needs none.
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
         let claimed = token_session(req);
         let pool = req.app_data::<web::Data<DbPool>>().cloned();
+        let cache = req.app_data::<web::Data<AccountCache>>().cloned();
         Box::pin(async move {
             let SessionToken {
                 user_id,
                 session_id,
                 ..
             } = claimed?;
+            let cache =
+                cache.ok_or_else(|| ApiError::internal("AccountCache is not registered"))?;
+            if let Some(is_staff) = cache.lookup(session_id, user_id) {
+                return Ok(Identity { user_id, is_staff });
+            }
             let pool = pool.ok_or_else(|| ApiError::internal("DbPool is not registered"))?;
+            let since = cache.epoch();
             let account = pool
                 .query(move |conn| session::account(conn, session_id, user_id))
                 .await?;
             match account {
-                Some((true, is_staff)) => Ok(Identity { user_id, is_staff }),
+                Some((true, is_staff)) => {
+                    cache.remember(since, session_id, user_id, is_staff);
+                    Ok(Identity { user_id, is_staff })
+                }
                 _ => Err(ApiError::TokenNotValid),
             }
         })

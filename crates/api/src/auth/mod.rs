@@ -1,8 +1,9 @@
 //! Who is calling: password hashing (ours and the Django hashes imported accounts keep until
 //! their first login; bounded, off the executor), login timing, the failed-login throttle and
-//! the password check built on them, JWTs, the request extractor that checks them, and pruning
+//! the password check built on them, JWTs, the request extractor that checks them (with its short memory of active sessions), and pruning
 //! what has expired.
 
+pub mod account_cache;
 mod credentials;
 pub mod django_hashers;
 mod hasher;
@@ -13,6 +14,7 @@ pub mod pruning;
 pub mod throttle;
 pub mod tokens;
 
+pub use account_cache::AccountCache;
 pub use credentials::{Account, AuthError, Authenticator, Checked};
 pub use hasher::{HashError, HashTicket, Hasher};
 pub use identity::Identity;

@@ -4,7 +4,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::{Account, AuthError, Authenticator, Identity};
+use crate::auth::{Account, AccountCache, AuthError, Authenticator, Identity};
 use crate::db::{DbError, DbPool};
 use crate::domain::{Owner, Password};
 use crate::error::{ApiError, FieldErrors};
@@ -47,6 +47,7 @@ pub async fn retrieve(pool: web::Data<DbPool>, me: Identity) -> Result<HttpRespo
 )]
 pub async fn change_password(
     pool: web::Data<DbPool>,
+    accounts: web::Data<AccountCache>,
     authenticator: web::Data<Authenticator>,
     me: Identity,
     client: ClientIp,
@@ -91,6 +92,7 @@ pub async fn change_password(
             })
         })
         .await?;
+    accounts.forget_user(user_id);
     log::info!("user {user_id} changed their password; {ended} sessions ended");
     Ok(HttpResponse::NoContent().finish())
 }
@@ -112,6 +114,7 @@ pub async fn change_password(
 )]
 pub async fn delete(
     pool: web::Data<DbPool>,
+    accounts: web::Data<AccountCache>,
     authenticator: web::Data<Authenticator>,
     me: Identity,
     client: ClientIp,
@@ -134,6 +137,7 @@ pub async fn delete(
     checked.paced().await.map_err(refused)?;
     let user_id = me.user_id;
     pool.query(move |conn| user::delete(conn, user_id)).await?;
+    accounts.forget_user(user_id);
     log::info!("user {user_id} deleted their account");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::auth::tokens::{self, SessionToken};
-use crate::auth::{Account, Authenticator, TokenKind, TokenService};
+use crate::auth::{Account, AccountCache, Authenticator, TokenKind, TokenService};
 use crate::db::{DbError, DbPool};
 use crate::error::ApiError;
 use crate::input::fields::{all_valid, string};
@@ -69,6 +69,7 @@ pub async fn obtain(
 pub async fn refresh(
     pool: web::Data<DbPool>,
     tokens: web::Data<TokenService>,
+    accounts: web::Data<AccountCache>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let refresh = body.required("refresh", string)?;
@@ -103,6 +104,7 @@ pub async fn refresh(
         })
         .await?;
     if !rotated {
+        accounts.forget_session(claimed.session_id);
         return Err(ApiError::TokenNotValid);
     }
     let next = SessionToken {
@@ -128,6 +130,7 @@ pub async fn refresh(
 pub async fn logout(
     pool: web::Data<DbPool>,
     tokens: web::Data<TokenService>,
+    accounts: web::Data<AccountCache>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let refresh = body.required("refresh", string)?;
@@ -136,6 +139,7 @@ pub async fn logout(
         .ok_or(ApiError::TokenNotValid)?;
     pool.query(move |conn| session::end(conn, claimed.session_id, claimed.user_id))
         .await?;
+    accounts.forget_session(claimed.session_id);
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -54,7 +54,9 @@ async fn refreshing_rotates_the_refresh_token(app: TestApp) {
 async fn a_reused_refresh_token_ends_its_whole_session(app: TestApp) {
     let user = app.user("tina").await;
     let laptop = another_login(&app, "tina", PASSWORD).await;
+    assert!(works(&app, &user.access).await);
     let rotated = json_of(refresh(&app, &user.refresh).await, StatusCode::OK).await;
+    assert!(works(&app, rotated["access"].as_str().unwrap()).await);
     let reused = json_of(refresh(&app, &user.refresh).await, StatusCode::UNAUTHORIZED).await;
     assert_eq!(reused["code"], "token_not_valid");
     // The thief's copy and the owner's rotated tokens died together...
@@ -73,6 +75,8 @@ async fn a_reused_refresh_token_ends_its_whole_session(app: TestApp) {
 async fn logging_out_ends_that_session_only(app: TestApp) {
     let user = app.user("uma").await;
     let phone = another_login(&app, "uma", PASSWORD).await;
+    // Used first, so its account check is cached: logging out must forget it at once.
+    assert!(works(&app, &user.access).await);
     let body = json!({"refresh": user.refresh});
     let out = app.post("/api/token/logout/", None, body.clone()).await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
@@ -127,6 +131,7 @@ async fn me_is_the_callers_account(app: TestApp) {
 async fn changing_the_password_needs_the_old_one_and_ends_every_session(app: TestApp) {
     let user = app.user("walt").await;
     let tablet = another_login(&app, "walt", PASSWORD).await;
+    assert!(works(&app, &tablet.access).await);
     let change = |old: &str, new: &str| {
         let body = json!({"old_password": old, "new_password": new});
         app.post("/api/users/me/password/", Some(&user.access), body)

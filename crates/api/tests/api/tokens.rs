@@ -1,7 +1,9 @@
+use std::time::{Duration, Instant};
+
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{execute_sql, json_of, Backend, TestApp, PASSWORD};
+use crate::helpers::{execute_sql, json_of, Backend, TestApp, ACCOUNT_CACHE_MS, PASSWORD};
 
 async fn logging_in_gives_an_access_and_a_refresh_token(app: TestApp) {
     app.user("erin").await;
@@ -145,13 +147,17 @@ async fn a_login_needs_both_fields(app: TestApp) {
     assert_eq!(errors["refresh"][0], "This field is required.");
 }
 
-async fn a_deactivated_or_deleted_account_loses_its_tokens_at_once(app: TestApp) {
+/// Changes made outside the process (SQL here; another replica or an admin command in a
+/// deployment) reach its reused account checks within `ACCOUNT_CACHE_MS`.
+async fn a_deactivated_or_deleted_account_loses_its_tokens_within_the_cache_lifetime(app: TestApp) {
     let user = app.user("leaver").await;
     let other = app.user("stayer").await;
-    assert_eq!(
-        app.get("/api/assets/", Some(&user.access)).await.status(),
-        StatusCode::OK
-    );
+    for token in [&user.access, &other.access] {
+        assert_eq!(
+            app.get("/api/assets/", Some(token)).await.status(),
+            StatusCode::OK
+        );
+    }
     let url = app.database_url().to_owned();
     let run = |sql: String| {
         let url = url.clone();
@@ -167,11 +173,22 @@ async fn a_deactivated_or_deleted_account_loses_its_tokens_at_once(app: TestApp)
         user.id
     ))
     .await;
-    let refused = json_of(
-        app.get("/api/assets/", Some(&user.access)).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    let changed = Instant::now();
+    // Well past the bound, so a loaded machine cannot fail it; a cache that never expired
+    // would still be caught.
+    let deadline = Duration::from_millis(ACCOUNT_CACHE_MS) + Duration::from_secs(5);
+    let refused = loop {
+        let response = app.get("/api/assets/", Some(&user.access)).await;
+        if response.status() != StatusCode::OK {
+            break json_of(response, StatusCode::UNAUTHORIZED).await;
+        }
+        assert!(
+            changed.elapsed() < deadline,
+            "a deactivated account was still served after {:?}",
+            changed.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(refused["code"], "token_not_valid");
     run(format!("DELETE FROM users WHERE id = {}", user.id)).await;
     let body = json!({"ticker": "A", "shares": "1", "costbasis": "1", "buy": "2020-01-01"});
@@ -199,7 +216,7 @@ async fn impossible_usernames_are_just_failed_logins(app: TestApp) {
 }
 
 crate::backend_tests!(
-    a_deactivated_or_deleted_account_loses_its_tokens_at_once,
+    a_deactivated_or_deleted_account_loses_its_tokens_within_the_cache_lifetime,
     impossible_usernames_are_just_failed_logins,
     logging_in_gives_an_access_and_a_refresh_token,
     wrong_password_and_unknown_user_look_the_same,
@@ -225,7 +242,7 @@ async fn expired_tokens_are_refused_and_lifetimes_are_configurable() {
 
     // Token times have one-second resolution: two seconds on, the access token is past its
     // expiry while the refresh token is not.
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let expired = json_of(
         app.get("/api/assets/", Some(&user.access)).await,
         StatusCode::UNAUTHORIZED,
@@ -249,5 +266,88 @@ async fn expired_tokens_are_refused_and_lifetimes_are_configurable() {
     assert_eq!(
         json_of(refused, StatusCode::UNAUTHORIZED).await["code"],
         "token_not_valid"
+    );
+}
+
+/// The account check is reused for `ACCOUNT_CACHE_MS` (a change made outside the process is
+/// seen only after it), what this process changes is forgotten at once, and 0 checks every
+/// request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_checks_are_reused_for_the_cache_lifetime_only() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |options| {
+        options.tokens.account_cache_ms = 60_000;
+    })
+    .await;
+    let user = app.user("kept").await;
+    let url = app.database_url().to_owned();
+    let deactivate = |id: i64| {
+        let url = url.clone();
+        async move {
+            let sql = format!("UPDATE users SET is_active = false WHERE id = {id}");
+            tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let status = |token: String| {
+        let app = &app;
+        async move { app.get("/api/assets/", Some(&token)).await.status() }
+    };
+    assert_eq!(status(user.access.clone()).await, StatusCode::OK);
+    deactivate(user.id).await;
+    assert_eq!(
+        status(user.access.clone()).await,
+        StatusCode::OK,
+        "the check made moments ago is reused"
+    );
+    let out = app
+        .post("/api/token/logout/", None, json!({"refresh": user.refresh}))
+        .await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(status(user.access.clone()).await, StatusCode::UNAUTHORIZED);
+
+    // An account deleted elsewhere while its check is still reused: its writes are refused
+    // cleanly, never half done.
+    let gone = app.user("gone").await;
+    assert_eq!(status(gone.access.clone()).await, StatusCode::OK);
+    let sql = format!("DELETE FROM users WHERE id = {}", gone.id);
+    let url = app.database_url().to_owned();
+    tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
+        .await
+        .unwrap()
+        .unwrap();
+    let body = json!({"ticker": "A", "shares": "1", "costbasis": "1", "buy": "2020-01-01"});
+    let refused = json_of(
+        app.post("/api/assets/", Some(&gone.access), body).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(refused["code"], "deleted");
+
+    let uncached = TestApp::spawn_with(Backend::Sqlite, |options| {
+        options.tokens.account_cache_ms = 0;
+    })
+    .await;
+    let user = uncached.user("checked").await;
+    let url = uncached.database_url().to_owned();
+    assert_eq!(
+        uncached
+            .get("/api/assets/", Some(&user.access))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let sql = format!("UPDATE users SET is_active = false WHERE id = {}", user.id);
+    tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        uncached
+            .get("/api/assets/", Some(&user.access))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
     );
 }

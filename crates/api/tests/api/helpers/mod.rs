@@ -88,6 +88,10 @@ pub fn create_staff(url: &str, username: &str) -> i64 {
         .id
 }
 
+/// How long test servers reuse an account check: the production default, so that the tests of
+/// logout and the rest also show the cache forgets at once what this process changed.
+pub const ACCOUNT_CACHE_MS: u64 = 1000;
+
 /// The server settings tests start from, independent of the process environment.
 pub fn test_options(database_url: &str) -> Options {
     Options {
@@ -111,6 +115,7 @@ pub fn test_options(database_url: &str) -> Options {
             environment: Environment::Development,
             access_token_lifetime_secs: 900,
             refresh_token_lifetime_secs: 86_400,
+            account_cache_ms: ACCOUNT_CACHE_MS,
         },
         logins: LoginOptions {
             hash_threads: 0,
