@@ -215,6 +215,7 @@ fn serve(
             .default_service(web::to(fallback::not_found))
     })
     .workers(settings.workers)
+    .worker_max_blocking_threads(blocking_threads_per_worker(settings))
     .shutdown_timeout(settings.shutdown_timeout.as_secs())
     // Slow or idle clients must not hold sockets forever.
     .client_request_timeout(Duration::from_secs(10))
@@ -224,6 +225,16 @@ fn serve(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Database work and password hashes run on each worker's blocking threads. actix allows 512
+/// of them per process by default, and every request waiting for a pooled connection held one
+/// (90 threads, and their memory, under 64 concurrent requests): a worker needs no more than
+/// its share of the pool's connections, plus room for the hashes, which have their own bound.
+/// Work past that waits its turn in the worker's queue.
+fn blocking_threads_per_worker(settings: &Settings) -> usize {
+    let connections = settings.pool.max_size as usize;
+    connections.div_ceil(settings.workers.max(1)) + settings.hash_threads
 }
 
 fn security_headers() -> DefaultHeaders {
