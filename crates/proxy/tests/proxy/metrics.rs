@@ -167,7 +167,17 @@ async fn counters_move_for_static_api_redirect_and_health_requests() {
 
     // One connection held open while the scrape runs.
     let held = std::net::TcpStream::connect(proxy.address).unwrap();
-    let after = scrape(&proxy).await;
+    // A request is counted when its handling ends, just after its response is written, so the
+    // client may see the last answer before its count lands: wait for it, boundedly.
+    let counted = Instant::now() + Duration::from_secs(5);
+    let after = loop {
+        let after = scrape(&proxy).await;
+        if requests(&after, "api", 502) > requests(&before, "api", 502) || Instant::now() > counted
+        {
+            break after;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let moved = |class, status| requests(&after, class, status) - requests(&before, class, status);
     assert_eq!(moved("static", 200), 2.0, "{after}");
     assert_eq!(moved("static", 404), 1.0, "{after}");
