@@ -27,6 +27,9 @@ use tokio::net::TcpSocket;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Blocking threads (disk work) per worker thread of a listener's runtime.
+const BLOCKING_THREADS_PER_WORKER: usize = 2;
+
 /// Seconds the final step of shutdown may take after the grace period.
 const FINAL_SHUTDOWN_SECS: u64 = 2;
 
@@ -202,6 +205,12 @@ fn run(config: Arc<ProxyConfig>) -> ExitCode {
         grace_period_seconds: Some(config.shutdown_grace.as_secs()),
         graceful_shutdown_timeout_seconds: Some(FINAL_SHUTDOWN_SECS),
         upstream_keepalive_pool_size: 256,
+        // Each listener's runtime runs its static-file disk work (path lookups, reads of files
+        // not yet cached, large files streamed) on blocking threads. tokio allows 512, and a
+        // burst of lookups after the cache's 2 s expiry started one per waiting connection
+        // (28 threads after a short load, each with its stack and allocator pages): a few
+        // per worker thread keep the disk busy without that.
+        max_blocking_threads: Some(config.threads.max(1) * BLOCKING_THREADS_PER_WORKER),
         ..ServerConf::default()
     };
     let mut server = Server::new_with_opt_and_conf(None, conf);
