@@ -13,6 +13,7 @@ use clap::Parser;
 /// sat at 107-146 MiB after a short load), mimalloc returns freed pages to the system.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+shared::lean_allocator!();
 
 fn main() -> ExitCode {
     let dotenv = shared::env::load_dotenv();

@@ -26,6 +26,7 @@ use tokio::net::TcpSocket;
 /// not.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+shared::lean_allocator!();
 
 /// Blocking threads (disk work) per worker thread of a listener's runtime.
 const BLOCKING_THREADS_PER_WORKER: usize = 2;

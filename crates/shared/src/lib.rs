@@ -1,7 +1,8 @@
-//! What both services need and nothing more: loading the environment, the log format and the
-//! request context every log line of a request carries, the JSON shapes that clients see from
-//! either service (errors and health reports), and the API's public paths.
+//! What both services need and nothing more: their allocator setting, loading the environment,
+//! the log format and the request context every log line of a request carries, the JSON shapes
+//! that clients see from either service (errors and health reports), and the API's public paths.
 
+pub mod allocator;
 pub mod env;
 pub mod logging;
 pub mod paths;
