@@ -42,7 +42,32 @@ const COMPRESS_MIN: u64 = 512;
 const COMPRESS_MAX: u64 = 4 * 1024 * 1024;
 
 /// A resolved request path (or the knowledge that it names nothing) and when it was resolved.
-type Lookup = (Instant, Option<Arc<FileInfo>>);
+type Lookup = (Instant, Option<Arc<Located>>);
+
+/// A file found on disk, with the headers every answer about it shares (type, dates, caching,
+/// security), built once per lookup: a reply clones them rather than inserting each, which
+/// parses, checks and allocates every name and value on every request.
+struct Located {
+    file: FileInfo,
+    common: ResponseHeader,
+}
+
+impl Located {
+    fn new(file: FileInfo, default_max_age: Duration) -> pingora::Result<Self> {
+        let mut common = ResponseHeader::build(200, Some(12))?;
+        common.insert_header("Content-Type", media_type::content_type(&file.name))?;
+        common.insert_header("Last-Modified", httpdate::fmt_http_date(file.modified))?;
+        common.insert_header(
+            "Cache-Control",
+            media_type::cache_control(&file.name, default_max_age),
+        )?;
+        if media_type::is_compressible(&file.name) {
+            common.insert_header("Vary", "Accept-Encoding")?;
+        }
+        security_headers(&mut common)?;
+        Ok(Self { file, common })
+    }
+}
 
 pub struct StaticFiles {
     root: PathBuf,
@@ -109,24 +134,25 @@ impl StaticFiles {
         let names_a_file = segments
             .last()
             .is_some_and(|last| request_path::has_extension(last));
-        let file = match self.locate(path, segments).await {
-            Some(file) => file,
+        let located = match self.locate(path, segments).await? {
+            Some(located) => located,
             // Like `try_files $uri /index.html`, but a missing `app-x.js` (however encoded or
             // followed by a slash) stays a 404 rather than HTML pretending to be JavaScript.
-            None if !names_a_file => match self.locate("/", Vec::new()).await {
+            None if !names_a_file => match self.locate("/", Vec::new()).await? {
                 Some(index) => index,
                 None => return Reply::status_text(404),
             },
             None => return Reply::status_text(404),
         };
-        self.file_response(req, &file).await
+        self.file_response(req, &located).await
     }
 
     async fn file_response(
         &self,
         req: &RequestHeader,
-        file: &Arc<FileInfo>,
+        located: &Located,
     ) -> pingora::Result<Reply> {
+        let file = &located.file;
         let header_str = |name: &str| req.headers.get(name).and_then(|v| v.to_str().ok());
         let compressible = media_type::is_compressible(&file.name);
         let range_header = header_str("range");
@@ -140,18 +166,8 @@ impl StaticFiles {
             None => file.etag.clone(),
         };
 
-        let mut header = ResponseHeader::build(200, Some(10))?;
-        header.insert_header("Content-Type", media_type::content_type(&file.name))?;
+        let mut header = located.common.clone();
         header.insert_header("ETag", etag.as_str())?;
-        header.insert_header("Last-Modified", httpdate::fmt_http_date(file.modified))?;
-        header.insert_header(
-            "Cache-Control",
-            media_type::cache_control(&file.name, self.default_max_age),
-        )?;
-        if compressible {
-            header.insert_header("Vary", "Accept-Encoding")?;
-        }
-        security_headers(&mut header)?;
 
         if conditional::not_modified(
             header_str("if-none-match"),
@@ -318,7 +334,11 @@ impl StaticFiles {
     }
 
     /// The file a request path names, if any; answers from the cache within [`LOOKUP_TTL`].
-    async fn locate(&self, raw_path: &str, segments: Vec<String>) -> Option<Arc<FileInfo>> {
+    async fn locate(
+        &self,
+        raw_path: &str,
+        segments: Vec<String>,
+    ) -> pingora::Result<Option<Arc<Located>>> {
         let cached = self
             .lookups
             .lock()
@@ -328,21 +348,22 @@ impl StaticFiles {
             .map(|(_, found)| found.clone());
         count(&self.path_cache, cached.is_some());
         if let Some(found) = cached {
-            return found;
+            return Ok(found);
         }
         let root = self.root.clone();
         let found = tokio::task::spawn_blocking(move || disk::locate(&root, &segments))
             .await
             .ok()
             .flatten()
-            .map(Arc::new);
+            .map(|file| Located::new(file, self.default_max_age).map(Arc::new))
+            .transpose()?;
         if raw_path.len() <= LOOKUP_KEY_MAX {
             self.lookups
                 .lock()
                 .expect("lookup cache")
                 .put(raw_path.to_owned(), (Instant::now(), found.clone()));
         }
-        found
+        Ok(found)
     }
 }
 
