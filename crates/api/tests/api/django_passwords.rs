@@ -9,12 +9,10 @@ use crate::helpers::{execute_sql, json_of, TestApp, PASSWORD};
 /// Registers `username` and gives the account `hash` in place of the one registering made.
 async fn account_with_hash(app: &TestApp, username: &str, hash: String) {
     app.user(username).await;
-    let url = app.database_url().to_owned();
-    let sql = format!("UPDATE users SET password_hash = '{hash}' WHERE username = '{username}'");
-    tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
-        .await
-        .unwrap()
-        .expect("set the hash");
+    app.execute_sql(format!(
+        "UPDATE users SET password_hash = '{hash}' WHERE username = '{username}'"
+    ))
+    .await;
 }
 
 async fn hash_of(app: &TestApp, username: &str) -> String {

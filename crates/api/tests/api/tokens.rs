@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{execute_sql, json_of, Backend, TestApp, ACCOUNT_CACHE_MS, PASSWORD};
+use crate::helpers::{json_of, Backend, TestApp, ACCOUNT_CACHE_MS, PASSWORD};
 
 async fn logging_in_gives_an_access_and_a_refresh_token(app: TestApp) {
     app.user("erin").await;
@@ -158,17 +158,7 @@ async fn a_deactivated_or_deleted_account_loses_its_tokens_within_the_cache_life
             StatusCode::OK
         );
     }
-    let url = app.database_url().to_owned();
-    let run = |sql: String| {
-        let url = url.clone();
-        async move {
-            tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
-                .await
-                .unwrap()
-                .unwrap()
-        }
-    };
-    run(format!(
+    app.execute_sql(format!(
         "UPDATE users SET is_active = false WHERE id = {}",
         user.id
     ))
@@ -190,7 +180,8 @@ async fn a_deactivated_or_deleted_account_loses_its_tokens_within_the_cache_life
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(refused["code"], "token_not_valid");
-    run(format!("DELETE FROM users WHERE id = {}", user.id)).await;
+    app.execute_sql(format!("DELETE FROM users WHERE id = {}", user.id))
+        .await;
     let body = json!({"ticker": "A", "shares": "1", "costbasis": "1", "buy": "2020-01-01"});
     let refused = json_of(
         app.post("/api/assets/", Some(&user.access), body).await,
@@ -279,23 +270,16 @@ async fn account_checks_are_reused_for_the_cache_lifetime_only() {
     })
     .await;
     let user = app.user("kept").await;
-    let url = app.database_url().to_owned();
-    let deactivate = |id: i64| {
-        let url = url.clone();
-        async move {
-            let sql = format!("UPDATE users SET is_active = false WHERE id = {id}");
-            tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
-                .await
-                .unwrap()
-                .unwrap()
-        }
-    };
     let status = |token: String| {
         let app = &app;
         async move { app.get("/api/assets/", Some(&token)).await.status() }
     };
     assert_eq!(status(user.access.clone()).await, StatusCode::OK);
-    deactivate(user.id).await;
+    app.execute_sql(format!(
+        "UPDATE users SET is_active = false WHERE id = {}",
+        user.id
+    ))
+    .await;
     assert_eq!(
         status(user.access.clone()).await,
         StatusCode::OK,
@@ -311,12 +295,8 @@ async fn account_checks_are_reused_for_the_cache_lifetime_only() {
     // cleanly, never half done.
     let gone = app.user("gone").await;
     assert_eq!(status(gone.access.clone()).await, StatusCode::OK);
-    let sql = format!("DELETE FROM users WHERE id = {}", gone.id);
-    let url = app.database_url().to_owned();
-    tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
-        .await
-        .unwrap()
-        .unwrap();
+    app.execute_sql(format!("DELETE FROM users WHERE id = {}", gone.id))
+        .await;
     let body = json!({"ticker": "A", "shares": "1", "costbasis": "1", "buy": "2020-01-01"});
     let refused = json_of(
         app.post("/api/assets/", Some(&gone.access), body).await,
@@ -330,7 +310,6 @@ async fn account_checks_are_reused_for_the_cache_lifetime_only() {
     })
     .await;
     let user = uncached.user("checked").await;
-    let url = uncached.database_url().to_owned();
     assert_eq!(
         uncached
             .get("/api/assets/", Some(&user.access))
@@ -338,11 +317,12 @@ async fn account_checks_are_reused_for_the_cache_lifetime_only() {
             .status(),
         StatusCode::OK
     );
-    let sql = format!("UPDATE users SET is_active = false WHERE id = {}", user.id);
-    tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
-        .await
-        .unwrap()
-        .unwrap();
+    uncached
+        .execute_sql(format!(
+            "UPDATE users SET is_active = false WHERE id = {}",
+            user.id
+        ))
+        .await;
     assert_eq!(
         uncached
             .get("/api/assets/", Some(&user.access))

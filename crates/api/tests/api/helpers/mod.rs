@@ -227,6 +227,16 @@ impl TestApp {
         &self.db.url
     }
 
+    /// Runs `sql` on the app's database behind its back (as another process would), off the
+    /// async executor; panics if it fails.
+    pub async fn execute_sql(&self, sql: String) {
+        let url = self.db.url.clone();
+        tokio::task::spawn_blocking(move || execute_sql(&url, &sql))
+            .await
+            .expect("the SQL task")
+            .unwrap_or_else(|err| panic!("SQL failed: {err}"));
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
