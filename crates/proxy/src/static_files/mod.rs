@@ -49,6 +49,8 @@ type Lookup = (Instant, Option<Arc<Located>>);
 /// parses, checks and allocates every name and value on every request.
 struct Located {
     file: FileInfo,
+    /// A text type, worth compressing (and so varying on `Accept-Encoding`).
+    compressible: bool,
     common: ResponseHeader,
 }
 
@@ -61,11 +63,16 @@ impl Located {
             "Cache-Control",
             media_type::cache_control(&file.name, default_max_age),
         )?;
-        if media_type::is_compressible(&file.name) {
+        let compressible = media_type::is_compressible(&file.name);
+        if compressible {
             common.insert_header("Vary", "Accept-Encoding")?;
         }
         security_headers(&mut common)?;
-        Ok(Self { file, common })
+        Ok(Self {
+            file,
+            compressible,
+            common,
+        })
     }
 }
 
@@ -154,7 +161,7 @@ impl StaticFiles {
     ) -> pingora::Result<Reply> {
         let file = &located.file;
         let header_str = |name: &str| req.headers.get(name).and_then(|v| v.to_str().ok());
-        let compressible = media_type::is_compressible(&file.name);
+        let compressible = located.compressible;
         let range_header = header_str("range");
         let coding = if compressible && range_header.is_none() {
             self.choose_coding(file, header_str("accept-encoding"))

@@ -127,11 +127,7 @@ impl CertStore {
                     .map(|(_, c)| c)
                     .find(|c| c.matches(&name))
                     .cloned();
-                let is_address = name.parse::<std::net::IpAddr>().is_ok()
-                    || name
-                        .strip_prefix('[')
-                        .and_then(|rest| rest.strip_suffix(']'))
-                        .is_some_and(|inner| inner.parse::<std::net::Ipv6Addr>().is_ok());
+                let is_address = name.parse::<std::net::IpAddr>().is_ok();
                 matched.or_else(|| if is_address { default() } else { None })
             }
             None => default(),
