@@ -11,6 +11,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 //! Connecting to servers
 
@@ -37,7 +39,7 @@ use pingora_pool::{ConnectionMeta, ConnectionPool};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tls::TlsConnector;
 use tokio::sync::Mutex;
@@ -167,9 +169,40 @@ impl ConnectorOptions {
     }
 }
 
+/// The TLS client context of a [TransportConnector], built on its first TLS connection.
+///
+/// Building one loads the system trust store: with the default CA bundle that is about 1 MB of
+/// parsed certificates, once per connector, and a proxy holds several connectors (one each for
+/// HTTP/1 and HTTP/2 per service, more for health checks) even when it never speaks TLS
+/// upstream. (Changed in this copy: upstream pingora builds it in [TransportConnector::new].)
+#[derive(Clone)]
+struct LazyTlsContext(Arc<LazyTlsInner>);
+
+struct LazyTlsInner {
+    options: Option<ConnectorOptions>,
+    connector: OnceLock<tls::Connector>,
+}
+
+impl LazyTlsContext {
+    fn new(options: Option<ConnectorOptions>) -> Self {
+        LazyTlsContext(Arc::new(LazyTlsInner {
+            options,
+            connector: OnceLock::new(),
+        }))
+    }
+
+    fn get(&self) -> &TlsConnector {
+        &self
+            .0
+            .connector
+            .get_or_init(|| tls::Connector::new(self.0.options.clone()))
+            .ctx
+    }
+}
+
 /// [TransportConnector] provides APIs to connect to servers via TCP or TLS with connection reuse
 pub struct TransportConnector {
-    tls_ctx: tls::Connector,
+    tls_ctx: LazyTlsContext,
     connection_pool: Arc<ConnectionPool<Arc<Mutex<Stream>>>>,
     offload: Option<OffloadRuntime>,
     bind_to_v4: Vec<SocketAddr>,
@@ -202,7 +235,7 @@ impl TransportConnector {
             .as_ref()
             .and_then(|o| o.keepalive_pool_callback.clone());
         TransportConnector {
-            tls_ctx: tls::Connector::new(options),
+            tls_ctx: LazyTlsContext::new(options),
             connection_pool: Arc::new(ConnectionPool::new(pool_size)),
             offload: offload.map(|v| OffloadRuntime::new("upstream connect offload", v.0, v.1)),
             bind_to_v4,
@@ -233,7 +266,7 @@ impl TransportConnector {
                     &peer,
                     bind_to,
                     alpn_override,
-                    &tls_ctx.ctx,
+                    &tls_ctx,
                     Some(offload_wait),
                 )
                 .await
@@ -241,7 +274,7 @@ impl TransportConnector {
             .await
             .or_err(InternalError, "offload runtime failure")??
         } else {
-            do_connect(peer, bind_to, alpn_override, &self.tls_ctx.ctx, None).await?
+            do_connect(peer, bind_to, alpn_override, &self.tls_ctx, None).await?
         };
 
         Ok(stream)
@@ -392,7 +425,7 @@ async fn do_connect<P: Peer + Send + Sync>(
     peer: &P,
     bind_to: Option<BindTo>,
     alpn_override: Option<ALPN>,
-    tls_ctx: &TlsConnector,
+    tls_ctx: &LazyTlsContext,
     offload_wait_duration: Option<Duration>,
 ) -> Result<Stream> {
     // Create the future that does the connections, but don't evaluate it until
@@ -417,7 +450,7 @@ async fn do_connect_inner<P: Peer + Send + Sync>(
     peer: &P,
     bind_to: Option<BindTo>,
     alpn_override: Option<ALPN>,
-    tls_ctx: &TlsConnector,
+    tls_ctx: &LazyTlsContext,
     offload_wait_duration: Option<Duration>,
 ) -> Result<Stream> {
     let l4_connect_start = Instant::now();
@@ -430,7 +463,7 @@ async fn do_connect_inner<P: Peer + Send + Sync>(
         let local_addr = stream
             .get_socket_digest()
             .and_then(|digest| digest.local_addr().and_then(|addr| addr.as_inet()).copied());
-        let tls_stream = tls::connect(stream, peer, alpn_override, tls_ctx)
+        let tls_stream = tls::connect(stream, peer, alpn_override, tls_ctx.get())
             .await
             .map_err(|e| attach_connect_local_addr(e, local_addr))?;
         Ok(Box::new(tls_stream))
@@ -727,8 +760,8 @@ mod tests {
     /// This assumes that the connection will fail on the peer and returns
     /// the decomposed error type and message.
     async fn get_do_connect_failure_with_peer(peer: &BasicPeer) -> (ErrorType, String) {
-        let tls_connector = Connector::new(None);
-        let stream = do_connect(peer, None, None, &tls_connector.ctx, None).await;
+        let tls_connector = LazyTlsContext::new(None);
+        let stream = do_connect(peer, None, None, &tls_connector, None).await;
         match stream {
             Ok(_) => panic!("should throw an error"),
             Err(e) => (
@@ -798,8 +831,8 @@ mod tests {
         // handshake failure immediately; a handshake timeout still exercises the same code path.
         peer.options.connection_timeout = Some(Duration::from_secs(5));
 
-        let tls_connector = Connector::new(None);
-        let err = do_connect(&peer, None, None, &tls_connector.ctx, None)
+        let tls_connector = LazyTlsContext::new(None);
+        let err = do_connect(&peer, None, None, &tls_connector, None)
             .await
             .unwrap_err();
 
