@@ -97,10 +97,13 @@ fn main() -> ExitCode {
         header.insert_header(name, value).expect("a valid header");
     }
 
-    // The proxy's own layout: one worker thread per core, the same upstream pool size.
+    // The proxy's own layout: one worker thread per core, the same upstream pool size; and
+    // gone at once when told to stop (pingora's default grace period is five minutes).
     let conf = ServerConf {
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         upstream_keepalive_pool_size: 256,
+        grace_period_seconds: Some(0),
+        graceful_shutdown_timeout_seconds: Some(1),
         ..ServerConf::default()
     };
     let mut server = Server::new_with_opt_and_conf(None, conf);
