@@ -12,6 +12,9 @@ use shared::wire::ErrorBody;
 use crate::auth::{AuthError, HashError};
 use crate::db::DbError;
 use crate::game::GameError;
+use crate::ledger::lots::{LedgerError, Short};
+use crate::ledger::Overflow;
+use crate::models::transaction::{LoadError, WriteError};
 use crate::prices::PriceError;
 
 /// Field name -> messages, serialised as DRF does: `{"username": ["..."]}`.
@@ -137,6 +140,45 @@ impl From<AuthError> for ApiError {
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         DbError::Query(err).into()
+    }
+}
+
+impl From<WriteError> for ApiError {
+    /// A short sale is the `quantity`'s fault: the field that would have to change.
+    fn from(err: WriteError) -> Self {
+        match err {
+            WriteError::Short(short) => Self::field("quantity", short_sale_message(&short)),
+            WriteError::Overflow(overflow) => overflow.into(),
+            WriteError::Load(LoadError::Database(err)) => err.into(),
+            WriteError::Load(err @ LoadError::Malformed(_)) => Self::internal(err),
+        }
+    }
+}
+
+/// What a refused sale tells the user: which sale, and what the account held then.
+pub fn short_sale_message(short: &Short) -> String {
+    format!(
+        "The sale of {} {} on {} would exceed the {} the account holds then.",
+        short.wanted.normalize(),
+        short.ticker,
+        short.date,
+        short.held.normalize()
+    )
+}
+
+impl From<LedgerError> for ApiError {
+    /// A stored ledger replays cleanly (every write is checked), so a short sale here is a bug.
+    fn from(err: LedgerError) -> Self {
+        match err {
+            LedgerError::Overflow(overflow) => overflow.into(),
+            short @ LedgerError::Short(_) => Self::internal(short),
+        }
+    }
+}
+
+impl From<Overflow> for ApiError {
+    fn from(err: Overflow) -> Self {
+        ApiError::bad_request(err.to_string(), "out_of_range")
     }
 }
 

@@ -25,6 +25,7 @@ pub mod domain;
 pub mod error;
 pub mod game;
 pub mod input;
+pub mod ledger;
 pub mod models;
 pub mod openapi;
 pub mod portfolio;

@@ -13,7 +13,8 @@ use shared::paths::{API_HEALTH, METRICS, PORTFOLIO_API_PREFIX, WALLSTREET_API_PR
 use crate::routes::docs::{DOCS, OPENAPI_JSON};
 use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
 use crate::routes::{
-    assets, docs, fallback, health, me, metrics, portfolio, quotes, tokens, users, watchlist,
+    accounts, assets, docs, fallback, health, me, metrics, performance, portfolio, positions,
+    quotes, tokens, transactions, users, watchlist,
 };
 
 /// (canonical path, old Django app's prefix, the path under it) for every endpoint that had one.
@@ -96,6 +97,24 @@ fn register(routes: &mut Routes) {
             .on(Method::PUT, assets::replace)
             .on(Method::DELETE, assets::delete)
     });
+    routes.add("/api/accounts", |r| {
+        r.on(Method::GET, accounts::list)
+            .on(Method::POST, accounts::create)
+    });
+    routes.add("/api/accounts/{id}", |r| {
+        r.on(Method::PATCH, accounts::patch)
+            .on(Method::DELETE, accounts::delete)
+    });
+    routes.add("/api/transactions", |r| {
+        r.on(Method::GET, transactions::list)
+            .on(Method::POST, transactions::create)
+    });
+    routes.add("/api/transactions/{id}", |r| {
+        r.on(Method::GET, transactions::retrieve)
+            .on(Method::PATCH, transactions::patch)
+            .on(Method::PUT, transactions::replace)
+            .on(Method::DELETE, transactions::delete)
+    });
     routes.add("/api/wallstreet/options", |r| {
         r.on(Method::GET, options::list)
             .on(Method::POST, options::create)
@@ -127,6 +146,15 @@ fn register(routes: &mut Routes) {
     });
     routes.add("/api/portfolio/history", |r| {
         r.on(Method::GET, portfolio::history)
+    });
+    routes.add("/api/portfolio/positions", |r| {
+        r.on(Method::GET, positions::positions)
+    });
+    routes.add("/api/portfolio/realized", |r| {
+        r.on(Method::GET, positions::realized)
+    });
+    routes.add("/api/portfolio/performance", |r| {
+        r.on(Method::GET, performance::performance)
     });
     routes.add("/api/watchlist", |r| {
         r.on(Method::GET, watchlist::list)

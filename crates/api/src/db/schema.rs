@@ -22,22 +22,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A user's brokerage accounts; every user has at least one (`Main`, made with the user).
+    accounts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        currency -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use crate::db::sql_types::ExactDecimal;
 
-    assets (id) {
+    /// The ledger: BUY and SELL carry quantity, price and fee; DIVIDEND an amount; SPLIT a
+    /// ratio; the other columns are NULL (the database checks it).
+    transactions (id) {
         id -> BigInt,
         user_id -> BigInt,
+        account_id -> BigInt,
+        kind -> Text,
         ticker -> Text,
-        shares -> ExactDecimal,
-        costbasis -> ExactDecimal,
-        buy -> Date,
+        date -> Date,
+        quantity -> Nullable<ExactDecimal>,
+        price -> Nullable<ExactDecimal>,
+        fee -> Nullable<ExactDecimal>,
+        amount -> Nullable<ExactDecimal>,
+        ratio -> Nullable<ExactDecimal>,
+        currency -> Text,
+        note -> Nullable<Text>,
         /// The holding's id in the Django database it was imported from; NULL when made here.
         source_id -> Nullable<BigInt>,
     }
 }
 
-diesel::joinable!(assets -> users (user_id));
+diesel::joinable!(accounts -> users (user_id));
+diesel::joinable!(transactions -> accounts (account_id));
 
 diesel::table! {
     weeks (sunday) {
@@ -161,4 +182,12 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(options -> weeks (sunday));
 diesel::joinable!(selections -> options (option_id));
 diesel::joinable!(selections -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, assets, weeks, options, selections, sessions);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    accounts,
+    transactions,
+    weeks,
+    options,
+    selections,
+    sessions
+);

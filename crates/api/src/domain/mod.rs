@@ -5,6 +5,7 @@ pub(crate) mod buy_date;
 mod common_passwords;
 mod email;
 mod fixed_decimal;
+mod ledger;
 mod password;
 mod percent_change;
 mod price;
@@ -16,6 +17,9 @@ pub use buy_date::BuyDate;
 pub use common_passwords::load as load_common_passwords;
 pub use email::Email;
 pub use fixed_decimal::{CostBasis, FixedDecimal, Shares};
+pub use ledger::{
+    AccountName, CurrencyCode, Money, Note, Quantity, Ratio, TradeDate, TransactionType,
+};
 pub use password::{Owner, Password};
 pub use percent_change::PercentChange;
 pub use price::Price;

@@ -101,6 +101,44 @@ fn error(name: &str, messages: Messages) -> FieldError {
     }
 }
 
+/// The errors of fields read one at a time, for bodies whose fields depend on each other (a
+/// transaction's type decides which others it takes): every bad field is still reported at once.
+#[derive(Debug, Default)]
+pub struct Collected(FieldErrors);
+
+impl Collected {
+    /// The value, or `None` with its error kept.
+    pub fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(FieldError { name, messages }) => {
+                self.0.entry(name).or_default().extend(messages);
+                None
+            }
+        }
+    }
+
+    pub fn add(&mut self, name: &str, message: impl Into<String>) {
+        self.0
+            .entry(name.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// One 400 naming every bad field, or nothing.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Fields(self.0))
+        }
+    }
+}
+
 /// Several fields' results, as a tuple: all their values, or every field's error.
 pub trait FieldResults {
     type Values;

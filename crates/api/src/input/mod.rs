@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod client_ip;
+pub mod entry;
 pub mod fields;
 pub mod params;
 

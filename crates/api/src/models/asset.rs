@@ -1,22 +1,54 @@
+//! Holdings, as the old clients know them: a view of the BUYs in the owner's first account,
+//! `shares` being the quantity, `costbasis` the price and `buy` the date. Writing a holding
+//! writes that BUY (without a fee), under the ledger's checks: a holding cannot be shrunk or
+//! deleted below what later sales in the account took.
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 
-use crate::db::schema::assets;
+use super::account;
+use super::transaction::{self, Entry, TransactionRow, WriteError};
+use crate::db::schema::transactions;
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
-use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
+use crate::domain::{BuyDate, CostBasis, Shares, Ticker, TransactionType};
+use crate::ledger::Event;
+use crate::portfolio::money::at_least;
 use crate::with_conn;
 
-/// A holding as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
-#[diesel(table_name = assets)]
+/// A holding as the old clients see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
     pub id: i64,
     pub user_id: i64,
     pub ticker: String,
+    /// At least 5 places, as the old column (more when the ledger holds more).
     pub shares: DbDecimal,
+    /// At least 2 places, as the old column (more when the ledger holds more).
     pub costbasis: DbDecimal,
     pub buy: NaiveDate,
+}
+
+impl TryFrom<TransactionRow> for Asset {
+    type Error = WriteError;
+
+    fn try_from(row: TransactionRow) -> Result<Self, WriteError> {
+        let Event::Buy {
+            quantity, price, ..
+        } = row.event().map_err(|err| WriteError::Load(err.into()))?
+        else {
+            return Err(WriteError::Load(transaction::Malformed(row.id).into()));
+        };
+        Ok(Self {
+            id: row.id,
+            user_id: row.user_id,
+            ticker: row.ticker,
+            shares: DbDecimal(at_least(quantity, 5)),
+            costbasis: DbDecimal(at_least(price, 2)),
+            buy: row.date,
+        })
+    }
 }
 
 /// A holding about to be created.
@@ -29,36 +61,7 @@ pub struct NewAsset {
     pub buy: BuyDate,
 }
 
-/// The columns every holding has, whether created here or imported.
-#[derive(Insertable)]
-#[diesel(table_name = assets)]
-pub(super) struct NewAssetRow<'a> {
-    user_id: i64,
-    ticker: &'a str,
-    shares: DbDecimal,
-    costbasis: DbDecimal,
-    buy: NaiveDate,
-}
-
-impl<'a> NewAssetRow<'a> {
-    pub(super) fn new(
-        user_id: i64,
-        ticker: &'a Ticker,
-        shares: Shares,
-        costbasis: CostBasis,
-        buy: BuyDate,
-    ) -> Self {
-        Self {
-            user_id,
-            ticker: ticker.as_str(),
-            shares: DbDecimal(shares.value()),
-            costbasis: DbDecimal(costbasis.value()),
-            buy: buy.into_inner(),
-        }
-    }
-}
-
-/// The fields a PATCH or PUT sets; `None` leaves a column as it is.
+/// The fields a PATCH or PUT sets; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct AssetChanges {
     pub ticker: Option<Ticker>,
@@ -67,82 +70,99 @@ pub struct AssetChanges {
     pub buy: Option<BuyDate>,
 }
 
-#[derive(AsChangeset)]
-#[diesel(table_name = assets)]
-struct AssetChangesRow<'a> {
-    ticker: Option<&'a str>,
-    shares: Option<DbDecimal>,
-    costbasis: Option<DbDecimal>,
-    buy: Option<NaiveDate>,
-}
-
-impl AssetChanges {
-    fn is_empty(&self) -> bool {
-        self.ticker.is_none()
-            && self.shares.is_none()
-            && self.costbasis.is_none()
-            && self.buy.is_none()
-    }
-
-    fn row(&self) -> AssetChangesRow<'_> {
-        AssetChangesRow {
-            ticker: self.ticker.as_ref().map(Ticker::as_str),
-            shares: self.shares.map(|s| DbDecimal(s.value())),
-            costbasis: self.costbasis.map(|c| DbDecimal(c.value())),
-            buy: self.buy.map(BuyDate::into_inner),
+fn rows(conn: &mut DbConn, owner: i64, id: Option<i64>) -> Result<Vec<TransactionRow>, WriteError> {
+    let first = account::first_for(conn, owner)?;
+    let rows = with_conn!(conn, |c| {
+        let mut query = transactions::table
+            .filter(transactions::user_id.eq(owner))
+            .filter(transactions::account_id.eq(first.id))
+            .filter(transactions::kind.eq(TransactionType::Buy.as_str()))
+            .select(TransactionRow::as_select())
+            .order(transactions::id)
+            .into_boxed();
+        if let Some(id) = id {
+            query = query.filter(transactions::id.eq(id));
         }
-    }
+        query.load(c)
+    })?;
+    Ok(rows)
 }
 
-pub fn list_for(conn: &mut DbConn, owner: i64) -> QueryResult<Vec<Asset>> {
-    with_conn!(conn, |c| assets::table
-        .filter(assets::user_id.eq(owner))
-        .order(assets::id)
-        .select(Asset::as_select())
-        .load(c))
+pub fn list_for(conn: &mut DbConn, owner: i64) -> Result<Vec<Asset>, WriteError> {
+    rows(conn, owner, None)?
+        .into_iter()
+        .map(Asset::try_from)
+        .collect()
 }
 
-pub fn find_for(conn: &mut DbConn, owner: i64, id: i64) -> QueryResult<Option<Asset>> {
-    with_conn!(conn, |c| assets::table
-        .filter(assets::id.eq(id).and(assets::user_id.eq(owner)))
-        .select(Asset::as_select())
-        .first(c)
-        .optional())
+fn find_row(conn: &mut DbConn, owner: i64, id: i64) -> Result<Option<TransactionRow>, WriteError> {
+    Ok(rows(conn, owner, Some(id))?.into_iter().next())
 }
 
-pub fn create(conn: &mut DbConn, new: &NewAsset) -> QueryResult<Asset> {
-    let row = NewAssetRow::new(new.user_id, &new.ticker, new.shares, new.costbasis, new.buy);
-    with_conn!(conn, |c| diesel::insert_into(assets::table)
-        .values(&row)
-        .returning(Asset::as_returning())
-        .get_result(c))
+pub fn find_for(conn: &mut DbConn, owner: i64, id: i64) -> Result<Option<Asset>, WriteError> {
+    find_row(conn, owner, id)?.map(Asset::try_from).transpose()
 }
 
-/// Applies `changes` to the owner's holding; `None` when the owner has no such holding.
+/// Writes the holding as a BUY in the owner's first account. A BUY never makes the ledger
+/// invalid, so there is nothing to check.
+pub fn create(conn: &mut DbConn, new: &NewAsset) -> Result<Asset, WriteError> {
+    let first = account::first_for(conn, new.user_id)?;
+    let entry = Entry {
+        account_id: first.id,
+        ticker: new.ticker.as_str().to_owned(),
+        date: new.buy.into_inner(),
+        event: Event::Buy {
+            quantity: new.shares.value(),
+            price: new.costbasis.value(),
+            fee: Decimal::ZERO,
+        },
+        currency: first.currency,
+        note: None,
+    };
+    Asset::try_from(transaction::create(conn, new.user_id, &entry)?)
+}
+
+/// Applies `changes` to the owner's holding (its fee and note stay); `None` when the owner has
+/// no such holding. Call it in a write transaction.
 pub fn update_for(
     conn: &mut DbConn,
     owner: i64,
     id: i64,
     changes: &AssetChanges,
-) -> QueryResult<Option<Asset>> {
-    if changes.is_empty() {
-        return find_for(conn, owner, id);
+) -> Result<Option<Asset>, WriteError> {
+    let Some(before) = find_row(conn, owner, id)? else {
+        return Ok(None);
+    };
+    let mut entry = before.entry().map_err(|err| WriteError::Load(err.into()))?;
+    let Event::Buy {
+        quantity,
+        price,
+        fee,
+    } = entry.event
+    else {
+        return Ok(None);
+    };
+    entry.event = Event::Buy {
+        quantity: changes.shares.map_or(quantity, Shares::value),
+        price: changes.costbasis.map_or(price, CostBasis::value),
+        fee,
+    };
+    if let Some(ticker) = &changes.ticker {
+        entry.ticker = ticker.as_str().to_owned();
     }
-    let row = changes.row();
-    with_conn!(conn, |c| diesel::update(
-        assets::table.filter(assets::id.eq(id).and(assets::user_id.eq(owner)))
-    )
-    .set(&row)
-    .returning(Asset::as_returning())
-    .get_result(c)
-    .optional())
+    if let Some(buy) = changes.buy {
+        entry.date = buy.into_inner();
+    }
+    transaction::replace_checked(conn, owner, &before, &entry)?
+        .map(Asset::try_from)
+        .transpose()
 }
 
-/// Deletes the owner's holding; `false` when the owner has no such holding.
-pub fn delete_for(conn: &mut DbConn, owner: i64, id: i64) -> QueryResult<bool> {
-    let deleted = with_conn!(conn, |c| diesel::delete(
-        assets::table.filter(assets::id.eq(id).and(assets::user_id.eq(owner)))
-    )
-    .execute(c))?;
-    Ok(deleted > 0)
+/// Deletes the owner's holding; `false` when the owner has no such holding. Call it in a
+/// write transaction.
+pub fn delete_for(conn: &mut DbConn, owner: i64, id: i64) -> Result<bool, WriteError> {
+    match find_row(conn, owner, id)? {
+        Some(before) => transaction::delete_checked(conn, owner, &before),
+        None => Ok(false),
+    }
 }

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::watchlist;
-use crate::db::schema::{assets, close_coverage, close_days, daily_closes};
+use crate::db::schema::{close_coverage, close_days, daily_closes};
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
 use crate::domain::{Price, Ticker};
@@ -187,14 +187,10 @@ pub fn symbols_on(conn: &mut DbConn, date: NaiveDate) -> QueryResult<Vec<String>
         .load(c))
 }
 
-/// Every symbol someone holds or watches, once each.
+/// Every symbol someone has a transaction in or watches, once each.
 pub fn tracked_symbols(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    let mut symbols: BTreeSet<String> = with_conn!(conn, |c| assets::table
-        .select(assets::ticker)
-        .distinct()
-        .load::<String>(c))?
-    .into_iter()
-    .collect();
+    let mut symbols: BTreeSet<String> =
+        super::transaction::all_tickers(conn)?.into_iter().collect();
     symbols.extend(watchlist::all_tickers(conn)?);
     Ok(symbols.into_iter().collect())
 }

@@ -6,10 +6,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::asset::NewAssetRow;
+use super::account;
 use super::selection::NewSelection;
+use super::transaction::{self, Entry};
 use super::user::NewUserRow;
-use crate::db::schema::{assets, options, selections, users, weeks};
+use crate::db::schema::{options, selections, transactions, users, weeks};
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
 use crate::domain::{
@@ -70,36 +71,27 @@ pub struct ImportedAsset {
     pub buy: BuyDate,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = assets)]
-struct ImportedAssetRow<'a> {
-    id: i64,
-    #[diesel(embed)]
-    holding: NewAssetRow<'a>,
-    source_id: i64,
-}
-
+/// Writes a Django holding as a BUY (no fee) in the owner's first account, under `id`.
 pub fn insert_asset(
     conn: &mut DbConn,
     id: i64,
     user_id: i64,
     asset: &ImportedAsset,
 ) -> QueryResult<()> {
-    let row = ImportedAssetRow {
-        id,
-        holding: NewAssetRow::new(
-            user_id,
-            &asset.ticker,
-            asset.shares,
-            asset.costbasis,
-            asset.buy,
-        ),
-        source_id: asset.source_id,
+    let first = account::first_for(conn, user_id)?;
+    let entry = Entry {
+        account_id: first.id,
+        ticker: asset.ticker.as_str().to_owned(),
+        date: asset.buy.into_inner(),
+        event: crate::ledger::Event::Buy {
+            quantity: asset.shares.value(),
+            price: asset.costbasis.value(),
+            fee: rust_decimal::Decimal::ZERO,
+        },
+        currency: first.currency,
+        note: None,
     };
-    with_conn!(conn, |c| diesel::insert_into(assets::table)
-        .values(&row)
-        .execute(c))?;
-    Ok(())
+    transaction::insert_with_id(conn, user_id, id, &entry, Some(asset.source_id))
 }
 
 /// How an option did, as Django recorded it.
@@ -206,19 +198,44 @@ pub type ExistingAsset = (
     Option<i64>,
 );
 
-/// Every holding: (id, owner, ticker, shares, cost basis, buy date, Django id when imported).
+/// Every transaction as a holding's key sees it: (id, owner, ticker, quantity, price, date,
+/// Django id when imported); the quantity and price of a type without them are NULL.
 pub fn existing_assets(conn: &mut DbConn) -> QueryResult<Vec<ExistingAsset>> {
-    with_conn!(conn, |c| assets::table
+    type Stored = (
+        i64,
+        i64,
+        String,
+        Option<DbDecimal>,
+        Option<DbDecimal>,
+        NaiveDate,
+        Option<i64>,
+    );
+    let rows: Vec<Stored> = with_conn!(conn, |c| transactions::table
         .select((
-            assets::id,
-            assets::user_id,
-            assets::ticker,
-            assets::shares,
-            assets::costbasis,
-            assets::buy,
-            assets::source_id,
+            transactions::id,
+            transactions::user_id,
+            transactions::ticker,
+            transactions::quantity,
+            transactions::price,
+            transactions::date,
+            transactions::source_id,
         ))
-        .load(c))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, owner, ticker, quantity, price, date, source)| {
+            let zero = DbDecimal(rust_decimal::Decimal::ZERO);
+            (
+                id,
+                owner,
+                ticker,
+                quantity.unwrap_or(zero),
+                price.unwrap_or(zero),
+                date,
+                source,
+            )
+        })
+        .collect())
 }
 
 /// Every option: (id, its week's Sunday, ticker).

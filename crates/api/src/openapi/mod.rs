@@ -13,7 +13,8 @@ use self::rules::{CommonResponses, DjangoAliases, HeadIds, Security};
 
 use crate::routes::wallstreet::{leaderboard, options, selections, weeks};
 use crate::routes::{
-    assets, docs, health, me, metrics, portfolio, quotes, tokens, users, watchlist,
+    accounts, assets, docs, health, me, metrics, performance, portfolio, positions, quotes, tokens,
+    transactions, users, watchlist,
 };
 
 #[derive(OpenApi)]
@@ -49,6 +50,16 @@ use crate::routes::{
         assets::patch,
         assets::replace,
         assets::delete,
+        accounts::list,
+        accounts::create,
+        accounts::patch,
+        accounts::delete,
+        transactions::list,
+        transactions::create,
+        transactions::retrieve,
+        transactions::patch,
+        transactions::replace,
+        transactions::delete,
         options::list,
         options::create,
         selections::list,
@@ -63,6 +74,9 @@ use crate::routes::{
         metrics::render,
         portfolio::summary,
         portfolio::history,
+        positions::positions,
+        positions::realized,
+        performance::performance,
         watchlist::list,
         watchlist::add,
         watchlist::remove,
@@ -75,6 +89,7 @@ use crate::routes::{
     tags(
         (name = "accounts", description = "Registration, tokens and the caller's own account."),
         (name = "portfolio", description = "The caller's holdings, their value and history."),
+        (name = "ledger", description = "The caller's accounts and transactions (buys, sells, dividends, splits), and what they add up to: positions, realized gains, performance."),
         (name = "wallstreet", description = "The weekly stock-picking game."),
         (name = "market", description = "Prices through the server."),
         (name = "meta", description = "Health, metrics and this documentation."),

@@ -159,6 +159,60 @@ pub struct AssetInput {
     buy: NaiveDate,
 }
 
+/// `POST /api/accounts/` (a `PATCH` takes `name` only).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AccountInput {
+    /// 1 to 100 characters, unique among the caller's accounts.
+    #[schema(min_length = 1, max_length = 100, example = "Roth IRA")]
+    name: String,
+    /// ISO 4217, three letters; `USD` when left out.
+    #[schema(pattern = r"^[A-Za-z]{3}$", example = "USD")]
+    currency: Option<String>,
+}
+
+/// A transaction as written: every field for a create or a PUT, those that change for a
+/// PATCH. A type takes its own fields only (a field of another type must be left out or
+/// `null`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct TransactionInput {
+    /// One of the caller's accounts; the first one when left out.
+    account: Option<i64>,
+    /// `BUY`, `SELL`, `DIVIDEND` or `SPLIT`.
+    #[schema(
+        rename = "type",
+        pattern = r"^(BUY|SELL|DIVIDEND|SPLIT)$",
+        example = "BUY"
+    )]
+    kind: String,
+    #[schema(pattern = r"^[A-Za-z0-9]{1,5}$", example = "VTI")]
+    ticker: String,
+    /// Not in the future.
+    #[schema(example = "2024-03-15")]
+    date: NaiveDate,
+    /// BUY, SELL: above zero, at most 20 digits before the point and 8 after.
+    #[schema(pattern = r"^[0-9]{1,20}(\.[0-9]{1,8})?$", example = "10")]
+    quantity: Option<String>,
+    /// BUY, SELL: above zero, at most 14 digits before the point and 6 after.
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,6})?$", example = "50.25")]
+    price: Option<String>,
+    /// BUY, SELL: zero or more (the default), at most 14 digits before the point and 6 after.
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,6})?$", example = "1.00")]
+    fee: Option<String>,
+    /// DIVIDEND: the cash received, above zero.
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,6})?$", example = "12.40")]
+    amount: Option<String>,
+    /// SPLIT: new shares per old share, above zero, at most 10 places.
+    #[schema(pattern = r"^[0-9]{1,10}(\.[0-9]{1,10})?$", example = "4")]
+    ratio: Option<String>,
+    /// The account's currency (the default).
+    #[schema(pattern = r"^[A-Za-z]{3}$", example = "USD")]
+    currency: Option<String>,
+    #[schema(max_length = 500)]
+    note: Option<String>,
+}
+
 /// `POST /api/wallstreet/options/`.
 #[derive(ToSchema)]
 #[allow(dead_code)]

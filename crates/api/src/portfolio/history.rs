@@ -1,17 +1,21 @@
-//! The portfolio's history, one point per trading day: its market value (each holding's
-//! shares from its buy date on, at that day's close), the money invested so far, and what the
-//! same money would be worth had each buy gone into the benchmark on the same day instead.
+//! The portfolio's history, one point per trading day, from the ledger: its market value (the
+//! performance walk's value at each day's close, see `ledger::performance`), what the shares
+//! still held cost (their open lots' cost), and what that same money would be worth had each
+//! open lot gone into the benchmark on its buy day instead (`cost × close(day) /
+//! close(buy day)`, multiplied before dividing so the figure is exact wherever the quotient
+//! terminates). A sale takes its lots' benchmark shares with it, as it takes their cost.
 //!
-//! A day without a close (a gap in the provider's data) takes the latest close before it. A
-//! point whose value needs a close that is not known at all has no value (never zero).
-//! Benchmark units are `cost × close(day) / close(buy day)`, multiplied before dividing so the
-//! figure is exact wherever the quotient terminates (otherwise to 28 significant digits).
+//! A day without a benchmark close takes the latest close before it; a lot whose buy day has
+//! no benchmark close at all leaves the benchmark figure unknown (never zero).
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::money::Overflow;
-use crate::models::asset::Asset;
+use crate::ledger::lots::{Book, LedgerError};
+use crate::ledger::performance::{self, Range};
+use crate::ledger::{Overflow, Trade};
 use crate::prices::Closes;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,70 +26,99 @@ pub struct Point {
     pub benchmark_value: Option<Decimal>,
 }
 
-/// The close of `symbol` on `day`, or the latest one before it.
-fn close_on(closes: &Closes, symbol: &str, day: NaiveDate) -> Option<Decimal> {
-    closes
-        .get(symbol)?
-        .range(..=day)
-        .next_back()
-        .map(|(_, close)| *close)
+fn close_on(series: Option<&BTreeMap<NaiveDate, Decimal>>, day: NaiveDate) -> Option<Decimal> {
+    series?.range(..=day).next_back().map(|(_, close)| *close)
 }
 
-/// Adds up `parts`: `Ok(None)` when one is unknown, `Err` when one or the sum overflows.
-fn total(
-    parts: impl Iterator<Item = Result<Option<Decimal>, Overflow>>,
-) -> Result<Option<Decimal>, Overflow> {
-    let mut sum = Some(Decimal::ZERO);
-    for part in parts {
-        sum = match (sum, part?) {
-            (Some(sum), Some(part)) => Some(sum.checked_add(part).ok_or(Overflow)?),
-            _ => None,
-        };
-    }
-    Ok(sum)
-}
-
-/// The points for `days` (trading days, in order) of a portfolio of `assets`.
+/// The points for `days` (trading days, in order) of `trades` (in the ledger's order).
 pub fn points(
-    assets: &[Asset],
+    trades: &[Trade],
     days: &[NaiveDate],
     closes: &Closes,
     benchmark: &str,
-) -> Result<Vec<Point>, Overflow> {
-    let costs: Vec<Decimal> = assets
-        .iter()
-        .map(|a| a.shares.0.checked_mul(a.costbasis.0).ok_or(Overflow))
-        .collect::<Result<_, _>>()?;
-    let bought_at: Vec<Option<Decimal>> = assets
-        .iter()
-        .map(|a| close_on(closes, benchmark, a.buy))
+) -> Result<Vec<Point>, LedgerError> {
+    let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
+        return Ok(Vec::new());
+    };
+    let walked = performance::measure(
+        trades,
+        closes,
+        &Range {
+            from: first,
+            to: last,
+            trading_days: days,
+            benchmark,
+        },
+    )?;
+    let values: HashMap<NaiveDate, Decimal> = walked
+        .points
+        .into_iter()
+        .map(|point| (point.date, point.value))
         .collect();
-    days.iter()
-        .map(|&day| {
-            let held = || (0..assets.len()).filter(move |&i| assets[i].buy <= day);
-            let invested = total(held().map(|i| Ok(Some(costs[i]))))?.unwrap_or_default();
-            let value = total(held().map(|i| {
-                close_on(closes, &assets[i].ticker, day)
-                    .map(|close| assets[i].shares.0.checked_mul(close).ok_or(Overflow))
-                    .transpose()
-            }))?;
-            let benchmark_close = close_on(closes, benchmark, day);
-            let benchmark_value = total(held().map(|i| {
-                match (benchmark_close, bought_at[i]) {
-                    (Some(now), Some(then)) => costs[i]
+    let series = closes.get(benchmark);
+    let mut book = Book::default();
+    let mut next = 0;
+    let mut points = Vec::with_capacity(days.len());
+    for &day in days {
+        while let Some(trade) = trades.get(next).filter(|trade| trade.date <= day) {
+            book.apply(trade)?;
+            next += 1;
+        }
+        let now = close_on(series, day);
+        let mut invested = Decimal::ZERO;
+        let mut benchmark_value = Some(Decimal::ZERO);
+        for lot in book.open.values().flatten() {
+            invested = invested.checked_add(lot.cost).ok_or(Overflow)?;
+            benchmark_value = match (benchmark_value, now, close_on(series, lot.bought)) {
+                (Some(sum), Some(now), Some(then)) if !then.is_zero() => Some(
+                    lot.cost
                         .checked_mul(now)
                         .and_then(|grown| grown.checked_div(then))
-                        .ok_or(Overflow)
-                        .map(Some),
-                    _ => Ok(None),
-                }
-            }))?;
-            Ok(Point {
-                date: day,
-                value,
-                invested,
-                benchmark_value,
-            })
-        })
-        .collect()
+                        .and_then(|part| sum.checked_add(part))
+                        .ok_or(Overflow)?,
+                ),
+                _ => None,
+            };
+        }
+        points.push(Point {
+            date: day,
+            value: values.get(&day).copied(),
+            invested,
+            benchmark_value,
+        });
+    }
+    Ok(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::test_ledgers::*;
+
+    #[test]
+    fn a_sale_takes_its_cost_and_its_benchmark_shares_with_it() {
+        let closes: Closes = [
+            (
+                "XYZ".to_owned(),
+                [(day("2024-01-02"), d("50")), (day("2024-07-01"), d("58"))].into(),
+            ),
+            (
+                "SPY".to_owned(),
+                [(day("2024-01-02"), d("400")), (day("2024-07-01"), d("440"))].into(),
+            ),
+        ]
+        .into();
+        let days = [day("2024-01-02"), day("2024-07-01")];
+        let points = points(&worked_example(), &days, &closes, "SPY").unwrap();
+        assert_eq!(points[0].value, Some(d("500")));
+        assert_eq!(points[0].invested, d("502.00"));
+        assert_eq!(points[0].benchmark_value, Some(d("502.00")));
+        assert_eq!(points[1].value, Some(d("348")));
+        assert_eq!(points[1].invested, d("301.20"), "6 of the 10 shares' 502");
+        assert_eq!(
+            points[1].benchmark_value,
+            Some(d("331.32")),
+            "301.20 × 440 / 400"
+        );
+    }
 }

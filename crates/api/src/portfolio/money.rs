@@ -18,6 +18,16 @@ pub fn cents(value: Decimal) -> String {
     rounded.to_string()
 }
 
+/// An exact decimal (shares, prices) written with at least `places` decimals and no needless
+/// trailing zeros beyond them: `10.5` shares at 5 places is `10.50000`, and so is `10.50000000`.
+pub fn at_least(value: Decimal, places: u32) -> Decimal {
+    let mut value = value.normalize();
+    if value.scale() < places {
+        value.rescale(places);
+    }
+    value
+}
+
 /// `part` as a percentage of `whole`, exact until shown (multiplying before dividing keeps it
 /// exact wherever the quotient terminates); `None` when `whole` is zero or it overflows.
 pub fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {

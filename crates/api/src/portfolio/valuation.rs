@@ -1,5 +1,6 @@
-//! A portfolio at today's prices: each holding's market value, gain and day change, the
-//! totals, and the allocation by ticker. Exact until shown (see `money`).
+//! A portfolio at today's prices: each holding (an open lot of the ledger: what is left of one
+//! BUY after sales and splits) with its market value, gain and day change, the totals, and the
+//! allocation by ticker. Exact until shown (see `money`).
 //!
 //! Holdings without a price are listed with their cost and no market figures; they are left
 //! out of the market totals (never counted as zero), and `unpriced` says how many there are.
@@ -10,14 +11,46 @@ use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 
+use chrono::NaiveDate;
+
 use super::money::{percent_of, Overflow};
-use crate::models::asset::Asset;
+use crate::ledger::lots::Book;
 use crate::prices::Quote;
+
+/// An open lot: shares still held from one BUY, and what they cost (fee included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lot {
+    /// The BUY's id.
+    pub id: i64,
+    pub ticker: String,
+    pub shares: Decimal,
+    pub cost: Decimal,
+    pub buy: NaiveDate,
+}
+
+/// Every open lot of `book`, in the order they were bought.
+pub fn open_lots(book: &Book) -> Vec<Lot> {
+    let mut lots: Vec<Lot> = book
+        .open
+        .iter()
+        .flat_map(|((_, ticker), lots)| {
+            lots.iter().map(|lot| Lot {
+                id: lot.buy_id,
+                ticker: ticker.clone(),
+                shares: lot.quantity,
+                cost: lot.cost,
+                buy: lot.bought,
+            })
+        })
+        .collect();
+    lots.sort_by_key(|lot| (lot.buy, lot.id));
+    lots
+}
 
 /// A holding's figures; the market ones are `None` without a price.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HoldingValue {
-    pub asset: Asset,
+    pub lot: Lot,
     pub cost: Decimal,
     pub price: Option<Decimal>,
     pub market_value: Option<Decimal>,
@@ -70,13 +103,12 @@ fn add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
     a.checked_add(b).ok_or(Overflow)
 }
 
-/// Values `assets` at `quotes` (by ticker; a missing one means no price).
-pub fn value(assets: Vec<Asset>, quotes: &HashMap<String, Quote>) -> Result<Valuation, Overflow> {
-    let mut holdings = Vec::with_capacity(assets.len());
-    for asset in assets {
-        let (shares, costbasis) = (asset.shares.0, asset.costbasis.0);
-        let cost = mul(shares, costbasis)?;
-        let quote = quotes.get(&asset.ticker);
+/// Values `lots` at `quotes` (by ticker; a missing one means no price).
+pub fn value(lots: Vec<Lot>, quotes: &HashMap<String, Quote>) -> Result<Valuation, Overflow> {
+    let mut holdings = Vec::with_capacity(lots.len());
+    for lot in lots {
+        let (shares, cost) = (lot.shares, lot.cost);
+        let quote = quotes.get(&lot.ticker);
         let market_value = quote.map(|q| mul(shares, q.price)).transpose()?;
         let gain = market_value.map(|value| value - cost);
         let day_change = quote
@@ -90,7 +122,7 @@ pub fn value(assets: Vec<Asset>, quotes: &HashMap<String, Quote>) -> Result<Valu
             gain,
             gain_percent: gain.and_then(|gain| percent_of(gain, cost)),
             day_change,
-            asset,
+            lot,
         });
     }
     let totals = totals(&holdings)?;
@@ -147,8 +179,8 @@ fn allocation(
         } else {
             holding.cost
         };
-        let slot = by_ticker.entry(&holding.asset.ticker).or_default();
-        *slot = (add(slot.0, holding.asset.shares.0)?, add(slot.1, value)?);
+        let slot = by_ticker.entry(&holding.lot.ticker).or_default();
+        *slot = (add(slot.0, holding.lot.shares)?, add(slot.1, value)?);
     }
     let mut whole = Decimal::ZERO;
     for (_, value) in by_ticker.values() {
@@ -175,22 +207,18 @@ fn allocation(
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
-
     use super::*;
-    use crate::db::sql_types::DbDecimal;
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
     }
 
-    fn asset(id: i64, ticker: &str, shares: &str, costbasis: &str) -> Asset {
-        Asset {
+    fn asset(id: i64, ticker: &str, shares: &str, costbasis: &str) -> Lot {
+        Lot {
             id,
-            user_id: 1,
             ticker: ticker.into(),
-            shares: DbDecimal(d(shares)),
-            costbasis: DbDecimal(d(costbasis)),
+            shares: d(shares),
+            cost: d(shares) * d(costbasis),
             buy: NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
         }
     }

@@ -6,12 +6,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::auth::Identity;
-use crate::db::{DbError, DbPool};
+use crate::db::{DbConn, DbPool};
 use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
-use crate::error::ApiError;
+use crate::error::{short_sale_message, ApiError};
 use crate::input::fields::{all_valid, decimal, text};
 use crate::input::{params, CsvBody, JsonObject};
 use crate::models::asset::{self, AssetChanges, NewAsset};
+use crate::models::transaction::WriteError;
 use crate::portfolio::holdings_csv::{self, ImportRow, RowError};
 use crate::views::asset::AssetView;
 use crate::views::portfolio::{ImportErrorView, ImportReport};
@@ -26,9 +27,7 @@ use crate::views::portfolio::{ImportErrorView, ImportReport};
     responses((status = 200, description = "The caller's holdings, oldest first.", body = [AssetView]))
 )]
 pub async fn list(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
-    let rows = pool
-        .query(move |conn| asset::list_for(conn, me.user_id))
-        .await?;
+    let rows = read(&pool, move |conn| asset::list_for(conn, me.user_id)).await?;
     let views: Vec<AssetView> = rows.into_iter().map(AssetView::from).collect();
     Ok(HttpResponse::Ok().json(views))
 }
@@ -61,7 +60,7 @@ pub async fn create(
         costbasis,
         buy,
     };
-    let row = pool.query(move |conn| asset::create(conn, &new)).await?;
+    let row = write(&pool, move |conn| asset::create(conn, &new)).await?;
     Ok(HttpResponse::Created().json(AssetView::from(row)))
 }
 
@@ -81,9 +80,7 @@ pub async fn retrieve(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = pool
-        .query(move |conn| asset::find_for(conn, me.user_id, id))
-        .await?;
+    let row = read(&pool, move |conn| asset::find_for(conn, me.user_id, id)).await?;
     let row = row.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(AssetView::from(row)))
 }
@@ -144,13 +141,38 @@ pub async fn delete(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let deleted = pool
-        .query(move |conn| asset::delete_for(conn, me.user_id, id))
-        .await?;
+    let deleted = write(&pool, move |conn| asset::delete_for(conn, me.user_id, id)).await?;
     if deleted {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound)
+    }
+}
+
+/// Reads holdings.
+async fn read<T: Send + 'static>(
+    pool: &DbPool,
+    work: impl FnOnce(&mut DbConn) -> Result<T, WriteError> + Send + 'static,
+) -> Result<T, ApiError> {
+    pool.run(move |conn| work(conn).map_err(holding_error))
+        .await
+}
+
+/// Writes holdings in one write transaction, rolled back when the ledger refuses the change.
+async fn write<T: Send + 'static>(
+    pool: &DbPool,
+    work: impl FnOnce(&mut DbConn) -> Result<T, WriteError> + Send + 'static,
+) -> Result<T, ApiError> {
+    pool.run(move |conn| conn.write_transaction(|conn| work(conn).map_err(holding_error)))
+        .await
+}
+
+/// A holding's quantity is its `shares`: a change that leaves a later sale short is that
+/// field's error here.
+fn holding_error(err: WriteError) -> ApiError {
+    match err {
+        WriteError::Short(short) => ApiError::field("shares", short_sale_message(&short)),
+        other => other.into(),
     }
 }
 
@@ -163,17 +185,17 @@ async fn update(
     body: Result<JsonObject, ApiError>,
     presence: Presence,
 ) -> Result<HttpResponse, ApiError> {
-    let owned = pool
-        .query(move |conn| asset::find_for(conn, me.user_id, id))
+    let owned = read(&pool, move |conn| asset::find_for(conn, me.user_id, id))
         .await?
         .is_some();
     if !owned {
         return Err(ApiError::NotFound);
     }
     let changes = read_changes(body?, presence)?;
-    let row = pool
-        .query(move |conn| asset::update_for(conn, me.user_id, id, &changes))
-        .await?;
+    let row = write(&pool, move |conn| {
+        asset::update_for(conn, me.user_id, id, &changes)
+    })
+    .await?;
     let row = row.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(AssetView::from(row)))
 }
@@ -213,9 +235,7 @@ fn read_changes(body: JsonObject, presence: Presence) -> Result<AssetChanges, Ap
     responses((status = 200, description = "`ticker,shares,costbasis,buy`, one holding a line, oldest first.", content_type = "text/csv", body = String))
 )]
 pub async fn export_csv(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
-    let rows = pool
-        .query(move |conn| asset::list_for(conn, me.user_id))
-        .await?;
+    let rows = read(&pool, move |conn| asset::list_for(conn, me.user_id)).await?;
     let body = holdings_csv::export(&rows).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
@@ -268,7 +288,7 @@ pub async fn import(
     };
     let (created, skipped) = pool
         .run(move |conn| {
-            conn.write_transaction(|conn| -> Result<_, DbError> {
+            conn.write_transaction(|conn| -> Result<_, ApiError> {
                 let existing = asset::list_for(conn, me.user_id)?;
                 let (new, skipped) = not_present(&existing, rows, me.user_id);
                 if !dry_run {

@@ -8,11 +8,12 @@ use crate::db::DbPool;
 use crate::domain::Ticker;
 use crate::error::ApiError;
 use crate::input::params;
-use crate::models::asset::{self, Asset};
-use crate::portfolio::money::Overflow;
+use crate::ledger::lots::Book;
+use crate::ledger::Trade;
+use crate::models::transaction;
 use crate::portfolio::{history, valuation, Portfolio};
 use crate::prices::budget::Lane;
-use crate::prices::CloseRange;
+use crate::prices::{CloseRange, Quote};
 use crate::views::portfolio::{HistoryView, SummaryView};
 
 /// The history ranges, with how many months back each starts (`max`: the first buy).
@@ -29,14 +30,43 @@ const DEFAULT_BENCHMARK: &str = "SPY";
 /// How far before a day its latest close is looked for (weekends, holidays, data gaps).
 const LOOKBACK: Duration = Duration::days(10);
 
-impl From<Overflow> for ApiError {
-    fn from(err: Overflow) -> Self {
-        ApiError::bad_request(err.to_string(), "out_of_range")
-    }
+/// The owner's ledger (every account's, or one's) in the ledger's order.
+pub(crate) async fn ledger(
+    pool: &DbPool,
+    owner: i64,
+    account: Option<i64>,
+) -> Result<Vec<Trade>, ApiError> {
+    pool.run(move |conn| {
+        transaction::trades_for(conn, owner, account)
+            .map_err(|err| ApiError::from(transaction::WriteError::from(err)))
+    })
+    .await
 }
 
-async fn holdings(pool: &DbPool, owner: i64) -> Result<Vec<Asset>, ApiError> {
-    Ok(pool.query(move |conn| asset::list_for(conn, owner)).await?)
+/// The latest quote of each of `tickers` that has one now (none without market data, or once
+/// the caller's allowance is spent), by ticker.
+pub(crate) async fn latest_quotes<'a>(
+    portfolio: &Portfolio,
+    user: i64,
+    tickers: impl Iterator<Item = &'a str>,
+) -> HashMap<String, Quote> {
+    let mut quotes = HashMap::new();
+    let Some(market) = &portfolio.market else {
+        return quotes;
+    };
+    let mut wanted: Vec<Ticker> = Vec::new();
+    for ticker in tickers.filter_map(|raw| Ticker::parse(raw).ok()) {
+        if !wanted.contains(&ticker) {
+            wanted.push(ticker);
+        }
+    }
+    let fetched = market.quotes_for(user, &wanted).await;
+    for (ticker, quote) in wanted.into_iter().zip(fetched) {
+        if let Ok(quote) = quote {
+            quotes.insert(ticker.into_inner(), quote);
+        }
+    }
+    quotes
 }
 
 /// `GET /api/portfolio/summary/`: every holding at its latest price, the totals and the
@@ -58,25 +88,15 @@ pub async fn summary(
     portfolio: web::Data<Portfolio>,
     me: Identity,
 ) -> Result<HttpResponse, ApiError> {
-    let assets = holdings(&pool, me.user_id).await?;
-    let mut quotes = HashMap::new();
-    if let Some(market) = &portfolio.market {
-        let mut tickers: Vec<Ticker> = Vec::new();
-        for asset in &assets {
-            if let Ok(ticker) = Ticker::parse(&asset.ticker) {
-                if !tickers.contains(&ticker) {
-                    tickers.push(ticker);
-                }
-            }
-        }
-        let fetched = market.quotes_for(me.user_id, &tickers).await;
-        for (ticker, quote) in tickers.into_iter().zip(fetched) {
-            if let Ok(quote) = quote {
-                quotes.insert(ticker.into_inner(), quote);
-            }
-        }
-    }
-    let valuation = valuation::value(assets, &quotes)?;
+    let trades = ledger(&pool, me.user_id, None).await?;
+    let lots = valuation::open_lots(&Book::replay(&trades)?);
+    let quotes = latest_quotes(
+        &portfolio,
+        me.user_id,
+        lots.iter().map(|lot| lot.ticker.as_str()),
+    )
+    .await;
+    let valuation = valuation::value(lots, &quotes)?;
     Ok(HttpResponse::Ok().json(SummaryView::from(valuation)))
 }
 
@@ -121,16 +141,16 @@ pub async fn history(
             .map_or(DEFAULT_BENCHMARK, String::as_str),
     )
     .map_err(|err| ApiError::field("benchmark", err))?;
-    let assets = holdings(&pool, me.user_id).await?;
+    let trades = ledger(&pool, me.user_id, None).await?;
     let now = portfolio.clock.now();
     let end = portfolio.calendar.last_closed_day(now);
-    let points = match assets.iter().map(|a| a.buy).min() {
+    let points = match trades.first().map(|trade| trade.date) {
         Some(first_buy) => {
             let start = months
                 .and_then(|months| end.checked_sub_months(Months::new(months)))
                 .unwrap_or(first_buy)
                 .max(first_buy);
-            let ranges = wanted(&assets, benchmark.as_str(), start, first_buy, end);
+            let ranges = wanted(&trades, benchmark.as_str(), start, first_buy, end);
             let closes = portfolio
                 .closes
                 .load(Lane::User(me.user_id), ranges, now)
@@ -139,7 +159,7 @@ pub async fn history(
                 .calendar
                 .trading_days_between(start, end)
                 .collect();
-            history::points(&assets, &days, &closes, benchmark.as_str())?
+            history::points(&trades, &days, &closes, benchmark.as_str())?
         }
         None => Vec::new(),
     };
@@ -150,19 +170,20 @@ pub async fn history(
     }))
 }
 
-/// The closes history needs: each ticker's from the range's start (or its first buy) and the
-/// benchmark's from the first buy, each with a lookback for the latest close before a day.
-fn wanted(
-    assets: &[Asset],
+/// The closes history needs: each ticker's from the range's start (or its first transaction)
+/// and the benchmark's from the first transaction, each with a lookback for the latest close
+/// before a day.
+pub(crate) fn wanted(
+    trades: &[Trade],
     benchmark: &str,
     start: NaiveDate,
     first_buy: NaiveDate,
     end: NaiveDate,
 ) -> Vec<CloseRange> {
     let mut firsts: HashMap<&str, NaiveDate> = HashMap::new();
-    for asset in assets {
-        let first = firsts.entry(&asset.ticker).or_insert(asset.buy);
-        *first = (*first).min(asset.buy);
+    for trade in trades {
+        let first = firsts.entry(&trade.ticker).or_insert(trade.date);
+        *first = (*first).min(trade.date);
     }
     let mut ranges: Vec<CloseRange> = firsts
         .into_iter()

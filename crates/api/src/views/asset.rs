@@ -9,11 +9,11 @@ use crate::models::asset::Asset;
 pub struct AssetView {
     pub id: i64,
     pub ticker: String,
-    /// At its column's 5 places: `"10.50000"`.
-    #[schema(pattern = r"^[0-9]{1,20}\.[0-9]{5}$", example = "10.50000")]
+    /// At least 5 places, as the old column (up to 8 when the ledger holds more): `"10.50000"`.
+    #[schema(pattern = r"^[0-9]{1,20}\.[0-9]{5,8}$", example = "10.50000")]
     pub shares: String,
-    /// At its column's 2 places: `"189.98"`.
-    #[schema(pattern = r"^[0-9]{1,8}\.[0-9]{2}$", example = "189.98")]
+    /// At least 2 places, as the old column (up to 6 when the ledger holds more): `"189.98"`.
+    #[schema(pattern = r"^[0-9]{1,14}\.[0-9]{2,6}$", example = "189.98")]
     pub costbasis: String,
     pub buy: NaiveDate,
     /// The owner's id.

@@ -3,11 +3,12 @@
 //! where unknown.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::portfolio::history::Point;
-use crate::portfolio::money::cents;
+use crate::portfolio::money::{at_least, cents};
 use crate::portfolio::valuation::{AllocationBasis, HoldingValue, Slice, Totals, Valuation};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,13 +57,13 @@ pub struct SummaryView {
 
 impl From<HoldingValue> for HoldingFigures {
     fn from(holding: HoldingValue) -> Self {
-        let asset = holding.asset;
+        let lot = holding.lot;
         Self {
-            id: asset.id,
-            ticker: asset.ticker,
-            shares: asset.shares.0.to_string(),
-            costbasis: asset.costbasis.0.to_string(),
-            buy: asset.buy,
+            id: lot.id,
+            ticker: lot.ticker,
+            shares: at_least(lot.shares, 5).to_string(),
+            costbasis: per_share(lot.cost, lot.shares),
+            buy: lot.buy,
             cost: cents(holding.cost),
             price: holding.price.map(|p| p.to_string()),
             market_value: holding.market_value.map(cents),
@@ -70,6 +71,18 @@ impl From<HoldingValue> for HoldingFigures {
             gain_percent: holding.gain_percent.map(cents),
             day_change: holding.day_change.map(cents),
         }
+    }
+}
+
+/// What one share of a lot cost, fee included, to six places at most (at least two).
+fn per_share(cost: Decimal, shares: Decimal) -> String {
+    match cost.checked_div(shares) {
+        Some(each) => at_least(
+            each.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointNearestEven),
+            2,
+        )
+        .to_string(),
+        None => "0.00".to_owned(),
     }
 }
 

@@ -13,6 +13,8 @@ mod flood;
 mod health;
 mod holdings_csv;
 mod import_django;
+mod ledger;
+mod ledger_migration;
 mod login_throttle;
 mod metrics;
 mod openapi;

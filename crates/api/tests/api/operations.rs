@@ -91,7 +91,7 @@ async fn a_real_server_error_is_a_generic_json_500() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let user = app.user("broken").await;
     let mut conn = SqliteConnection::establish(sqlite_path(app.database_url())).unwrap();
-    conn.batch_execute("DROP TABLE assets").unwrap();
+    conn.batch_execute("DROP TABLE transactions").unwrap();
     let body = json_of(
         app.get("/api/assets/", Some(&user.access)).await,
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -100,7 +100,7 @@ async fn a_real_server_error_is_a_generic_json_500() {
     assert_eq!(body["detail"], "A server error occurred.");
     assert_eq!(body["code"], "server_error");
     assert!(
-        !body.to_string().contains("assets"),
+        !body.to_string().contains("transactions"),
         "no internals leak: {body}"
     );
 }

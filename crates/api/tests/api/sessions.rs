@@ -226,17 +226,17 @@ async fn deleting_the_account_takes_its_data_and_needs_the_password(app: TestApp
     );
 }
 
-/// How many holdings and sessions `user_id` has in the database (blocking).
+/// How many transactions and sessions `user_id` has in the database (blocking).
 fn rows_of(url: &str, user_id: i64) -> (i64, i64) {
-    use api::db::schema::{assets, sessions};
+    use api::db::schema::{sessions, transactions};
     use diesel::prelude::*;
     let mut conn = db_pool(url).get().expect("a connection");
     api::with_conn!(&mut conn, |c| {
-        let holdings = assets::table
-            .filter(assets::user_id.eq(user_id))
+        let holdings = transactions::table
+            .filter(transactions::user_id.eq(user_id))
             .count()
             .get_result(c)
-            .expect("count assets");
+            .expect("count transactions");
         let logins = sessions::table
             .filter(sessions::user_id.eq(user_id))
             .count()

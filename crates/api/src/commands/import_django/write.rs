@@ -91,7 +91,7 @@ impl Writer<'_> {
         let mut inserted = Vec::new();
         for (table, target) in [
             (Table::Users, "users"),
-            (Table::Assets, "assets"),
+            (Table::Assets, "transactions"),
             (Table::Options, "options"),
             (Table::Selections, "selections"),
         ] {

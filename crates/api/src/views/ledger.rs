@@ -1,0 +1,337 @@
+//! The ledger on the wire: accounts, transactions (exact decimals as strings, without
+//! needless trailing zeros; `null` for the fields a type does not take), and the reports made
+//! from them: positions, realized lots and performance (money to cents, percents to
+//! hundredths, both half to even).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::ledger::lots::{RealizedLot, Term};
+use crate::ledger::performance::Performance;
+use crate::ledger::positions::{Position, Totals};
+use crate::ledger::Event;
+use crate::models::account::Account;
+use crate::models::transaction::{Malformed, TransactionRow};
+use crate::portfolio::money::cents;
+
+/// A brokerage account the caller keeps transactions in (not the login account of
+/// `/api/users/me/`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BrokerageAccountView {
+    pub id: i64,
+    #[schema(example = "Main")]
+    pub name: String,
+    /// ISO 4217.
+    #[schema(example = "USD")]
+    pub currency: String,
+}
+
+impl From<Account> for BrokerageAccountView {
+    fn from(account: Account) -> Self {
+        Self {
+            id: account.id,
+            name: account.name,
+            currency: account.currency,
+        }
+    }
+}
+
+/// An exact decimal as text, without trailing zeros: `"10"`, `"0.1"`.
+fn exact(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransactionView {
+    pub id: i64,
+    /// The account's id.
+    pub account: i64,
+    /// `BUY`, `SELL`, `DIVIDEND` or `SPLIT`.
+    #[schema(rename = "type", example = "BUY")]
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[schema(example = "VTI")]
+    pub ticker: String,
+    pub date: NaiveDate,
+    /// BUY and SELL: shares.
+    #[schema(example = "10")]
+    pub quantity: Option<String>,
+    /// BUY and SELL: the price of one share.
+    #[schema(example = "50.25")]
+    pub price: Option<String>,
+    /// BUY and SELL: the broker's fee (part of a buy's cost, off a sale's proceeds).
+    #[schema(example = "0")]
+    pub fee: Option<String>,
+    /// DIVIDEND: the cash received.
+    pub amount: Option<String>,
+    /// SPLIT: new shares per old share (`"4"` for 4-for-1, `"0.1"` for 1-for-10).
+    pub ratio: Option<String>,
+    #[schema(example = "USD")]
+    pub currency: String,
+    pub note: Option<String>,
+}
+
+impl TryFrom<TransactionRow> for TransactionView {
+    type Error = Malformed;
+
+    fn try_from(row: TransactionRow) -> Result<Self, Malformed> {
+        let event = row.event()?;
+        let (mut quantity, mut price, mut fee, mut amount, mut ratio) =
+            (None, None, None, None, None);
+        let kind = match event {
+            Event::Buy {
+                quantity: q,
+                price: p,
+                fee: f,
+            }
+            | Event::Sell {
+                quantity: q,
+                price: p,
+                fee: f,
+            } => {
+                (quantity, price, fee) = (Some(exact(q)), Some(exact(p)), Some(exact(f)));
+                if matches!(event, Event::Buy { .. }) {
+                    "BUY"
+                } else {
+                    "SELL"
+                }
+            }
+            Event::Dividend { amount: a } => {
+                amount = Some(exact(a));
+                "DIVIDEND"
+            }
+            Event::Split { ratio: r } => {
+                ratio = Some(exact(r));
+                "SPLIT"
+            }
+        };
+        Ok(Self {
+            id: row.id,
+            account: row.account_id,
+            kind,
+            ticker: row.ticker,
+            date: row.date,
+            quantity,
+            price,
+            fee,
+            amount,
+            ratio,
+            currency: row.currency,
+            note: row.note,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PositionView {
+    pub ticker: String,
+    /// Shares held (`"0"` when sold out).
+    pub quantity: String,
+    /// What the shares held cost, fees included.
+    pub cost: String,
+    /// `null` when nothing is held.
+    pub average_cost: Option<String>,
+    /// The latest price; `null` when none is known (then so are the market figures).
+    pub price: Option<String>,
+    pub market_value: Option<String>,
+    pub unrealized_gain: Option<String>,
+    pub realized_gain: String,
+    pub dividends: String,
+}
+
+impl From<Position> for PositionView {
+    fn from(position: Position) -> Self {
+        Self {
+            ticker: position.ticker,
+            quantity: exact(position.quantity),
+            cost: cents(position.cost),
+            average_cost: position.average_cost.map(|each| {
+                exact(
+                    each.round_dp_with_strategy(
+                        6,
+                        rust_decimal::RoundingStrategy::MidpointNearestEven,
+                    ),
+                )
+            }),
+            price: position.price.map(exact),
+            market_value: position.market_value.map(cents),
+            unrealized_gain: position.unrealized_gain.map(cents),
+            realized_gain: cents(position.realized_gain),
+            dividends: cents(position.dividends),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PositionTotalsView {
+    pub cost: String,
+    /// Over the priced positions; `null` when none is priced.
+    pub market_value: Option<String>,
+    pub unrealized_gain: Option<String>,
+    pub realized_gain: String,
+    pub dividends: String,
+    /// Positions held without a price, left out of the market figures.
+    pub unpriced: usize,
+}
+
+impl From<Totals> for PositionTotalsView {
+    fn from(totals: Totals) -> Self {
+        Self {
+            cost: cents(totals.cost),
+            market_value: totals.market_value.map(cents),
+            unrealized_gain: totals.unrealized_gain.map(cents),
+            realized_gain: cents(totals.realized_gain),
+            dividends: cents(totals.dividends),
+            unpriced: totals.unpriced,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PositionsView {
+    pub positions: Vec<PositionView>,
+    pub totals: PositionTotalsView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RealizedLotView {
+    pub ticker: String,
+    pub quantity: String,
+    pub bought: NaiveDate,
+    pub sold: NaiveDate,
+    pub cost: String,
+    pub proceeds: String,
+    pub gain: String,
+    /// `short` (held a year or less) or `long`.
+    #[schema(example = "short")]
+    pub term: &'static str,
+}
+
+impl From<&RealizedLot> for RealizedLotView {
+    fn from(lot: &RealizedLot) -> Self {
+        Self {
+            ticker: lot.ticker.clone(),
+            quantity: exact(lot.quantity),
+            bought: lot.bought,
+            sold: lot.sold,
+            cost: cents(lot.cost),
+            proceeds: cents(lot.proceeds),
+            gain: cents(lot.gain()),
+            term: lot.term().as_str(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RealizedTotalsView {
+    pub cost: String,
+    pub proceeds: String,
+    pub gain: String,
+    pub short_term_gain: String,
+    pub long_term_gain: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RealizedView {
+    pub lots: Vec<RealizedLotView>,
+    pub totals: RealizedTotalsView,
+}
+
+impl RealizedView {
+    /// `lots` in the order they were sold; totals summed exactly, then rounded.
+    pub fn new(lots: &[&RealizedLot]) -> Self {
+        let sum = |pick: &dyn Fn(&RealizedLot) -> Decimal| lots.iter().map(|lot| pick(lot)).sum();
+        let term_gain = |term: Term| {
+            lots.iter()
+                .filter(|lot| lot.term() == term)
+                .map(|lot| lot.gain())
+                .sum()
+        };
+        Self {
+            lots: lots.iter().map(|lot| RealizedLotView::from(*lot)).collect(),
+            totals: RealizedTotalsView {
+                cost: cents(sum(&|lot| lot.cost)),
+                proceeds: cents(sum(&|lot| lot.proceeds)),
+                gain: cents(sum(&|lot| lot.gain())),
+                short_term_gain: cents(term_gain(Term::Short)),
+                long_term_gain: cents(term_gain(Term::Long)),
+            },
+        }
+    }
+}
+
+/// A fraction as a percent with two places: `0.197578` is `"19.76"`.
+pub fn percent(fraction: Decimal) -> String {
+    cents(fraction * Decimal::ONE_HUNDRED)
+}
+
+fn percent_f64(fraction: f64) -> Option<String> {
+    Decimal::try_from(fraction * 100.0).ok().map(cents)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BenchmarkView {
+    pub ticker: String,
+    /// Percent; `null` without its closes.
+    pub twr: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PerformancePointView {
+    pub date: NaiveDate,
+    pub value: String,
+    /// Percent, from `from` to this day.
+    pub twr: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PerformanceView {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// At the close before `from`.
+    pub start_value: String,
+    pub end_value: String,
+    /// Money in over the range (buys, fees included).
+    pub invested: String,
+    /// Money out over the range (sales' proceeds after fees, dividends).
+    pub withdrawn: String,
+    /// Time-weighted return, percent; `null` when nothing was invested over the range.
+    #[schema(example = "19.76")]
+    pub twr: Option<String>,
+    /// Money-weighted return (annualised internal rate of return), percent; `null` when the
+    /// flows have none.
+    #[schema(example = "23.11")]
+    pub mwr: Option<String>,
+    pub benchmark: BenchmarkView,
+    pub points: Vec<PerformancePointView>,
+}
+
+impl PerformanceView {
+    pub fn new(from: NaiveDate, to: NaiveDate, benchmark: String, measured: Performance) -> Self {
+        Self {
+            from,
+            to,
+            start_value: cents(measured.start_value),
+            end_value: cents(measured.end_value),
+            invested: cents(measured.invested),
+            withdrawn: cents(measured.withdrawn),
+            twr: measured.twr.map(percent),
+            mwr: measured.mwr.and_then(percent_f64),
+            benchmark: BenchmarkView {
+                ticker: benchmark,
+                twr: measured.benchmark_twr.map(percent),
+            },
+            points: measured
+                .points
+                .into_iter()
+                .map(|point| PerformancePointView {
+                    date: point.date,
+                    value: cents(point.value),
+                    twr: point.twr.map(percent),
+                })
+                .collect(),
+        }
+    }
+}
