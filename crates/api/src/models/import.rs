@@ -6,16 +6,17 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::account;
+use rust_decimal::Decimal;
+
+use super::account::{self, Account};
 use super::selection::NewSelection;
 use super::transaction::{self, Entry};
 use super::user::NewUserRow;
 use crate::db::schema::{options, selections, transactions, users, weeks};
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
-use crate::domain::{
-    BuyDate, CostBasis, Email, PercentChange, Price, Shares, Sunday, Ticker, Username,
-};
+use crate::domain::{BuyDate, Email, PercentChange, Price, Shares, Sunday, Ticker, Username};
+use crate::ledger::Event;
 use crate::with_conn;
 
 /// A Django account; the password hash is Django's, checked at login until the first one.
@@ -61,37 +62,85 @@ pub fn insert_user(conn: &mut DbConn, id: i64, user: &ImportedUser) -> QueryResu
     Ok(())
 }
 
-/// A Django holding.
+/// A Django holding, and its sale when the later schema recorded one.
 #[derive(Debug)]
 pub struct ImportedAsset {
     pub source_id: i64,
     pub ticker: Ticker,
     pub shares: Shares,
-    pub costbasis: CostBasis,
+    /// The price of one share (the later schema's total over the shares).
+    pub price: Decimal,
     pub buy: BuyDate,
+    pub sale: Option<ImportedSale>,
 }
 
-/// Writes a Django holding as a BUY (no fee) in the owner's first account, under `id`.
-pub fn insert_asset(
+/// A whole holding sold: the later schema's `sell_date`, and its proceeds per share.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportedSale {
+    pub date: NaiveDate,
+    pub price: Decimal,
+}
+
+impl ImportedAsset {
+    /// The holding's entries: its BUY, and its SELL if it was sold (no fees: Django had none),
+    /// in `account`.
+    pub fn entries(&self, account: &Account) -> (Entry, Option<Entry>) {
+        let entry = |date, event| Entry {
+            account_id: account.id,
+            ticker: self.ticker.as_str().to_owned(),
+            date,
+            event,
+            currency: account.currency.clone(),
+            note: None,
+        };
+        let buy = entry(
+            self.buy.into_inner(),
+            Event::Buy {
+                quantity: self.shares.value(),
+                price: self.price,
+                fee: Decimal::ZERO,
+            },
+        );
+        let sell = self.sale.map(|sale| {
+            entry(
+                sale.date,
+                Event::Sell {
+                    quantity: self.shares.value(),
+                    price: sale.price,
+                    fee: Decimal::ZERO,
+                },
+            )
+        });
+        (buy, sell)
+    }
+}
+
+/// Writes a Django holding's BUY under `id` in the owner's first account.
+pub fn insert_buy(
     conn: &mut DbConn,
     id: i64,
     user_id: i64,
     asset: &ImportedAsset,
 ) -> QueryResult<()> {
     let first = account::first_for(conn, user_id)?;
-    let entry = Entry {
-        account_id: first.id,
-        ticker: asset.ticker.as_str().to_owned(),
-        date: asset.buy.into_inner(),
-        event: crate::ledger::Event::Buy {
-            quantity: asset.shares.value(),
-            price: asset.costbasis.value(),
-            fee: rust_decimal::Decimal::ZERO,
-        },
-        currency: first.currency,
-        note: None,
-    };
-    transaction::insert_with_id(conn, user_id, id, &entry, Some(asset.source_id))
+    let (buy, _) = asset.entries(&first);
+    transaction::insert_with_id(conn, user_id, id, &buy, Some(asset.source_id))
+}
+
+/// Writes a Django holding's SELL, if it was sold, under `id` in the owner's first account.
+pub fn insert_sell(
+    conn: &mut DbConn,
+    id: i64,
+    user_id: i64,
+    asset: &ImportedAsset,
+) -> QueryResult<()> {
+    let first = account::first_for(conn, user_id)?;
+    match asset.entries(&first) {
+        (_, Some(sell)) => {
+            transaction::insert_with_id(conn, user_id, id, &sell, Some(asset.source_id))
+        }
+        (_, None) => Ok(()),
+    }
 }
 
 /// How an option did, as Django recorded it.
@@ -187,10 +236,11 @@ pub fn existing_users(conn: &mut DbConn) -> QueryResult<Vec<(i64, String, Option
         .load(c))
 }
 
-/// A holding as its stable key sees it.
+/// A transaction as a holding's stable key sees it.
 pub type ExistingAsset = (
     i64,
     i64,
+    String,
     String,
     DbDecimal,
     DbDecimal,
@@ -198,12 +248,13 @@ pub type ExistingAsset = (
     Option<i64>,
 );
 
-/// Every transaction as a holding's key sees it: (id, owner, ticker, quantity, price, date,
-/// Django id when imported); the quantity and price of a type without them are NULL.
+/// Every transaction as a holding's key sees it: (id, owner, type, ticker, quantity, price,
+/// date, Django id when imported); a type without a quantity or price has zeros there.
 pub fn existing_assets(conn: &mut DbConn) -> QueryResult<Vec<ExistingAsset>> {
     type Stored = (
         i64,
         i64,
+        String,
         String,
         Option<DbDecimal>,
         Option<DbDecimal>,
@@ -214,6 +265,7 @@ pub fn existing_assets(conn: &mut DbConn) -> QueryResult<Vec<ExistingAsset>> {
         .select((
             transactions::id,
             transactions::user_id,
+            transactions::kind,
             transactions::ticker,
             transactions::quantity,
             transactions::price,
@@ -223,11 +275,12 @@ pub fn existing_assets(conn: &mut DbConn) -> QueryResult<Vec<ExistingAsset>> {
         .load(c))?;
     Ok(rows
         .into_iter()
-        .map(|(id, owner, ticker, quantity, price, date, source)| {
-            let zero = DbDecimal(rust_decimal::Decimal::ZERO);
+        .map(|(id, owner, kind, ticker, quantity, price, date, source)| {
+            let zero = DbDecimal(Decimal::ZERO);
             (
                 id,
                 owner,
+                kind,
                 ticker,
                 quantity.unwrap_or(zero),
                 price.unwrap_or(zero),

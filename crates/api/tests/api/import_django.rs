@@ -641,7 +641,101 @@ async fn accounts_made_here_are_never_taken_for_django_ones(app: TestApp) {
     counts(&again, "portfolio_asset", 4, 0, 3, 1);
 }
 
+/// The app's later schema (`tests/fixtures/django-later/`: the ticker in its own table, costs
+/// and sales as totals): sold positions become SELLs, a rebuy is a BUY of its own, and a second
+/// run adds nothing.
+async fn a_later_django_database_with_sales_moves_in_as_a_ledger(app: TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("later.sqlite3");
+    let dump = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/django-later/dump.sql"),
+    )
+    .unwrap();
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut conn = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        conn.batch_execute(&dump).unwrap();
+    }
+    let source = format!("sqlite://{}", path.display());
+    let report = succeeded(&import(&app, &source, &[]).await);
+    counts(&report, "auth_user", 2, 2, 0, 0);
+    counts(&report, "portfolio_asset", 4, 4, 0, 0);
+
+    let alice = login(&app, "alice", "alice-old-pass").await;
+    let ledger = json_of(
+        app.get("/api/transactions/", Some(&alice)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let seen: Vec<(String, String, String, String, String)> = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let text = |name: &str| t[name].as_str().unwrap().to_owned();
+            (
+                text("type"),
+                text("ticker"),
+                text("date"),
+                text("quantity"),
+                text("price"),
+            )
+        })
+        .collect();
+    let want = [
+        ("BUY", "AAPL", "2022-06-15", "10", "135.43"),
+        ("BUY", "VTI", "2022-10-12", "8", "175.42"),
+        ("SELL", "VTI", "2023-08-15", "8", "216.53"),
+        ("BUY", "VTI", "2024-03-05", "6", "250.61"),
+    ]
+    .map(|(a, b, c, d, e)| (a.into(), b.into(), c.into(), d.into(), e.into()));
+    assert_eq!(seen, want);
+    assert!(ledger.as_array().unwrap().iter().all(|t| t["fee"] == "0"));
+    let realized = json_of(
+        app.get("/api/portfolio/realized/", Some(&alice)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(realized["totals"]["gain"], "328.88", "1732.24 - 1403.36");
+    assert_eq!(realized["lots"][0]["term"], "short");
+    let positions = json_of(
+        app.get("/api/portfolio/positions/", Some(&alice)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let quantities: Vec<(&str, &str)> = positions["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["ticker"].as_str().unwrap(),
+                p["quantity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(quantities, [("AAPL", "10"), ("VTI", "6")]);
+
+    let bob = login(&app, "bob", "bob-old-pass").await;
+    let theirs = holdings(&app, &bob).await;
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0]["shares"], "2.75000");
+    assert_eq!(theirs[0]["costbasis"], "377.44");
+
+    let again = succeeded(&import(&app, &source, &[]).await);
+    counts(&again, "portfolio_asset", 4, 0, 4, 0);
+    let unchanged = json_of(
+        app.get("/api/transactions/", Some(&alice)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(unchanged, ledger);
+}
+
 crate::backend_tests!(
+    a_later_django_database_with_sales_moves_in_as_a_ledger,
     a_postgres_django_database_moves_in_with_its_passwords,
     a_sqlite_django_database_with_integer_and_real_decimals_moves_in_exactly,
     a_dumpdata_file_moves_in_like_a_database,

@@ -48,7 +48,10 @@ pub struct UserRow {
     pub date_joined: String,
 }
 
-/// `portfolio_asset`.
+/// `portfolio_asset`, in either of the app's schemas: the early one (the holding's own `ticker`,
+/// `costbasis` per share, `buy`) or the later one (the ticker in `portfolio_assetinfo`,
+/// `cost_basis` the whole purchase's cost, `buy_date`, and a sale's `sell_date` and
+/// `sell_price`, the whole sale's proceeds).
 #[derive(Debug, Clone, QueryableByName)]
 pub struct AssetRow {
     #[diesel(sql_type = BigInt)]
@@ -63,6 +66,14 @@ pub struct AssetRow {
     pub buy: String,
     #[diesel(sql_type = BigInt)]
     pub user_id: i64,
+    /// The later schema: `costbasis` is the purchase's total, not a price per share.
+    #[diesel(sql_type = Bool)]
+    pub cost_is_total: bool,
+    /// The later schema's sale, if the position was sold: its date and its total proceeds.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub sell_date: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub sell_total: Option<String>,
 }
 
 /// `wallstreet_option`; the numbers are nullable because not every version of the app gave

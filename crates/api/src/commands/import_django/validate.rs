@@ -6,16 +6,19 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::report::Invalid;
 use super::rows::{AssetRow, DjangoRows, OptionRow, SelectionRow, Table, UserRow};
 use crate::auth::django_hashers::DjangoHash;
 use crate::domain::{
-    BuyDate, CostBasis, Email, PercentChange, Price, Shares, Sunday, Ticker, Username,
+    BuyDate, CostBasis, Email, Money, PercentChange, Price, Shares, Sunday, Ticker, TradeDate,
+    Username,
 };
 use crate::game::calendar::GameCalendar;
-use crate::models::import::{ImportedAsset, ImportedOption, ImportedUser, Score, WeekMarkers};
+use crate::models::import::{
+    ImportedAsset, ImportedOption, ImportedSale, ImportedUser, Score, WeekMarkers,
+};
 
 /// The rows that fit, ready for the writer, and those that do not.
 #[derive(Debug, Default)]
@@ -120,30 +123,98 @@ fn user(row: UserRow) -> Result<ImportedUser, String> {
     problems.into_result(user)
 }
 
+/// A holding of either schema: the early one's `costbasis` is the price per share; the later
+/// one's is the purchase's total, and its sale (all the shares) a total too, so each becomes a
+/// price per share, rounded half to even to the ledger's 6 places.
 fn asset(row: AssetRow) -> Result<(i64, ImportedAsset), String> {
     let mut problems = Problems::default();
     let ticker = problems.check("ticker", &row.ticker, Ticker::parse(&row.ticker));
     let shares = problems.check("shares", &row.shares, Shares::parse(&row.shares));
-    let costbasis = problems.check(
-        "costbasis",
-        &row.costbasis,
-        CostBasis::parse(&row.costbasis),
-    );
     let buy = problems.check("buy", &row.buy, BuyDate::parse(&row.buy));
-    let asset = match (ticker, shares, costbasis, buy) {
-        (Some(ticker), Some(shares), Some(costbasis), Some(buy)) => Some((
+    let price = if row.cost_is_total {
+        problems
+            .check("cost_basis", &row.costbasis, Money::parse(&row.costbasis))
+            .zip(shares)
+            .and_then(|(total, shares)| per_share(&mut problems, "cost_basis", total, shares))
+    } else {
+        problems
+            .check(
+                "costbasis",
+                &row.costbasis,
+                CostBasis::parse(&row.costbasis),
+            )
+            .map(CostBasis::value)
+    };
+    let sale = match (&row.sell_date, &row.sell_total) {
+        (None, None) => Some(None),
+        (Some(date), Some(total)) => {
+            let date = problems.check("sell_date", date, TradeDate::parse(date));
+            let total = problems.check("sell_price", total, Money::parse(total));
+            match (date, total, shares, buy) {
+                (Some(date), Some(_), _, Some(buy)) if date.into_inner() < buy.into_inner() => {
+                    problems.note(format!(
+                        "sell_date \"{}\": the sale is before the purchase",
+                        date.into_inner()
+                    ));
+                    None
+                }
+                (Some(date), Some(total), Some(shares), _) => {
+                    per_share(&mut problems, "sell_price", total, shares).map(|price| {
+                        Some(ImportedSale {
+                            date: date.into_inner(),
+                            price,
+                        })
+                    })
+                }
+                _ => None,
+            }
+        }
+        (date, total) => {
+            let (column, raw) = match date {
+                Some(date) => ("sell_date", date.as_str()),
+                None => ("sell_price", total.as_deref().unwrap_or_default()),
+            };
+            problems.note(format!(
+                "{column} {raw:?}: a sale needs both its date and its price"
+            ));
+            None
+        }
+    };
+    let asset = match (ticker, shares, price, buy, sale) {
+        (Some(ticker), Some(shares), Some(price), Some(buy), Some(sale)) => Some((
             row.user_id,
             ImportedAsset {
                 source_id: row.id,
                 ticker,
                 shares,
-                costbasis,
+                price,
                 buy,
+                sale,
             },
         )),
         _ => None,
     };
     problems.into_result(asset)
+}
+
+/// A total over `shares`, to 6 places; a total for no shares is a problem of `column`.
+fn per_share(
+    problems: &mut Problems,
+    column: &str,
+    total: Money,
+    shares: Shares,
+) -> Option<Decimal> {
+    let each = total
+        .value()
+        .checked_div(shares.value())
+        .map(|each| each.round_dp_with_strategy(6, RoundingStrategy::MidpointNearestEven));
+    if each.is_none() {
+        problems.note(format!(
+            "{column} \"{}\": a total for no shares",
+            total.value()
+        ));
+    }
+    each
 }
 
 /// A ranked option (rank 1 or more) keeps its prices, percent change and rank exactly. An

@@ -20,8 +20,9 @@ use super::validate::Plan;
 use super::ImportError;
 use crate::db::{DbConn, DbPool};
 use crate::domain::username::skeleton_of_key;
+use crate::domain::TransactionType;
 use crate::game::picks::PICKS_PER_WEEK;
-use crate::models::import;
+use crate::models::import::{self, ImportedAsset};
 use crate::models::selection::NewSelection;
 
 /// Why the transaction is rolled back.
@@ -178,17 +179,32 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Each holding's BUY (under its Django id when free) and, when the later schema recorded
+    /// a sale, its SELL; each is added only when the target lacks it, so a holding sold in
+    /// Django since an earlier import gets its SELL on the next.
     fn assets(&mut self, conn: &mut DbConn, plan: &Plan) -> QueryResult<()> {
-        type Key = (i64, String, Decimal, Decimal, NaiveDate, i64);
+        type Key = (i64, String, String, Decimal, Decimal, NaiveDate, i64);
         let existing = import::existing_assets(conn)?;
         let taken: HashSet<i64> = existing.iter().map(|row| row.0).collect();
         let present: HashSet<Key> = existing
             .into_iter()
-            .filter_map(|(_, owner, ticker, shares, costbasis, buy, source)| {
-                Some((owner, ticker, shares.0, costbasis.0, buy, source?))
+            .filter_map(|(_, owner, kind, ticker, quantity, price, date, source)| {
+                Some((owner, kind, ticker, quantity.0, price.0, date, source?))
             })
             .collect();
-        let mut new = Vec::new();
+        let key = |owner: i64, kind: TransactionType, asset: &ImportedAsset, date, price| {
+            (
+                owner,
+                kind.as_str().to_owned(),
+                asset.ticker.as_str().to_owned(),
+                asset.shares.value(),
+                price,
+                date,
+                asset.source_id,
+            )
+        };
+        let mut buys = Vec::new();
+        let mut sells = Vec::new();
         for (django_owner, asset) in &plan.assets {
             let Some(&owner) = self.users.get(django_owner) else {
                 self.report.invalid(
@@ -198,24 +214,44 @@ impl Writer<'_> {
                 );
                 continue;
             };
-            let key = (
+            let buy = key(
                 owner,
-                asset.ticker.as_str().to_owned(),
-                asset.shares.value(),
-                asset.costbasis.value(),
+                TransactionType::Buy,
+                asset,
                 asset.buy.into_inner(),
-                asset.source_id,
+                asset.price,
             );
-            if present.contains(&key) {
-                self.report.counts(Table::Assets).already_present += 1;
+            let new_buy = !present.contains(&buy);
+            let new_sell = asset.sale.is_some_and(|sale| {
+                !present.contains(&key(
+                    owner,
+                    TransactionType::Sell,
+                    asset,
+                    sale.date,
+                    sale.price,
+                ))
+            });
+            if new_buy {
+                buys.push((owner, asset));
+            }
+            if new_sell {
+                sells.push((owner, asset));
+            }
+            if new_buy || new_sell {
+                self.report.counts(Table::Assets).imported += 1;
             } else {
-                new.push((owner, asset));
+                self.report.counts(Table::Assets).already_present += 1;
             }
         }
-        let ids = self.ids(Table::Assets, new.iter().map(|(_, a)| a.source_id), &taken);
-        for ((owner, asset), id) in new.into_iter().zip(ids) {
-            import::insert_asset(conn, id, owner, asset)?;
-            self.report.counts(Table::Assets).imported += 1;
+        let ids = self.ids(Table::Assets, buys.iter().map(|(_, a)| a.source_id), &taken);
+        // A SELL has no Django id of its own: it takes the next free one after everything.
+        let mut next = taken.iter().chain(&ids).max().map_or(1, |max| max + 1);
+        for ((owner, asset), id) in buys.into_iter().zip(ids) {
+            import::insert_buy(conn, id, owner, asset)?;
+        }
+        for (owner, asset) in sells {
+            import::insert_sell(conn, next, owner, asset)?;
+            next += 1;
         }
         Ok(())
     }

@@ -21,7 +21,18 @@ const USERS: &str = "SELECT CAST(id AS BIGINT) AS id, password, is_superuser, us
     is_staff, is_active, CAST(date_joined AS TEXT) AS date_joined FROM auth_user ORDER BY id";
 const ASSETS: &str = "SELECT CAST(id AS BIGINT) AS id, ticker, CAST(shares AS TEXT) AS shares, \
     CAST(costbasis AS TEXT) AS costbasis, CAST(buy AS TEXT) AS buy, \
-    CAST(user_id AS BIGINT) AS user_id FROM portfolio_asset ORDER BY id";
+    CAST(user_id AS BIGINT) AS user_id, FALSE AS cost_is_total, \
+    CAST(NULL AS TEXT) AS sell_date, CAST(NULL AS TEXT) AS sell_total \
+    FROM portfolio_asset ORDER BY id";
+/// The later schema: the ticker through `asset_info_id`, the cost and the sale as totals.
+const LATER_ASSETS: &str = "SELECT CAST(a.id AS BIGINT) AS id, i.ticker AS ticker, \
+    CAST(a.shares AS TEXT) AS shares, CAST(a.cost_basis AS TEXT) AS costbasis, \
+    CAST(a.buy_date AS TEXT) AS buy, CAST(a.user_id AS BIGINT) AS user_id, \
+    TRUE AS cost_is_total, CAST(a.sell_date AS TEXT) AS sell_date, \
+    CAST(a.sell_price AS TEXT) AS sell_total \
+    FROM portfolio_asset a JOIN portfolio_assetinfo i ON i.id = a.asset_info_id ORDER BY a.id";
+/// The column only the later schema's `portfolio_asset` has.
+const LATER_COLUMN: (&str, &str) = ("portfolio_asset", "asset_info_id");
 const OPTIONS: &str = "SELECT CAST(id AS BIGINT) AS id, ticker, CAST(sunday AS TEXT) AS sunday, \
     CAST(\"startPrice\" AS TEXT) AS start_price, CAST(\"endPrice\" AS TEXT) AS end_price, \
     CAST(\"percentChange\" AS TEXT) AS percent_change, CAST(rank AS BIGINT) AS rank \
@@ -51,9 +62,17 @@ pub fn read(url: &DatabaseUrl) -> Result<DjangoRows, ImportError> {
                 .repeatable_read()
                 .read_only()
                 .run(|conn| {
-                    read_tables(conn, |table| {
-                        format!("SELECT to_regclass('{table}') IS NOT NULL AS present")
-                    })
+                    read_tables(
+                        conn,
+                        |table| format!("SELECT to_regclass('{table}') IS NOT NULL AS present"),
+                        |(table, column)| {
+                            format!(
+                                "SELECT EXISTS (SELECT 1 FROM information_schema.columns \
+                                 WHERE table_schema = current_schema() \
+                                 AND table_name = '{table}' AND column_name = '{column}') AS present"
+                            )
+                        },
+                    )
                 })
         }
         DatabaseUrl::Sqlite(path) => {
@@ -67,12 +86,21 @@ pub fn read(url: &DatabaseUrl) -> Result<DjangoRows, ImportError> {
             let mut conn =
                 SqliteConnection::establish(&read_only_uri(path)).map_err(connect_failed)?;
             conn.transaction(|conn| {
-                read_tables(conn, |table| {
-                    format!(
-                        "SELECT EXISTS (SELECT 1 FROM sqlite_master \
-                         WHERE type = 'table' AND name = '{table}') AS present"
-                    )
-                })
+                read_tables(
+                    conn,
+                    |table| {
+                        format!(
+                            "SELECT EXISTS (SELECT 1 FROM sqlite_master \
+                             WHERE type = 'table' AND name = '{table}') AS present"
+                        )
+                    },
+                    |(table, column)| {
+                        format!(
+                            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') \
+                             WHERE name = '{column}') AS present"
+                        )
+                    },
+                )
             })
         }
     }
@@ -88,7 +116,13 @@ fn read_only_uri(path: &Path) -> String {
     format!("file:{escaped}?mode=ro")
 }
 
-fn read_tables<C>(conn: &mut C, presence: fn(&str) -> String) -> Result<DjangoRows, ImportError>
+/// Reads every table, `presence` telling whether a table exists and `column_presence` whether
+/// a table has a column (which of the app's two schemas the holdings are in).
+fn read_tables<C>(
+    conn: &mut C,
+    presence: fn(&str) -> String,
+    column_presence: fn((&str, &str)) -> String,
+) -> Result<DjangoRows, ImportError>
 where
     C: Connection,
     SqlQuery: LoadQuery<'static, C, Presence>
@@ -117,9 +151,13 @@ where
             return Err(ImportError::MissingTable(required.name()));
         }
     }
+    let later: Presence = sql_query(column_presence(LATER_COLUMN))
+        .get_result(conn)
+        .map_err(|cause| read_failed(Table::Assets, cause))?;
+    let assets = if later.present { LATER_ASSETS } else { ASSETS };
     Ok(DjangoRows {
         users: load(conn, Table::Users, USERS)?,
-        assets: load(conn, Table::Assets, ASSETS)?,
+        assets: load(conn, Table::Assets, assets)?,
         options: exists(Table::Options)
             .then(|| load(conn, Table::Options, OPTIONS))
             .transpose()?,

@@ -53,8 +53,21 @@ pub fn read(path: &Path) -> Result<DjangoRows, ImportError> {
         .iter()
         .map(|user| (user.username.clone(), user.id))
         .collect();
+    // The later schema's tickers, by their `portfolio.assetinfo` key.
+    let mut tickers: HashMap<i64, String> = HashMap::new();
+    for (index, entry) in entries.iter().enumerate() {
+        if entry.model == "portfolio.assetinfo" {
+            let ticker = pk(entry)
+                .and_then(|id| Ok((id, text(entry, "ticker")?)))
+                .map_err(|problem| failed(index, entry, problem))?;
+            tickers.insert(ticker.0, ticker.1);
+        }
+    }
     for (index, entry) in entries.iter().enumerate() {
         let outcome = match entry.model.as_str() {
+            "portfolio.asset" if entry.fields.contains_key("asset_info") => {
+                later_asset(entry, &by_username, &tickers).map(|row| rows.assets.push(row))
+            }
             "portfolio.asset" => asset(entry, &by_username).map(|row| rows.assets.push(row)),
             "wallstreet.option" => {
                 option(entry).map(|row| rows.options.get_or_insert_with(Vec::new).push(row))
@@ -97,6 +110,36 @@ fn asset(entry: &Entry, users: &HashMap<String, i64>) -> Result<AssetRow, String
         costbasis: decimal(entry, "costbasis")?.ok_or("costbasis is null")?,
         buy: text(entry, "buy")?,
         user_id: user_key(entry, users)?,
+        cost_is_total: false,
+        sell_date: None,
+        sell_total: None,
+    })
+}
+
+/// The later schema's holding: its ticker through `asset_info`, its cost and sale as totals.
+fn later_asset(
+    entry: &Entry,
+    users: &HashMap<String, i64>,
+    tickers: &HashMap<i64, String>,
+) -> Result<AssetRow, String> {
+    let info = whole_number(field(entry, "asset_info")?, "asset_info")?;
+    let sell_date = match field(entry, "sell_date")? {
+        Value::Null => None,
+        _ => Some(text(entry, "sell_date")?),
+    };
+    Ok(AssetRow {
+        id: pk(entry)?,
+        ticker: tickers
+            .get(&info)
+            .cloned()
+            .ok_or_else(|| format!("asset_info {info} is not in the dump"))?,
+        shares: decimal(entry, "shares")?.ok_or("shares is null")?,
+        costbasis: decimal(entry, "cost_basis")?.ok_or("cost_basis is null")?,
+        buy: text(entry, "buy_date")?,
+        user_id: user_key(entry, users)?,
+        cost_is_total: true,
+        sell_date,
+        sell_total: decimal(entry, "sell_price")?,
     })
 }
 
