@@ -109,6 +109,13 @@ fn register(routes: &mut Routes) {
         r.on(Method::GET, transactions::list)
             .on(Method::POST, transactions::create)
     });
+    // Before `/api/transactions/{id}`, which would otherwise match them.
+    routes.add("/api/transactions/export.csv", |r| {
+        r.on(Method::GET, transactions::export_csv)
+    });
+    routes.add("/api/transactions/import", |r| {
+        r.on(Method::POST, transactions::import)
+    });
     routes.add("/api/transactions/{id}", |r| {
         r.on(Method::GET, transactions::retrieve)
             .on(Method::PATCH, transactions::patch)

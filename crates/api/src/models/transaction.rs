@@ -345,7 +345,7 @@ impl From<diesel::result::Error> for WriteError {
 
 /// Replays the given holdings' trades as they stand now: any SELL short is an error, and the
 /// caller's write transaction rolls the change back.
-fn check(conn: &mut DbConn, holdings: &[(i64, &str)]) -> Result<(), WriteError> {
+pub fn check(conn: &mut DbConn, holdings: &[(i64, &str)]) -> Result<(), WriteError> {
     for (account, ticker) in holdings {
         let trades = trades_of_holding(conn, *account, ticker)?;
         ledger::lots::Book::replay(&trades).map_err(|err| match err {

@@ -60,6 +60,8 @@ use crate::routes::{
         transactions::patch,
         transactions::replace,
         transactions::delete,
+        transactions::export_csv,
+        transactions::import,
         options::list,
         options::create,
         selections::list,

@@ -1,10 +1,12 @@
 //! The portfolio beyond its holdings: its valuation at today's prices, its history against a
-//! benchmark, holdings as CSV, and what the portfolio's endpoints need, registered once as app
-//! data. Nothing here knows of HTTP.
+//! benchmark, holdings and transactions as CSV (ours, and Ghostfolio's and Wealthfolio's
+//! activity files), and what the portfolio's endpoints need, registered once as app data.
+//! Nothing here knows of HTTP.
 
 pub mod history;
 pub mod holdings_csv;
 pub mod money;
+pub mod transactions_csv;
 pub mod valuation;
 
 use crate::clock::SharedClock;

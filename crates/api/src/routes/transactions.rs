@@ -2,17 +2,27 @@
 //! database transaction: a SELL of more than its account held of its ticker on its date is a
 //! 400 on `quantity`, and so is an edit or a deletion that would leave a later SELL short.
 
+use std::collections::HashMap;
+
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::Value;
 
 use crate::auth::Identity;
-use crate::db::DbPool;
+use crate::db::{DbConn, DbPool};
 use crate::domain::{Ticker, TransactionType};
-use crate::error::ApiError;
+use crate::error::{short_sale_message, ApiError};
 use crate::input::entry::{merged, read_entry};
-use crate::input::{params, JsonObject};
+use crate::input::{params, CsvBody, JsonObject};
+use crate::ledger::Event;
 use crate::models::account;
-use crate::models::transaction::{self, Filter, TransactionRow};
+use crate::models::transaction::{self, Entry, Filter, TransactionRow, WriteError};
+use crate::portfolio::holdings_csv::RowError;
+use crate::portfolio::transactions_csv::{self, CsvRow, ExportRow};
 use crate::views::ledger::TransactionView;
+use crate::views::portfolio::{ImportErrorView, ImportReport};
 
 fn view(row: TransactionRow) -> Result<TransactionView, ApiError> {
     TransactionView::try_from(row).map_err(ApiError::internal)
@@ -255,4 +265,312 @@ pub async fn delete(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/transactions/export.csv[?account=]`: the caller's ledger in our CSV layout
+/// (`type,ticker,date,quantity,price,fee,amount,ratio,account,currency,note`), by date.
+#[utoipa::path(
+    get,
+    path = "/api/transactions/export.csv",
+    operation_id = "transactions_export_csv",
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(("account" = Option<i64>, Query, description = "One of the caller's accounts (another is a 404); all of them when left out.")),
+    responses(
+        (status = 200, description = "One transaction a line, by date, with a header line.", content_type = "text/csv", body = String),
+        (status = 404, description = "`account` is not one of the caller's (`not_found`).", body = shared::wire::ErrorBody),
+    )
+)]
+pub async fn export_csv(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    query: web::Query<params::Query>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = Filter {
+        account: account_param(&pool, me.user_id, &query).await?,
+        ..Filter::default()
+    };
+    let (rows, accounts) = pool
+        .query(move |conn| {
+            Ok((
+                transaction::list_for(conn, me.user_id, &filter)?,
+                account::list_for(conn, me.user_id)?,
+            ))
+        })
+        .await?;
+    let names: HashMap<i64, String> = accounts
+        .into_iter()
+        .map(|account| (account.id, account.name))
+        .collect();
+    let lines = rows
+        .into_iter()
+        .map(|row| {
+            let account = names.get(&row.account_id).cloned().unwrap_or_default();
+            let view = view(row)?;
+            Ok(ExportRow {
+                kind: view.kind.to_owned(),
+                ticker: view.ticker,
+                date: view.date,
+                quantity: view.quantity,
+                price: view.price,
+                fee: view.fee,
+                amount: view.amount,
+                ratio: view.ratio,
+                account,
+                currency: view.currency,
+                note: view.note,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let body = transactions_csv::export(&lines).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            r#"attachment; filename="transactions.csv""#,
+        ))
+        .body(body))
+}
+
+/// `POST /api/transactions/import/[?dry_run=true]` (`text/csv`): adds the file's transactions,
+/// in our layout or in Ghostfolio's or Wealthfolio's activity CSV (the header tells which).
+/// Each row is checked as a request body would be, its `account` named by name (the first
+/// account when blank). Rows already in the ledger are skipped (each present transaction
+/// skips one equal row: same account, type, ticker, date and figures), so a file imported twice
+/// adds nothing. All or nothing: any bad row, or a sale the ledger cannot cover, is reported
+/// (by row, the header being row 1; row 0 for the ledger as a whole) and nothing is written. A
+/// dry run does everything but keep the result, and answers 200 even with errors.
+#[utoipa::path(
+    post,
+    path = "/api/transactions/import",
+    operation_id = "transactions_import",
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "Report only, write nothing (`true`/`false`, `1`/`0`).")),
+    request_body(content = String, content_type = "text/csv", description = "Our layout (`type,ticker,date,quantity,price,fee,amount,ratio,account,currency,note`, a header line first), or a Ghostfolio or Wealthfolio activities CSV."),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, what would be, errors and all).", body = ImportReport),
+        (status = 400, description = "Bad rows (nothing written), or a bad `dry_run`.", body = crate::openapi::schemas::ImportRefused),
+    )
+)]
+pub async fn import(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    query: web::Query<params::Query>,
+    body: CsvBody,
+) -> Result<HttpResponse, ApiError> {
+    let dry_run = params::flag(&query, "dry_run")?.unwrap_or(false);
+    let refused = |errors: Vec<RowError>| {
+        let status = if dry_run {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        HttpResponse::build(status).json(ImportReport {
+            created: 0,
+            skipped: 0,
+            errors: errors.into_iter().map(ImportErrorView::from).collect(),
+        })
+    };
+    let Ok(text) = std::str::from_utf8(&body.0) else {
+        return Ok(refused(vec![RowError {
+            row: 1,
+            field: "file".into(),
+            message: "The file is not UTF-8 text.".into(),
+        }]));
+    };
+    let rows = match transactions_csv::parse(text) {
+        Ok((_, rows)) => rows,
+        Err(errors) => return Ok(refused(errors)),
+    };
+    let outcome = pool
+        .run(move |conn| {
+            conn.write_transaction(|conn| -> Result<ImportReport, Unkept> {
+                let imported = import_rows(conn, me.user_id, rows).map_err(Unkept::Failed)?;
+                if dry_run || !imported.errors.is_empty() {
+                    // A dry run keeps nothing, and neither does a refused file.
+                    return Err(Unkept::RolledBack(imported.into()));
+                }
+                Ok(imported.into())
+            })
+        })
+        .await;
+    match outcome {
+        Ok(report) => Ok(HttpResponse::Ok().json(report)),
+        Err(Unkept::RolledBack(report)) if report.errors.is_empty() || dry_run => {
+            Ok(HttpResponse::Ok().json(report))
+        }
+        Err(Unkept::RolledBack(report)) => Ok(HttpResponse::BadRequest().json(report)),
+        Err(Unkept::Failed(err)) => Err(err),
+    }
+}
+
+/// Why an import's writes were not kept: it was only a dry run or the file was refused (with
+/// the report), or it failed.
+enum Unkept {
+    RolledBack(ImportReport),
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for Unkept {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
+impl From<crate::db::DbError> for Unkept {
+    fn from(err: crate::db::DbError) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
+/// What an import did (or, rolled back, would have done).
+struct Imported {
+    created: usize,
+    skipped: usize,
+    errors: Vec<RowError>,
+}
+
+impl From<Imported> for ImportReport {
+    fn from(imported: Imported) -> Self {
+        Self {
+            created: if imported.errors.is_empty() {
+                imported.created
+            } else {
+                0
+            },
+            skipped: imported.skipped,
+            errors: imported
+                .errors
+                .into_iter()
+                .map(ImportErrorView::from)
+                .collect(),
+        }
+    }
+}
+
+/// The identity of a transaction for an import: everything but its id and note.
+type EntryKey = (i64, &'static str, String, NaiveDate, [Option<Decimal>; 5]);
+
+fn key_of(entry: &Entry) -> EntryKey {
+    let figures = match entry.event {
+        Event::Buy {
+            quantity,
+            price,
+            fee,
+        }
+        | Event::Sell {
+            quantity,
+            price,
+            fee,
+        } => [Some(quantity), Some(price), Some(fee), None, None],
+        Event::Dividend { amount } => [None, None, None, Some(amount), None],
+        Event::Split { ratio } => [None, None, None, None, Some(ratio)],
+    };
+    (
+        entry.account_id,
+        entry.kind().as_str(),
+        entry.ticker.clone(),
+        entry.date,
+        figures.map(|figure| figure.map(|value| value.normalize())),
+    )
+}
+
+/// Reads every row into an entry, skips those present, writes the rest and replays the
+/// holdings they touch. Row problems are returned, not raised, so they all reach the report.
+fn import_rows(conn: &mut DbConn, owner: i64, rows: Vec<CsvRow>) -> Result<Imported, ApiError> {
+    let accounts = account::list_for(conn, owner)?;
+    let mut errors = Vec::new();
+    let mut entries = Vec::new();
+    for row in rows {
+        let mut fields = row.fields;
+        if let Some(name) = &row.account {
+            match accounts
+                .iter()
+                .find(|account| account.name.eq_ignore_ascii_case(name.trim()))
+            {
+                Some(account) => {
+                    fields.insert("account".into(), Value::from(account.id));
+                }
+                None => {
+                    errors.push(RowError {
+                        row: row.row,
+                        field: "account".into(),
+                        message: format!(
+                            "You have no account named \"{name}\"; create it first (accounts are \
+                             matched by name, not by another app's id)."
+                        ),
+                    });
+                    continue;
+                }
+            }
+        }
+        match read_entry(&JsonObject(fields), &accounts) {
+            Ok(entry) => entries.push((row.row, entry)),
+            Err(ApiError::Fields(fields)) => {
+                for (field, messages) in fields {
+                    for message in messages {
+                        errors.push(RowError {
+                            row: row.row,
+                            field: field.clone(),
+                            message,
+                        });
+                    }
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Imported {
+            created: 0,
+            skipped: 0,
+            errors,
+        });
+    }
+    let mut present: HashMap<EntryKey, usize> = HashMap::new();
+    for row in transaction::list_for(conn, owner, &Filter::default())? {
+        let entry = row
+            .entry()
+            .map_err(|err| ApiError::from(WriteError::Load(err.into())))?;
+        *present.entry(key_of(&entry)).or_default() += 1;
+    }
+    let (mut created, mut skipped) = (0, 0);
+    let mut rows_of: HashMap<i64, usize> = HashMap::new();
+    let mut touched: Vec<(i64, String)> = Vec::new();
+    for (row, entry) in entries {
+        match present.get_mut(&key_of(&entry)) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                skipped += 1;
+            }
+            _ => {
+                let written = transaction::create(conn, owner, &entry)?;
+                rows_of.insert(written.id, row);
+                let holding = (entry.account_id, entry.ticker);
+                if !touched.contains(&holding) {
+                    touched.push(holding);
+                }
+                created += 1;
+            }
+        }
+    }
+    let holdings: Vec<(i64, &str)> = touched
+        .iter()
+        .map(|(account, ticker)| (*account, ticker.as_str()))
+        .collect();
+    match transaction::check(conn, &holdings) {
+        Ok(()) => {}
+        Err(WriteError::Short(short)) => errors.push(RowError {
+            row: rows_of.get(&short.sell_id).copied().unwrap_or(0),
+            field: "quantity".into(),
+            message: short_sale_message(&short),
+        }),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(Imported {
+        created,
+        skipped,
+        errors,
+    })
 }

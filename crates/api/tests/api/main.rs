@@ -26,6 +26,7 @@ mod request_ids;
 mod schemathesis;
 mod sessions;
 mod tokens;
+mod transactions_csv;
 mod users;
 mod wallstreet;
 mod watchlist;
