@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::account;
 use super::transaction::{self, Entry, TransactionRow, WriteError};
-use crate::db::schema::transactions;
+use crate::db::schema::{accounts, transactions};
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
 use crate::domain::{BuyDate, CostBasis, Shares, Ticker, TransactionType};
@@ -70,12 +70,17 @@ pub struct AssetChanges {
     pub buy: Option<BuyDate>,
 }
 
+/// The owner's first account's BUYs (one of them with `id`), in one query: the old clients'
+/// list is the api's most frequent read.
 fn rows(conn: &mut DbConn, owner: i64, id: Option<i64>) -> Result<Vec<TransactionRow>, WriteError> {
-    let first = account::first_for(conn, owner)?;
     let rows = with_conn!(conn, |c| {
+        let first = accounts::table
+            .filter(accounts::user_id.eq(owner))
+            .select(diesel::dsl::min(accounts::id))
+            .single_value();
         let mut query = transactions::table
             .filter(transactions::user_id.eq(owner))
-            .filter(transactions::account_id.eq(first.id))
+            .filter(transactions::account_id.nullable().eq(first))
             .filter(transactions::kind.eq(TransactionType::Buy.as_str()))
             .select(TransactionRow::as_select())
             .order(transactions::id)
