@@ -48,8 +48,19 @@ describe('the web UI', { concurrency: false }, () => {
   const staffToken = async () => (await call(stack.baseURL, 'POST', '/api/token/', { body: STAFF })).access;
   const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const text = async (locator) => (await locator.textContent())?.trim();
-  const row = (ticker) => page.locator(`[data-testid="holding-row"][data-ticker="${ticker}"]`);
+  const row = (ticker) => page.locator(`[data-testid="position-row"][data-ticker="${ticker}"]`);
   const cell = (ticker, column) => row(ticker).locator(`[data-col="${column}"]`);
+  const txRow = (type, ticker) => page.locator(`[data-testid="transaction-row"][data-type="${type}"][data-ticker="${ticker}"]`);
+  // Buys through the Portfolio page's "Add a transaction" form.
+  const addBuy = async ({ ticker, quantity, price, date }) => {
+    const form = page.getByTestId('add-transaction');
+    await form.getByLabel('Type', { exact: true }).selectOption('BUY');
+    await form.getByLabel('Ticker', { exact: true }).fill(ticker);
+    await form.getByLabel('Quantity', { exact: true }).fill(quantity);
+    await form.getByLabel('Price per share', { exact: true }).fill(price);
+    await form.getByLabel('Date', { exact: true }).fill(date);
+    await form.getByRole('button', { name: 'Add transaction' }).click();
+  };
   const nav = (name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
   // Every form control has a label and every button a name.
@@ -184,37 +195,31 @@ describe('the web UI', { concurrency: false }, () => {
     await page.getByLabel('Password').fill(USER.password);
     await page.keyboard.press('Enter');
     await page.waitForURL('**/portfolio');
-    await page.getByTestId('no-holdings').waitFor();
+    await page.getByTestId('no-positions').waitFor();
   });
 
-  test('adding two holdings shows exact amounts, market values and totals', async () => {
-    const form = page.getByTestId('add-holding');
-    const add = async ({ ticker, shares, costbasis, buy }) => {
-      await form.getByLabel('Ticker').fill(ticker);
-      await form.getByLabel('Shares').fill(shares);
-      await form.getByLabel('Cost basis per share').fill(costbasis);
-      await form.getByLabel('Buy date').fill(buy);
-      await form.getByRole('button', { name: 'Add holding' }).click();
-    };
-
-    await add({ ticker: 'aapl', shares: '-1', costbasis: '150.25', buy: '2024-03-01' });
-    await form.locator('.field-error').filter({ hasText: 'greater than or equal to 0' }).waitFor();
-    assert.equal(await form.getByLabel('Shares').getAttribute('aria-invalid'), 'true');
+  test('adding two buys shows exact amounts, market values and totals', async () => {
+    const form = page.getByTestId('add-transaction');
+    const refused = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/transactions/' && r.status() === 400);
+    await addBuy({ ticker: 'aapl', quantity: '-1', price: '150.25', date: '2024-03-01' });
+    const { quantity: messages } = await (await refused).json();
+    const quantity = form.getByLabel('Quantity', { exact: true });
+    await form.locator(`#${await quantity.getAttribute('id')}-error`).filter({ hasText: messages.join(' ') }).waitFor();
+    assert.equal(await quantity.getAttribute('aria-invalid'), 'true');
     assert.equal(await row('AAPL').count(), 0);
 
-    await form.getByLabel('Shares').fill('10.5');
-    await form.getByRole('button', { name: 'Add holding' }).click();
+    await quantity.fill('10.5');
+    await form.getByRole('button', { name: 'Add transaction' }).click();
     await row('AAPL').waitFor();
     assert.equal(await form.locator('.field-error:visible').count(), 0, 'errors are cleared after a success');
-    await add({ ticker: 'VTI', shares: '3.25', costbasis: '200.10', buy: '2023-11-15' });
+    await addBuy({ ticker: 'VTI', quantity: '3.25', price: '200.10', date: '2023-11-15' });
     await row('VTI').waitFor();
 
     // The API's exact figures, money with two decimals and thousands grouped (en-US here), share
     // counts with their trailing zeros trimmed; totals are the server's exact sums: the rounded
     // costs add up to 2227.94, the exact total is 2227.95.
-    assert.equal(await text(cell('AAPL', 'shares')), '10.5');
-    assert.equal(await text(cell('AAPL', 'costbasis')), '150.25');
-    assert.equal(await text(cell('AAPL', 'buy')), '2024-03-01');
+    assert.equal(await text(cell('AAPL', 'quantity')), '10.5');
+    assert.equal(await text(cell('AAPL', 'average-cost')), '150.25');
     assert.equal(await text(cell('AAPL', 'cost')), '1,577.62');
     assert.equal(await text(cell('VTI', 'cost')), '650.32');
     assert.equal(await text(page.getByTestId('total-cost')), '2,227.95');
@@ -223,11 +228,10 @@ describe('the web UI', { concurrency: false }, () => {
     assert.equal(await text(cell('AAPL', 'price')), '190.25');
     assert.equal(await text(cell('AAPL', 'value')), '1,997.62');
     assert.equal(await text(cell('VTI', 'price')), '250.50', 'the stub quotes 250.5');
-    assert.equal(await text(cell('AAPL', 'gain')), '+420.00 (+26.62%)');
-    assert.equal(await text(page.getByTestId('total-gain')), '+583.80 (+26.20%)');
-    // The stub's day change is 1.5 a share: 10.5 × 1.5 and 3.25 × 1.5.
-    assert.equal(await text(cell('AAPL', 'day-change')), '+15.75');
-    assert.equal(await text(page.getByTestId('total-day-change')), '+20.62', '15.75 + 4.875 = 20.625, half to even');
+    assert.equal(await text(cell('AAPL', 'unrealized')), '+420.00');
+    assert.equal(await text(cell('AAPL', 'realized')), '0.00');
+    assert.equal(await text(cell('AAPL', 'dividends')), '0.00');
+    assert.equal(await text(page.getByTestId('total-unrealized')), '+583.80');
     await assertAccessibleNames();
     await shot('portfolio');
   });
@@ -247,39 +251,45 @@ describe('the web UI', { concurrency: false }, () => {
     await shot('allocation');
   });
 
-  test('editing a holding shows the API’s errors inline, then saves', async () => {
-    await nav('Portfolio').click();
-    await row('AAPL').waitFor();
-    await page.getByRole('button', { name: 'Edit AAPL bought 2024-03-01' }).click();
-    const form = page.getByTestId('edit-holding');
+  test('editing a buy shows the API’s errors inline, then saves', async () => {
+    await nav('Transactions').click();
+    await page.waitForURL('**/transactions');
+    await txRow('BUY', 'AAPL').waitFor();
+    await page.getByRole('button', { name: 'Edit Buy AAPL on 2024-03-01' }).click();
+    const form = page.getByTestId('edit-transaction');
     await form.waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.name), 'ticker', 'focus moves into the editor');
-    assert.equal(await form.getByLabel('Shares').inputValue(), '10.50000', 'fields hold the API’s exact values');
-    assert.equal(await form.getByLabel('Cost basis per share').inputValue(), '150.25');
+    assert.equal(await page.evaluate(() => document.activeElement?.name), 'account', 'focus moves into the editor');
+    assert.match(await form.getByLabel('Quantity').inputValue(), /^10\.50*$/, 'fields hold the API’s exact values');
+    assert.match(await form.getByLabel('Price per share').inputValue(), /^150\.250*$/);
 
-    await form.getByLabel('Cost basis per share').fill('150.255');
+    await form.getByLabel('Quantity').fill('-12');
+    const refused = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.status() === 400);
     await form.getByRole('button', { name: 'Save changes' }).click();
-    await form.locator('.field-error').filter({ hasText: 'decimal places' }).waitFor();
-    await shot('portfolio-edit-error');
+    const { quantity: messages } = await (await refused).json();
+    await form.locator('.field-error').filter({ hasText: messages.join(' ') }).waitFor();
+    await shot('transaction-edit-error');
 
-    await form.getByLabel('Cost basis per share').fill('150.25');
-    await form.getByLabel('Shares').fill('12');
+    await form.getByLabel('Quantity').fill('12');
     await form.getByRole('button', { name: 'Save changes' }).click();
-    await eventually(async () => assert.equal(await text(cell('AAPL', 'shares')), '12'));
+    await eventually(async () => assert.equal(await text(txRow('BUY', 'AAPL').locator('[data-col="quantity"]')), '12'));
     assert.equal(await form.count(), 0, 'the editor closes');
-    assert.equal(await text(page.getByTestId('total-cost')), '2,453.32');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Edit Buy AAPL on 2024-03-01', 'focus goes back');
   });
 
-  test('deleting a holding asks first, and works from the keyboard', async () => {
-    await page.getByRole('button', { name: 'Delete VTI bought 2023-11-15' }).click();
-    const confirm = page.getByRole('group', { name: 'Confirm deleting VTI bought 2023-11-15' });
+  test('deleting a buy asks first, and works from the keyboard', async () => {
+    await page.getByRole('button', { name: 'Delete Buy VTI on 2023-11-15' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm deleting Buy VTI on 2023-11-15' });
     await confirm.waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep', 'the safe choice has focus');
     await page.keyboard.press('Shift+Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Delete');
     await page.keyboard.press('Enter');
-    await row('VTI').waitFor({ state: 'detached' });
-    assert.equal(await page.getByTestId('holding-row').count(), 1);
+    await txRow('BUY', 'VTI').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('transaction-row').count(), 1);
+    await nav('Portfolio').click();
+    await row('AAPL').waitFor();
+    assert.equal(await page.getByTestId('position-row').count(), 1);
+    assert.equal(await text(cell('AAPL', 'quantity')), '12');
     assert.equal(await text(page.getByTestId('total-cost')), '1,803.00');
   });
 
@@ -303,30 +313,24 @@ describe('the web UI', { concurrency: false }, () => {
     page.on('response', record);
     await sleep((ACCESS_TOKEN_LIFETIME_SECS + 1.5) * 1000);
 
-    const form = page.getByTestId('add-holding');
-    await form.getByLabel('Ticker').fill('MSFT');
-    await form.getByLabel('Shares').fill('2');
-    await form.getByLabel('Cost basis per share').fill('400.00');
-    await form.getByLabel('Buy date').fill('2024-05-01');
-    await form.getByRole('button', { name: 'Add holding' }).click();
+    await addBuy({ ticker: 'MSFT', quantity: '2', price: '400.00', date: '2024-05-01' });
     await row('MSFT').waitFor();
     page.off('response', record);
 
-    assert.deepEqual(seen.slice(0, 3), ['POST /api/assets/ 401', 'POST /api/token/refresh/ 200', 'POST /api/assets/ 201']);
+    assert.deepEqual(seen.slice(0, 3), ['POST /api/transactions/ 401', 'POST /api/token/refresh/ 200', 'POST /api/transactions/ 201']);
     assert.equal(new URL(page.url()).pathname, '/portfolio');
   });
 
   test('without market data the portfolio and allocation are shown at cost', async () => {
     // Finnhub refuses every quote (as it does a revoked key); the api keeps no failure, and
-    // its quotes expire after a second, so the next summary has no prices at all.
+    // its quotes expire after a second, so the next positions and summary have no prices at all.
     stack.finnhub.refuseQuotes = true;
     try {
       await sleep(1500);
       await page.reload();
       await row('MSFT').waitFor();
       await page.getByTestId('quotes-note').filter({ hasText: 'not available' }).waitFor();
-      assert.equal(await page.getByRole('columnheader', { name: 'Market value' }).count(), 0);
-      assert.equal(await page.getByTestId('total-value').count(), 0);
+      for (const column of ['price', 'value', 'unrealized']) assert.equal(await text(cell('MSFT', column)), '—', `no ${column} without a quote`);
       assert.equal(await text(page.getByTestId('total-cost')), '2,603.00');
       await shot('portfolio-at-cost');
 
@@ -347,11 +351,11 @@ describe('the web UI', { concurrency: false }, () => {
       route.request().method() === 'GET'
         ? route.fulfill({ status: 500, contentType: 'application/json', body: '{"detail":"A server error occurred.","code":"internal_error"}' })
         : route.fallback();
-    await page.route('**/api/portfolio/summary/', failOnce);
+    await page.route('**/api/portfolio/positions/', failOnce);
     await nav('Portfolio').click();
-    const failure = page.getByRole('alert').filter({ hasText: 'Could not load your holdings' });
+    const failure = page.getByRole('alert').filter({ hasText: 'Could not load your positions' });
     await failure.waitFor();
-    await page.unroute('**/api/portfolio/summary/', failOnce);
+    await page.unroute('**/api/portfolio/positions/', failOnce);
     await failure.getByRole('button', { name: 'Try again' }).click();
     await row('MSFT').waitFor();
   });
@@ -387,32 +391,32 @@ describe('the web UI', { concurrency: false }, () => {
     assert.equal(await page.getByTestId('watch-row').count(), 2, 'the list is kept on the server');
   });
 
-  test('the performance page charts value, money invested and the benchmark, with a table of the numbers', async () => {
+  test('the performance page charts the value and gives the returns beside it, with a table of the numbers', async () => {
     await nav('Performance').click();
-    await page.waitForURL('**/history');
-    const chart = page.getByTestId('history-chart');
+    await page.waitForURL('**/performance');
+    const chart = page.getByTestId('performance-chart');
     await chart.waitFor();
-    for (const line of ['value', 'invested', 'benchmark_value']) {
-      assert.match(await chart.locator(`path[data-line="${line}"]`).getAttribute('d'), /^M[\d.]+,[\d.]+ L/, `${line} is drawn`);
-    }
-    // 12 AAPL at 190.25 and 2 MSFT at 410.10, bought for 12 × 150.25 + 2 × 400.00; the stub's
-    // SPY never moves, so the benchmark keeps the money invested.
-    const latest = page.getByTestId('history-latest');
-    assert.equal(await text(latest.locator('dd').nth(0)), '3,103.20');
-    assert.equal(await text(latest.locator('dd').nth(1)), '2,603.00');
-    assert.equal(await text(latest.locator('dd').nth(2)), '2,603.00');
+    assert.match(await chart.locator('path[data-line="value"]').getAttribute('d'), /^M[\d.]+,[\d.]+ L/, 'the value is drawn');
+    // 12 AAPL at 190.25 and 2 MSFT at 410.10, all bought more than a year ago; the stub's closes
+    // never move, so over the last year nothing was gained or lost, nor by SPY.
+    assert.equal(await text(page.getByTestId('end-value')), '3,103.20');
+    assert.equal(await text(page.getByTestId('start-value')), '3,103.20');
+    assert.equal(await text(page.getByTestId('twr')), '0.00%');
+    assert.equal(await text(page.getByTestId('mwr')), '0.00%');
+    assert.equal(await text(page.getByTestId('benchmark-twr')), '0.00%');
     await page.getByText('The numbers, day by day').click();
-    const days = page.getByTestId('history-table').locator('tbody tr');
+    const days = page.getByTestId('performance-table').locator('tbody tr');
     assert.ok((await days.count()) > 200, 'a year of trading days');
     await assertAccessibleNames();
     await shot('performance');
 
     await page.getByLabel('Range', { exact: true }).selectOption('1m');
-    await page.waitForURL('**/history?range=1m&benchmark=SPY');
-    await eventually(async () => assert.ok((await page.getByTestId('history-table').locator('tbody tr').count()) < 30));
+    await page.waitForURL('**/performance?range=1m');
+    await eventually(async () => assert.ok((await page.getByTestId('performance-table').locator('tbody tr').count()) < 30));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'performance-range', 'focus stays on the choice');
     await page.getByLabel('Benchmark', { exact: true }).selectOption('VTI');
-    await page.waitForURL('**/history?range=1m&benchmark=VTI');
-    await page.getByTestId('history-latest').getByText('In VTI').waitFor();
+    await page.waitForURL('**/performance?range=1m&benchmark=VTI');
+    await page.getByTestId('performance-figures').getByText('VTI over the same dates').waitFor();
   });
 
   test('holdings go out as CSV and come back in after a preview', async () => {
@@ -432,7 +436,7 @@ describe('the web UI', { concurrency: false }, () => {
     await upload('\ufeffSymbol,Qty,Unit Price,Date\r\nAAPL,12,150.25,2024-03-01\r\nNVDA,10,130,2024-06-03\r\n');
     await form.getByRole('button', { name: 'Preview import' }).click();
     await page.getByTestId('import-preview').getByText('Would import 1 holding; 1 already present is skipped.').waitFor();
-    assert.equal(await page.getByTestId('holding-row').count(), 2, 'a preview writes nothing');
+    assert.equal(await page.getByTestId('position-row').count(), 2, 'a preview writes nothing');
     await shot('portfolio-import-preview');
     await page.getByTestId('confirm-import').click();
     await row('NVDA').waitFor();
@@ -513,10 +517,10 @@ describe('the web UI', { concurrency: false }, () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       for (const [path, ready] of [
-        ['/portfolio', '[data-testid="holdings-table"]'],
+        ['/portfolio', '[data-testid="positions-table"]'],
         ['/allocation', '[data-testid="allocation-chart"]'],
         ['/watchlist', '[data-testid="watch-table"]'],
-        ['/history', '[data-testid="history-chart"]'],
+        ['/performance', '[data-testid="performance-chart"]'],
         ['/wallstreet', '[data-testid="all-time-ranking"]'],
       ]) {
         await page.goto(path);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { addDays, exchangeToday, sundayOf } from '../../web/src/dates.js';
+import { addDays, addMonths, exchangeToday, sundayOf } from '../../web/src/dates.js';
 import * as dec from '../../web/src/decimal.js';
 import { MISSING, money, number, percent, signedMoney, signedPercent } from '../../web/src/money.js';
 import { REPO } from './lib/stack.mjs';
@@ -156,6 +156,15 @@ describe('dates', () => {
     assert.equal(sundayOf('2024-03-01'), '2024-02-25');
     assert.equal(addDays('2024-12-29', 7), '2025-01-05');
     assert.equal(addDays('2024-03-03', -7), '2024-02-25');
+  });
+
+  test('months are counted back to the same day, or the month’s last when it is shorter', () => {
+    assert.equal(addMonths('2024-06-15', -1), '2024-05-15');
+    assert.equal(addMonths('2024-03-31', -1), '2024-02-29');
+    assert.equal(addMonths('2025-03-31', -1), '2025-02-28');
+    assert.equal(addMonths('2024-01-31', -3), '2023-10-31');
+    assert.equal(addMonths('2024-02-29', -12), '2023-02-28');
+    assert.equal(addMonths('2026-12-07', -60), '2021-12-07');
   });
 
   test('today is counted on New York’s calendar', () => {

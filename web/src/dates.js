@@ -16,6 +16,16 @@ export function addDays(date, days) {
   return iso(day);
 }
 
+// The same day `months` months earlier or later, or the month's last day when it is shorter
+// (2024-03-31 minus one month is 2024-02-29).
+export function addMonths(date, months) {
+  const day = parts(date);
+  const target = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(day.getUTCDate(), lastDay));
+  return iso(target);
+}
+
 // Today's date on the exchange's calendar (the game's weeks follow New York time).
 export function exchangeToday(now = new Date()) {
   const fields = Object.fromEntries(

@@ -31,38 +31,51 @@ export function svg(tag, props, ...children) {
 let uid = 0;
 const uniqueId = (prefix) => `${prefix}-${++uid}`;
 
-// A labelled input with a hint and a slot for the API's messages about it.
-export function field({ name, label, type = 'text', value, hint, prefix = 'f', ...attrs }) {
-  const id = uniqueId(`${prefix}-${name}`);
-  const hintId = hint ? `${id}-hint` : null;
+function labelled(control, id, label, hint) {
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    control,
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    h('p', { class: 'field-error', id: `${id}-error`, hidden: true }),
+  );
+}
+
+// A labelled input with a hint and a slot for the API's messages about it. `id` is for a
+// control that must be found again after the page is drawn anew (focus kept on a filter).
+export function field({ name, label, type = 'text', value, hint, prefix = 'f', id = uniqueId(`${prefix}-${name}`), ...attrs }) {
   const input = h('input', {
     id,
     name,
     type,
     value,
-    'aria-describedby': hintId,
+    'aria-describedby': hint ? `${id}-hint` : null,
     ...attrs,
   });
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    input,
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    h('p', { class: 'field-error', id: `${id}-error`, hidden: true }),
+  return labelled(input, id, label, hint);
+}
+
+// The same for a choice among `options` ([value, text] pairs).
+export function selectField({ name, label, options, value, hint, prefix = 'f', id = uniqueId(`${prefix}-${name}`), ...attrs }) {
+  const select = h(
+    'select',
+    { id, name, 'aria-describedby': hint ? `${id}-hint` : null, ...attrs },
+    options.map(([optionValue, text]) => h('option', { value: optionValue, selected: String(optionValue) === String(value ?? '') }, text)),
   );
+  return labelled(select, id, label, hint);
 }
 
 // Shows an ApiError on a form: each field's messages under its input, everything else
-// (detail, non_field_errors, unknown fields) in the form's alert. Focuses the first problem.
+// (detail, non_field_errors, unknown fields, fields not shown) in the form's alert. Focuses the
+// first problem in page order (the API's order of fields is not the reader's).
 export function showErrors(form, error) {
   clearErrors(form);
   const fields = error?.fields ?? {};
   const general = [];
-  let first = null;
   for (const [name, messages] of Object.entries(fields)) {
     const input = form.elements.namedItem(name);
-    const slot = input instanceof HTMLElement ? form.querySelector(`#${CSS.escape(input.id)}-error`) : null;
+    const slot = input instanceof HTMLElement && !input.disabled ? form.querySelector(`#${CSS.escape(input.id)}-error`) : null;
     if (!slot) {
       general.push(...messages.map((m) => (name === 'non_field_errors' ? m : `${name}: ${m}`)));
       continue;
@@ -71,8 +84,8 @@ export function showErrors(form, error) {
     slot.hidden = false;
     input.setAttribute('aria-invalid', 'true');
     input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), slot.id].filter(Boolean).join(' '));
-    first ??= input;
   }
+  const first = [...form.elements].find((element) => element.getAttribute('aria-invalid') === 'true');
   if (!Object.keys(fields).length) general.push(error?.message ?? String(error));
   const alert = form.querySelector('.form-error');
   if (alert && general.length) {
@@ -82,7 +95,7 @@ export function showErrors(form, error) {
   (first ?? alert)?.focus();
 }
 
-function clearErrors(form) {
+export function clearErrors(form) {
   for (const slot of form.querySelectorAll('.field-error')) {
     slot.textContent = '';
     slot.hidden = true;

@@ -1,12 +1,16 @@
 // Entry point: the page shell, client-side routes (History API; the proxy answers deep links
 // with index.html) and the signed-in / signed-out navigation.
 
+import { ACCOUNT_PAGES, withAccount } from './accounts.js';
 import { api, onSessionLost } from './api.js';
 import { h } from './dom.js';
+import { accountsPage } from './pages/accounts.js';
 import { allocationPage } from './pages/allocation.js';
 import { loginPage, registerPage } from './pages/auth.js';
-import { historyPage } from './pages/history.js';
+import { performancePage } from './pages/performance.js';
 import { portfolioPage } from './pages/portfolio.js';
+import { realizedPage } from './pages/realized.js';
+import { transactionsPage } from './pages/transactions.js';
 import { wallstreetPage } from './pages/wallstreet.js';
 import { watchlistPage } from './pages/watchlist.js';
 import { session } from './session.js';
@@ -17,16 +21,24 @@ const routes = {
   '/login': { title: 'Log in', page: loginPage, guest: true },
   '/register': { title: 'Create an account', page: registerPage, guest: true },
   '/portfolio': { title: 'Portfolio', page: portfolioPage, auth: true },
+  '/transactions': { title: 'Transactions', page: transactionsPage, auth: true },
+  '/realized': { title: 'Realized gains', page: realizedPage, auth: true },
+  '/performance': { title: 'Performance', page: performancePage, auth: true },
+  // The performance page's old address.
+  '/history': { redirect: '/performance' },
   '/allocation': { title: 'Allocation', page: allocationPage, auth: true },
-  '/history': { title: 'Performance', page: historyPage, auth: true },
+  '/accounts': { title: 'Accounts', page: accountsPage, auth: true },
   '/watchlist': { title: 'Watch list', page: watchlistPage, auth: true },
   '/wallstreet': { title: 'Wall Street', page: wallstreetPage, auth: true },
 };
 
 const NAV_SIGNED_IN = [
   ['/portfolio', 'Portfolio'],
+  ['/transactions', 'Transactions'],
+  ['/realized', 'Realized gains'],
+  ['/performance', 'Performance'],
   ['/allocation', 'Allocation'],
-  ['/history', 'Performance'],
+  ['/accounts', 'Accounts'],
   ['/watchlist', 'Watch list'],
   ['/wallstreet', 'Wall Street'],
 ];
@@ -53,14 +65,16 @@ function announce(message, kind = 'info') {
   }, 6000);
 }
 
-function navigate(to, { replace = false } = {}) {
+// `focusId`: the control to give focus on the new page (a filter that redrew it), instead of
+// its heading.
+function navigate(to, { replace = false, focusId = null } = {}) {
   const target = new URL(to, window.location.origin);
   const path = target.pathname + target.search + target.hash;
   if (replace) window.history.replaceState(null, '', path);
   else if (path !== window.location.pathname + window.location.search + window.location.hash) {
     window.history.pushState(null, '', path);
   }
-  render({ focus: true });
+  render({ focus: true, focusId });
 }
 
 function renderChrome(path) {
@@ -69,7 +83,8 @@ function renderChrome(path) {
     h(
       'ul',
       null,
-      links.map(([href, label]) => h('li', null, h('a', { href, 'aria-current': href === path ? 'page' : null }, label))),
+      // The ledger pages keep the tab's account choice.
+      links.map(([href, label]) => h('li', null, h('a', { href: ACCOUNT_PAGES.has(href) ? withAccount(href) : href, 'aria-current': href === path ? 'page' : null }, label))),
     ),
   );
   if (session.loggedIn) {
@@ -95,7 +110,7 @@ function notFound(container) {
   );
 }
 
-function render({ focus = false } = {}) {
+function render({ focus = false, focusId = null } = {}) {
   controller?.abort();
   controller = new AbortController();
 
@@ -106,6 +121,10 @@ function render({ focus = false } = {}) {
     return;
   }
   const route = routes[path];
+  if (route?.redirect) {
+    navigate(route.redirect + window.location.search, { replace: true });
+    return;
+  }
   if (route?.auth && !session.loggedIn) {
     navigate(`/login?next=${encodeURIComponent(path + window.location.search)}`, { replace: true });
     return;
@@ -116,6 +135,15 @@ function render({ focus = false } = {}) {
   }
   if (route && window.location.pathname !== path) {
     window.history.replaceState(null, '', path + window.location.search);
+  }
+  // A ledger page without `?account=` shows the account chosen last in this tab (all without
+  // one); with it, that becomes the choice.
+  if (ACCOUNT_PAGES.has(path)) {
+    if (params.get('account')) session.account = params.get('account');
+    else if (session.account) {
+      params.set('account', session.account);
+      window.history.replaceState(null, '', withAccount(path + window.location.search));
+    }
   }
 
   document.title = route ? `${route.title} · ${APP_NAME}` : `Page not found · ${APP_NAME}`;
@@ -135,8 +163,10 @@ function render({ focus = false } = {}) {
   };
   (route?.page ?? notFound)(main, context);
   // Move focus to the new page's heading so screen readers announce it, unless the page
-  // already put it somewhere useful (a form's first field).
-  if (focus && !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
+  // already put it somewhere useful (a form's first field) or a control asked to keep it.
+  const keep = focusId ? document.getElementById(focusId) : null;
+  if (keep && main.contains(keep)) keep.focus();
+  else if (focus && !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
 }
 
 // Same-origin links navigate in place; modified clicks and other origins behave as usual.

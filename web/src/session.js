@@ -1,7 +1,9 @@
 // The signed-in user's tokens, kept in sessionStorage: they survive reloads and deep links in
 // this tab, and are gone when the tab closes (see web/README.md for the trade-off).
 
-const KEYS = { access: 'fattore.access', refresh: 'fattore.refresh', username: 'fattore.username' };
+// `account` is the ledger pages' account choice (an id; absent for all accounts), kept for the
+// tab like the rest and dropped with it at logout.
+const KEYS = { access: 'fattore.access', refresh: 'fattore.refresh', username: 'fattore.username', account: 'fattore.account' };
 
 function read(key) {
   try {
@@ -30,6 +32,12 @@ export const session = {
   get username() {
     return read(KEYS.username);
   },
+  get account() {
+    return read(KEYS.account) ?? '';
+  },
+  set account(id) {
+    write(KEYS.account, id ? String(id) : null);
+  },
   get loggedIn() {
     return Boolean(read(KEYS.refresh) || read(KEYS.access));
   },
@@ -37,6 +45,7 @@ export const session = {
     write(KEYS.access, access);
     write(KEYS.refresh, refresh);
     write(KEYS.username, username);
+    write(KEYS.account, null);
   },
   // Every refresh hands out a new refresh token too; the old one is used up.
   rotate({ access, refresh }) {

@@ -1,6 +1,8 @@
 // A stand-in for Stooq's daily CSV on loopback (`/q/d/l/?s=aapl.us&i=d&d1=YYYYMMDD&d2=YYYYMMDD`):
 // every weekday of the range closes at the symbol's stub price, so the history endpoint and
-// its chart run with no network. Unknown symbols answer "No data", as Stooq does.
+// its chart run with no network. A symbol given closes by date instead (`{ '2024-01-02':
+// '50.00', ... }`) has rows on those dates only, as a ledger worked by hand lists them. Unknown
+// symbols answer "No data", as Stooq does.
 
 import { createServer } from 'node:http';
 
@@ -14,7 +16,12 @@ export async function startHistoryStub(prices) {
     requests.push({ path: url.pathname, symbol });
     const price = prices[symbol];
     const rows = [];
-    if (price) {
+    if (price && typeof price === 'object') {
+      const [first, last] = ['d1', 'd2'].map((name) => day(url.searchParams.get(name)).toISOString().slice(0, 10));
+      for (const [date, close] of Object.entries(price).sort()) {
+        if (date >= first && date <= last) rows.push(`${date},${close},${close},${close},${close},1000`);
+      }
+    } else if (price) {
       for (let d = day(url.searchParams.get('d1')); d <= day(url.searchParams.get('d2')); d = new Date(d.getTime() + 86_400_000)) {
         if (d.getUTCDay() === 0 || d.getUTCDay() === 6) continue;
         const date = d.toISOString().slice(0, 10);

@@ -65,8 +65,8 @@ function tail(path, lines = 30) {
   }
 }
 
-function launch(name, args, env, cwd) {
-  const log = join(ARTIFACTS, `${name}.log`);
+function launch(name, args, env, cwd, logPrefix = '') {
+  const log = join(ARTIFACTS, `${logPrefix}${name}.log`);
   const out = createWriteStream(log);
   const child = spawn(binary(name), args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(out);
@@ -103,12 +103,15 @@ async function stop(child) {
   clearTimeout(timer);
 }
 
-export async function startStack({ prices }) {
+// `prices`: each symbol's live quote and (unless `closes` names it) its close on every weekday;
+// `closes`: symbols' daily closes by date, for a history that moves. `logPrefix` names the
+// servers' logs apart when test files run side by side.
+export async function startStack({ prices, closes = {}, logPrefix = '' }) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'fattore-e2e-'));
   const finnhub = await startFinnhubStub(prices);
   // The benchmark, SPY, has a history but no live quote (the game's weeks use it as an option).
-  const history = await startHistoryStub({ ...prices, SPY: '500' });
+  const history = await startHistoryStub({ ...prices, SPY: '500', ...closes });
   const apiEnv = environment({
     APP_ENV: 'development',
     API_LISTEN: '127.0.0.1:0',
@@ -152,7 +155,7 @@ export async function startStack({ prices }) {
     },
   };
   try {
-    const api = launch('api', ['serve'], apiEnv, dir);
+    const api = launch('api', ['serve'], apiEnv, dir, logPrefix);
     children.push(api);
     const apiPort = await listeningPort('api', api, 'api listening on http://');
     stack.apiURL = `http://127.0.0.1:${apiPort}`;
@@ -171,6 +174,7 @@ export async function startStack({ prices }) {
         RUST_LOG: 'warn,proxy=info',
       }),
       dir,
+      logPrefix,
     );
     children.push(proxy);
     stack.baseURL = `http://127.0.0.1:${await listeningPort('proxy', proxy, 'proxy listening on http://')}`;

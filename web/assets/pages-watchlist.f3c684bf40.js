@@ -1,9 +1,9 @@
 // The watch list: the user's tickers (kept on the server) with price, day change and market
 // cap from the server's market data, an add form and a remove button per row.
 
-import { api } from './api.f87ccd7f88.js';
+import { api } from './api.a10a02d411.js';
 import * as dec from './decimal.515325027d.js';
-import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.c13933e7e0.js';
+import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.a48120226c.js';
 import { MISSING, money, number, signedMoney, signedPercent } from './money.8a6d2dbc4b.js';
 import { tone } from './tone.64d4aca04b.js';
 

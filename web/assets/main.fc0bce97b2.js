@@ -1,15 +1,19 @@
 // Entry point: the page shell, client-side routes (History API; the proxy answers deep links
 // with index.html) and the signed-in / signed-out navigation.
 
-import { api, onSessionLost } from './api.f87ccd7f88.js';
-import { h } from './dom.c13933e7e0.js';
-import { allocationPage } from './pages-allocation.2f35b4df45.js';
-import { loginPage, registerPage } from './pages-auth.19f8782af4.js';
-import { historyPage } from './pages-history.42a9585389.js';
-import { portfolioPage } from './pages-portfolio.28d6d90cc3.js';
-import { wallstreetPage } from './pages-wallstreet.2ff718ccaa.js';
-import { watchlistPage } from './pages-watchlist.85fb2b0031.js';
-import { session } from './session.4fdbfd706c.js';
+import { ACCOUNT_PAGES, withAccount } from './accounts.5a15cc74b9.js';
+import { api, onSessionLost } from './api.a10a02d411.js';
+import { h } from './dom.a48120226c.js';
+import { accountsPage } from './pages-accounts.6256ecef91.js';
+import { allocationPage } from './pages-allocation.1c1e2ea0df.js';
+import { loginPage, registerPage } from './pages-auth.23e6692e80.js';
+import { performancePage } from './pages-performance.dcc520f3f8.js';
+import { portfolioPage } from './pages-portfolio.0dc605fa42.js';
+import { realizedPage } from './pages-realized.2cdd5d9ecd.js';
+import { transactionsPage } from './pages-transactions.4fda731940.js';
+import { wallstreetPage } from './pages-wallstreet.ac3cf407d3.js';
+import { watchlistPage } from './pages-watchlist.f3c684bf40.js';
+import { session } from './session.0568d11bcd.js';
 
 const APP_NAME = 'Fattore Street';
 
@@ -17,16 +21,24 @@ const routes = {
   '/login': { title: 'Log in', page: loginPage, guest: true },
   '/register': { title: 'Create an account', page: registerPage, guest: true },
   '/portfolio': { title: 'Portfolio', page: portfolioPage, auth: true },
+  '/transactions': { title: 'Transactions', page: transactionsPage, auth: true },
+  '/realized': { title: 'Realized gains', page: realizedPage, auth: true },
+  '/performance': { title: 'Performance', page: performancePage, auth: true },
+  // The performance page's old address.
+  '/history': { redirect: '/performance' },
   '/allocation': { title: 'Allocation', page: allocationPage, auth: true },
-  '/history': { title: 'Performance', page: historyPage, auth: true },
+  '/accounts': { title: 'Accounts', page: accountsPage, auth: true },
   '/watchlist': { title: 'Watch list', page: watchlistPage, auth: true },
   '/wallstreet': { title: 'Wall Street', page: wallstreetPage, auth: true },
 };
 
 const NAV_SIGNED_IN = [
   ['/portfolio', 'Portfolio'],
+  ['/transactions', 'Transactions'],
+  ['/realized', 'Realized gains'],
+  ['/performance', 'Performance'],
   ['/allocation', 'Allocation'],
-  ['/history', 'Performance'],
+  ['/accounts', 'Accounts'],
   ['/watchlist', 'Watch list'],
   ['/wallstreet', 'Wall Street'],
 ];
@@ -53,14 +65,16 @@ function announce(message, kind = 'info') {
   }, 6000);
 }
 
-function navigate(to, { replace = false } = {}) {
+// `focusId`: the control to give focus on the new page (a filter that redrew it), instead of
+// its heading.
+function navigate(to, { replace = false, focusId = null } = {}) {
   const target = new URL(to, window.location.origin);
   const path = target.pathname + target.search + target.hash;
   if (replace) window.history.replaceState(null, '', path);
   else if (path !== window.location.pathname + window.location.search + window.location.hash) {
     window.history.pushState(null, '', path);
   }
-  render({ focus: true });
+  render({ focus: true, focusId });
 }
 
 function renderChrome(path) {
@@ -69,7 +83,8 @@ function renderChrome(path) {
     h(
       'ul',
       null,
-      links.map(([href, label]) => h('li', null, h('a', { href, 'aria-current': href === path ? 'page' : null }, label))),
+      // The ledger pages keep the tab's account choice.
+      links.map(([href, label]) => h('li', null, h('a', { href: ACCOUNT_PAGES.has(href) ? withAccount(href) : href, 'aria-current': href === path ? 'page' : null }, label))),
     ),
   );
   if (session.loggedIn) {
@@ -95,7 +110,7 @@ function notFound(container) {
   );
 }
 
-function render({ focus = false } = {}) {
+function render({ focus = false, focusId = null } = {}) {
   controller?.abort();
   controller = new AbortController();
 
@@ -106,6 +121,10 @@ function render({ focus = false } = {}) {
     return;
   }
   const route = routes[path];
+  if (route?.redirect) {
+    navigate(route.redirect + window.location.search, { replace: true });
+    return;
+  }
   if (route?.auth && !session.loggedIn) {
     navigate(`/login?next=${encodeURIComponent(path + window.location.search)}`, { replace: true });
     return;
@@ -116,6 +135,15 @@ function render({ focus = false } = {}) {
   }
   if (route && window.location.pathname !== path) {
     window.history.replaceState(null, '', path + window.location.search);
+  }
+  // A ledger page without `?account=` shows the account chosen last in this tab (all without
+  // one); with it, that becomes the choice.
+  if (ACCOUNT_PAGES.has(path)) {
+    if (params.get('account')) session.account = params.get('account');
+    else if (session.account) {
+      params.set('account', session.account);
+      window.history.replaceState(null, '', withAccount(path + window.location.search));
+    }
   }
 
   document.title = route ? `${route.title} · ${APP_NAME}` : `Page not found · ${APP_NAME}`;
@@ -135,8 +163,10 @@ function render({ focus = false } = {}) {
   };
   (route?.page ?? notFound)(main, context);
   // Move focus to the new page's heading so screen readers announce it, unless the page
-  // already put it somewhere useful (a form's first field).
-  if (focus && !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
+  // already put it somewhere useful (a form's first field) or a control asked to keep it.
+  const keep = focusId ? document.getElementById(focusId) : null;
+  if (keep && main.contains(keep)) keep.focus();
+  else if (focus && !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
 }
 
 // Same-origin links navigate in place; modified clicks and other origins behave as usual.

@@ -2,9 +2,9 @@
 // The slices are the server's (`GET /api/portfolio/summary/`, rounded there); only the chart's
 // geometry uses floating point.
 
-import { api } from './api.f87ccd7f88.js';
+import { api } from './api.a10a02d411.js';
 import * as dec from './decimal.515325027d.js';
-import { h, loadInto, svg } from './dom.c13933e7e0.js';
+import { h, loadInto, svg } from './dom.a48120226c.js';
 import { money, percent } from './money.8a6d2dbc4b.js';
 
 // Distinguishable colours, each at least 3:1 against the white page (WCAG non-text contrast).

@@ -3,7 +3,7 @@
 // once) and the request retried; when the refresh token is refused too, the session ends and
 // `onSessionLost` sends the user to log in.
 
-import { session } from './session.4fdbfd706c.js';
+import { session } from './session.0568d11bcd.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -38,6 +38,13 @@ function describe(status, fields) {
   if (status === 429) return 'Too many requests. Wait a moment and try again.';
   if (status >= 500) return 'The server could not answer right now. Try again in a moment.';
   return `The request failed (HTTP ${status}).`;
+}
+
+// An error as one sentence where no form can show it field by field (a refused delete): the
+// API's own messages, or the general one.
+export function errorText(error) {
+  const messages = Object.values(error?.fields ?? {}).flat();
+  return messages.length ? messages.join(' ') : (error?.message ?? String(error));
 }
 
 let sessionLost = () => {};
@@ -153,12 +160,26 @@ export const api = {
     }
   },
   summary: (signal) => request('GET', '/api/portfolio/summary/', { signal }),
-  history: ({ range, benchmark }, signal) => request('GET', `/api/portfolio/history/${query({ range, benchmark })}`, { signal }),
+
+  accounts: (signal) => request('GET', '/api/accounts/', { signal }),
+  createAccount: (fields) => request('POST', '/api/accounts/', { body: fields }),
+  updateAccount: (id, fields) => request('PATCH', slash(`/api/accounts/${id}`), { body: fields }),
+  deleteAccount: (id) => request('DELETE', slash(`/api/accounts/${id}`)),
+
+  transactions: ({ account, ticker, type, from, to } = {}, signal) =>
+    request('GET', `/api/transactions/${query({ account, ticker, type, from, to })}`, { signal }),
+  createTransaction: (fields) => request('POST', '/api/transactions/', { body: fields }),
+  updateTransaction: (id, fields) => request('PATCH', slash(`/api/transactions/${id}`), { body: fields }),
+  deleteTransaction: (id) => request('DELETE', slash(`/api/transactions/${id}`)),
+
+  positions: ({ account } = {}, signal) => request('GET', `/api/portfolio/positions/${query({ account })}`, { signal }),
+  realized: ({ year, account } = {}, signal) => request('GET', `/api/portfolio/realized/${query({ year, account })}`, { signal }),
+  performance: ({ from, to, benchmark, account }, signal) =>
+    request('GET', `/api/portfolio/performance/${query({ from, to, benchmark, account })}`, { signal }),
 
   watchlist: (signal) => request('GET', '/api/watchlist/', { signal }),
   watch: (ticker) => request('POST', '/api/watchlist/', { body: { ticker } }),
   unwatch: (ticker) => request('DELETE', slash(`/api/watchlist/${encodeURIComponent(ticker)}`)),
-
 
   week: (sunday, signal) => request('GET', slash(`/api/wallstreet/weeks/${sunday}`), { auth: false, signal }),
   selections: (sunday, signal) => request('GET', `/api/wallstreet/selections/${query({ sunday })}`, { signal }),

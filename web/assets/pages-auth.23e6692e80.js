@@ -1,8 +1,8 @@
 // Log in and register.
 
-import { api } from './api.f87ccd7f88.js';
-import { field, formError, h, onSubmit } from './dom.c13933e7e0.js';
-import { session } from './session.4fdbfd706c.js';
+import { api } from './api.a10a02d411.js';
+import { field, formError, h, onSubmit } from './dom.a48120226c.js';
+import { session } from './session.0568d11bcd.js';
 
 // Where to go after logging in: the page that asked for it, if it is one of ours.
 function destination(params) {

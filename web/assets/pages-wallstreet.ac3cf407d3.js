@@ -1,11 +1,11 @@
 // Wall Street: the week whose picks are open (this week until Monday's market open, then next
 // week), your picks, the week in progress, last week's results and the leaderboards.
 
-import { api } from './api.f87ccd7f88.js';
-import { addDays, exchangeToday, formatDay, formatInstantWithExchange, sundayOf } from './dates.98affe9af6.js';
-import { h, loadInto, whilePending } from './dom.c13933e7e0.js';
+import { api } from './api.a10a02d411.js';
+import { addDays, exchangeToday, formatDay, formatInstantWithExchange, sundayOf } from './dates.55a005ad75.js';
+import { h, loadInto, whilePending } from './dom.a48120226c.js';
 import { MISSING, money, signedPercent } from './money.8a6d2dbc4b.js';
-import { session } from './session.4fdbfd706c.js';
+import { session } from './session.0568d11bcd.js';
 import { tone } from './tone.64d4aca04b.js';
 
 const PICKS_PER_WEEK = 3;
