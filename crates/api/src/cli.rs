@@ -353,9 +353,16 @@ pub struct LoginOptions {
     #[arg(long, env = "API_HASH_QUEUE", default_value_t = 16)]
     pub hash_queue: usize,
 
-    /// Failed logins for one username before it is locked out for a while; 0 turns it off.
+    /// Failed logins for one username from one client address before that pair is locked out
+    /// for a while; 0 turns it off.
     #[arg(long, env = "API_LOGIN_FAILURES_PER_USERNAME", default_value_t = 5)]
     pub login_failures_per_username: u32,
+
+    /// Failed logins for one username from all addresses together before it is locked out,
+    /// except at addresses its owner logged in from (within the refresh-token lifetime); 0
+    /// turns it off.
+    #[arg(long, env = "API_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 100)]
+    pub login_failures_per_account: u32,
 
     /// Failed logins from one client address (IPv6: one /64) before it is locked out; 0 turns
     /// it off.

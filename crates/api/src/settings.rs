@@ -148,8 +148,10 @@ impl Settings {
             hash_threads: per_cpu_unless_set(logins.hash_threads),
             hash_queue: logins.hash_queue,
             login_throttle: ThrottlePolicy {
-                per_username: logins.login_failures_per_username,
+                per_pair: logins.login_failures_per_username,
                 per_ip: logins.login_failures_per_ip,
+                per_account: logins.login_failures_per_account,
+                known_for: Duration::from_secs(tokens.refresh_token_lifetime_secs),
                 backoff: Duration::from_secs(logins.login_backoff_secs),
                 backoff_max: Duration::from_secs(
                     logins.login_backoff_max_secs.max(logins.login_backoff_secs),

@@ -3,7 +3,8 @@
 //!
 //! The database is never held while hashing: one short read (the throttle's locks and the
 //! account row), then the verification on the [`Hasher`], then one short write (the
-//! throttle's counters, and an imported Django hash replaced by our Argon2id). A locked
+//! throttle's counters or the address the account logged in from, and an imported Django hash
+//! replaced by our Argon2id). See `throttle` for which counters lock whom. A locked
 //! username or address is refused before any hashing, and the answer for an unknown name is
 //! the same as for a wrong password, throttle included. A checked attempt's answer waits for
 //! the login floor (see `login_timing`), so its timing does not tell the hash kind either; that
@@ -84,6 +85,7 @@ impl Authenticator {
     ) -> Result<Checked, AuthError> {
         let now = Utc::now().timestamp();
         let ip_key = client.throttle_key();
+        let known_for = self.policy.known_for;
         let (found, username_key) = self
             .pool
             .run({
@@ -108,8 +110,26 @@ impl Authenticator {
                             (found, key)
                         }
                     };
+                    // The username's own limit spares the owner at an address the account
+                    // logged in from: failures elsewhere never lock the owner out.
+                    let known = match &found {
+                        Some(user) => login_throttle::is_known_address(
+                            conn,
+                            user.id,
+                            &ip_key,
+                            now - secs(known_for),
+                        )
+                        .map_err(DbError::from)?,
+                        None => false,
+                    };
+                    let pair = username_key
+                        .as_deref()
+                        .map(|key| login_throttle::pair_key(key, &ip_key));
                     let mut counters = vec![(Scope::Ip, ip_key.as_str())];
-                    counters.extend(username_key.as_deref().map(|key| (Scope::Username, key)));
+                    counters.extend(pair.as_deref().map(|pair| (Scope::Pair, pair)));
+                    if !known {
+                        counters.extend(username_key.as_deref().map(|key| (Scope::Username, key)));
+                    }
                     if let Some(until) = login_throttle::locked_until_after(conn, &counters, now)
                         .map_err(DbError::from)?
                     {
@@ -142,24 +162,25 @@ impl Authenticator {
         };
 
         let policy = self.policy.clone();
-        let succeeded = accepted.is_some();
+        let accepted_id = accepted.as_ref().map(|user| user.id);
         self.pool
             .run(move |conn| {
                 conn.write_transaction(|conn| {
-                    if succeeded {
-                        if let Some(key) = &username_key {
-                            login_throttle::clear(conn, Scope::Username, key)?;
+                    let pair = username_key
+                        .as_deref()
+                        .map(|key| login_throttle::pair_key(key, &ip_key));
+                    if let Some(user) = &accepted_id {
+                        if let Some(pair) = &pair {
+                            login_throttle::clear(conn, Scope::Pair, pair)?;
                         }
+                        login_throttle::remember_address(conn, *user, &ip_key, now)?;
                         return Ok(());
                     }
                     let forget_before = now - secs(policy.forget_after);
                     let counters = [
                         (Scope::Ip, Some(ip_key.as_str()), policy.per_ip),
-                        (
-                            Scope::Username,
-                            username_key.as_deref(),
-                            policy.per_username,
-                        ),
+                        (Scope::Pair, pair.as_deref(), policy.per_pair),
+                        (Scope::Username, username_key.as_deref(), policy.per_account),
                     ];
                     for (which, subject, limit) in counters {
                         let Some(subject) = subject.filter(|_| limit > 0) else {

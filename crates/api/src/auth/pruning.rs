@@ -26,7 +26,7 @@ impl Pruner {
             match self.prune().await {
                 Ok((0, 0)) => {}
                 Ok((counters, sessions)) => log::info!(
-                    "pruned {counters} forgotten login counters and {sessions} expired sessions"
+                    "pruned {counters} forgotten login counters and addresses, and {sessions} expired sessions"
                 ),
                 Err(err) => log::warn!("pruning expired auth state failed: {err}"),
             }
@@ -37,10 +37,12 @@ impl Pruner {
         let now = Utc::now().timestamp();
         let forget_before =
             now - i64::try_from(self.policy.forget_after.as_secs()).unwrap_or(i64::MAX);
+        let known_since = now - i64::try_from(self.policy.known_for.as_secs()).unwrap_or(i64::MAX);
         self.pool
             .query(move |conn| {
                 Ok((
-                    login_throttle::prune(conn, now, forget_before)?,
+                    login_throttle::prune(conn, now, forget_before)?
+                        + login_throttle::prune_addresses(conn, known_since)?,
                     session::prune(conn, now)?,
                 ))
             })

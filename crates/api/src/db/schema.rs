@@ -157,13 +157,24 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Failed logins per `scope` (`username` or `ip`) and key; times are unix seconds.
+    /// Failed logins per `scope` (`username`, `ip`, or the `pair` of both) and key; times are
+    /// unix seconds.
     login_throttles (scope, key) {
         scope -> Text,
         key -> Text,
         failures -> Integer,
         last_failure_at -> BigInt,
         locked_until -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Where each account last logged in from (the throttle's address key), and when (unix
+    /// seconds): an owner at a known address is not locked out by its username's limit.
+    login_known_addresses (user_id, address) {
+        user_id -> BigInt,
+        address -> Text,
+        last_success_at -> BigInt,
     }
 }
 

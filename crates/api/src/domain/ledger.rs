@@ -75,11 +75,6 @@ impl Quantity {
         positive(FixedDecimal::<20, 8>::parse(raw)?.value()).map(Self)
     }
 
-    /// A stored quantity; zero is allowed here only for holdings the old clients made.
-    pub fn from_stored(value: Decimal) -> Self {
-        Self(value)
-    }
-
     pub fn value(self) -> Decimal {
         self.0
     }
@@ -94,10 +89,6 @@ impl Money {
     /// A fee: zero or more.
     pub fn parse(raw: &str) -> Result<Self, String> {
         FixedDecimal::<14, 6>::parse(raw).map(|fixed| Self(fixed.value()))
-    }
-
-    pub fn from_stored(value: Decimal) -> Self {
-        Self(value)
     }
 
     pub fn value(self) -> Decimal {

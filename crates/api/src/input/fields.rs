@@ -125,10 +125,6 @@ impl Collected {
             .push(message.into());
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.0.contains_key(name)
-    }
-
     /// One 400 naming every bad field, or nothing.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() {

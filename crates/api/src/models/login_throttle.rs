@@ -1,11 +1,12 @@
-//! The failed-login counters behind the login throttle (see `auth::throttle` for the policy).
-//! Every write is a single upsert or update, so api processes sharing the database count
-//! together without losing increments.
+//! The failed-login counters behind the login throttle (see `auth::throttle` for the policy),
+//! and the addresses each account has logged in from. Every write is a single upsert or update,
+//! so api processes sharing the database count together without losing increments.
 
 use diesel::dsl::case_when;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
+use crate::db::schema::login_known_addresses;
 use crate::db::schema::login_throttles::dsl::*;
 use crate::db::DbConn;
 use crate::with_conn;
@@ -13,8 +14,12 @@ use crate::with_conn;
 /// What a counter is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// A username key, from every address together.
     Username,
+    /// A client address (its throttle key).
     Ip,
+    /// A username key from one address: [`pair_key`].
+    Pair,
 }
 
 impl Scope {
@@ -22,8 +27,57 @@ impl Scope {
         match self {
             Self::Username => "username",
             Self::Ip => "ip",
+            Self::Pair => "pair",
         }
     }
+}
+
+/// The key of a (username, address) counter. A username key has no space in it, so the two
+/// parts never run into each other.
+pub fn pair_key(username_key: &str, address: &str) -> String {
+    format!("{username_key} {address}")
+}
+
+/// Records that `user` logged in from `address` at `now`.
+pub fn remember_address(conn: &mut DbConn, user: i64, address: &str, now: i64) -> QueryResult<()> {
+    use login_known_addresses::dsl as known;
+    with_conn!(conn, |c| diesel::insert_into(known::login_known_addresses)
+        .values((
+            known::user_id.eq(user),
+            known::address.eq(address),
+            known::last_success_at.eq(now),
+        ))
+        .on_conflict((known::user_id, known::address))
+        .do_update()
+        .set(known::last_success_at.eq(excluded(known::last_success_at)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Whether `user` logged in from `address` at `since` or later.
+pub fn is_known_address(
+    conn: &mut DbConn,
+    user: i64,
+    address: &str,
+    since: i64,
+) -> QueryResult<bool> {
+    use login_known_addresses::dsl as known;
+    let found: Option<i64> = with_conn!(conn, |c| known::login_known_addresses
+        .filter(known::user_id.eq(user))
+        .filter(known::address.eq(address))
+        .filter(known::last_success_at.ge(since))
+        .select(known::last_success_at)
+        .first(c)
+        .optional())?;
+    Ok(found.is_some())
+}
+
+/// Forgets the addresses last used before `before`; returns how many.
+pub fn prune_addresses(conn: &mut DbConn, before: i64) -> QueryResult<usize> {
+    use login_known_addresses::dsl as known;
+    with_conn!(conn, |c| diesel::delete(known::login_known_addresses)
+        .filter(known::last_success_at.lt(before))
+        .execute(c))
 }
 
 /// The latest `locked_until` (unix seconds) of the given counters that is still after `now`.
@@ -86,7 +140,7 @@ pub fn lock(conn: &mut DbConn, which: Scope, subject: &str, until: i64) -> Query
     Ok(())
 }
 
-/// Forgets a counter (a successful login resets its username's count).
+/// Forgets a counter (a successful login resets its pair's count).
 pub fn clear(conn: &mut DbConn, which: Scope, subject: &str) -> QueryResult<()> {
     with_conn!(conn, |c| diesel::delete(login_throttles)
         .filter(scope.eq(which.as_str()))

@@ -1,5 +1,7 @@
-//! The failed-login throttle: per username key and per client address, kept in the database so
-//! it holds across api processes, with forwarded addresses believed only from trusted proxies.
+//! The failed-login throttle: per (username, address) pair, per client address and, at a much
+//! higher limit, per username at addresses its owner never logged in from; kept in the
+//! database so it holds across api processes, with forwarded addresses believed only from
+//! trusted proxies. Nobody can lock an owner out.
 
 use std::time::{Duration, Instant};
 
@@ -13,10 +15,19 @@ use crate::helpers::{db_pool, execute_sql, json_of, Backend, TestApp, TestDb, PA
 const WRONG: &str = "not-the-password";
 
 async fn login_via(app: &TestApp, forwarded_for: Option<&str>, username: &str) -> Response {
+    login_with(app, forwarded_for, username, WRONG).await
+}
+
+async fn login_with(
+    app: &TestApp,
+    forwarded_for: Option<&str>,
+    username: &str,
+    password: &str,
+) -> Response {
     let mut request = app
         .client
         .post(app.url("/api/token/"))
-        .json(&json!({"username": username, "password": WRONG}));
+        .json(&json!({"username": username, "password": password}));
     if let Some(address) = forwarded_for {
         request = request.header("X-Forwarded-For", address);
     }
@@ -53,6 +64,77 @@ async fn five_failures_lock_a_username_even_against_its_password(backend: Backen
     throttled(app.login("olga", PASSWORD).await).await;
     throttled(app.login("olga", WRONG).await).await;
     assert_eq!(app.login("pete", PASSWORD).await.status(), StatusCode::OK);
+}
+
+/// The attack of issue 25: twelve wrong passwords for someone's username from another address
+/// locked its owner out everywhere. Now they lock that (username, address) pair only.
+async fn failures_from_another_address_never_lock_the_owner_out(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    assert_eq!(
+        app.register("vera", PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    let home = Some("198.51.100.20");
+    assert_eq!(
+        login_with(&app, home, "vera", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let attacker = Some("203.0.113.66");
+    for attempt in 0..12 {
+        let response = login_via(&app, attacker, "vera").await;
+        if attempt < 5 {
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "attempt {attempt}"
+            );
+        } else {
+            throttled(response).await;
+        }
+    }
+    assert_eq!(
+        login_with(&app, home, "vera", PASSWORD).await.status(),
+        StatusCode::OK,
+        "the owner logs in from home"
+    );
+    assert_eq!(
+        login_with(&app, Some("192.0.2.5"), "vera", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK,
+        "and from a new address too: five failures are far from the username's own limit"
+    );
+    throttled(login_with(&app, attacker, "vera", PASSWORD).await).await;
+}
+
+/// A guesser spread over many addresses meets the username's own limit, which still spares
+/// the owner at the addresses the account logged in from.
+async fn a_distributed_guesser_is_stopped_without_locking_the_owner_out(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |options| {
+        options.logins.login_failures_per_account = 10;
+    })
+    .await;
+    assert_eq!(
+        app.register("wynn", PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    let home = Some("198.51.100.30");
+    assert_eq!(
+        login_with(&app, home, "wynn", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    for i in 1..=10 {
+        let address = format!("203.0.113.{i}");
+        let response = login_via(&app, Some(&address), "wynn").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{address}");
+    }
+    throttled(login_via(&app, Some("203.0.113.11"), "wynn").await).await;
+    throttled(login_with(&app, Some("203.0.113.12"), "wynn", PASSWORD).await).await;
+    assert_eq!(
+        login_with(&app, home, "wynn", PASSWORD).await.status(),
+        StatusCode::OK,
+        "the owner's own address is not locked by others' failures"
+    );
 }
 
 async fn unknown_usernames_are_throttled_like_real_ones(backend: Backend) {
@@ -157,6 +239,8 @@ fn throttle_keys(url: &str) -> Vec<String> {
 }
 
 crate::per_backend!(
+    failures_from_another_address_never_lock_the_owner_out,
+    a_distributed_guesser_is_stopped_without_locking_the_owner_out,
     five_failures_lock_a_username_even_against_its_password,
     unknown_usernames_are_throttled_like_real_ones,
     a_successful_login_resets_its_usernames_count,
@@ -234,6 +318,7 @@ fn two_api_processes_share_one_failed_login_allowance(backend: Backend) {
     for server in [&first, &second] {
         let response = reqwest::blocking::Client::new()
             .post(server.url("/api/token/"))
+            .header("X-Forwarded-For", "203.0.113.7")
             .json(&json!({"username": "shared-name", "password": PASSWORD}))
             .send()
             .unwrap();

@@ -12,6 +12,7 @@ mod errors;
 mod flood;
 mod health;
 mod holdings_csv;
+mod import_crash;
 mod import_django;
 mod ledger;
 mod ledger_migration;

@@ -121,6 +121,7 @@ pub fn test_options(database_url: &str) -> Options {
             hash_threads: 0,
             hash_queue: 16,
             login_failures_per_username: 5,
+            login_failures_per_account: 100,
             login_failures_per_ip: 20,
             login_backoff_secs: 30,
             login_backoff_max_secs: 900,
