@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{comma_separated, off_when_zero, Options};
-use crate::client_ip::TrustedProxies;
+use crate::client_ip::{self, TrustedProxies};
 use crate::connections::ConnectionSettings;
 use crate::edge::EdgePolicy;
 use crate::rate_limits::{Per, Rate, RateSettings};
@@ -99,7 +99,7 @@ impl ProxyConfig {
                 options.client_timeout_secs,
             )?,
         };
-        let trusted_proxies = TrustedProxies::parse(
+        let trusted_proxies = client_ip::trusted_proxies(
             options.trusted_proxies.as_deref().unwrap_or_default(),
             options.trust_forwarded,
         )

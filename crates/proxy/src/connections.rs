@@ -191,7 +191,7 @@ mod tests {
             keepalive: None,
             client_timeout: Duration::from_secs(1),
         };
-        ConnectionLimits::new(&settings, TrustedProxies::parse(trusted, false).unwrap())
+        ConnectionLimits::new(&settings, trusted.parse::<TrustedProxies>().unwrap())
     }
 
     fn ip(text: &str) -> Option<IpAddr> {

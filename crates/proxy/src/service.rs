@@ -21,7 +21,7 @@ use pingora::{Error, ErrorSource, ErrorType};
 use serde::Serialize;
 use shared::request::{RequestId, REQUEST_ID_HEADER};
 
-use crate::client_ip::{limit_key, Client};
+use crate::client_ip::{self, limit_key, Client};
 use crate::config::ProxyConfig;
 use crate::edge::Decision;
 use crate::failure;
@@ -240,9 +240,7 @@ impl ProxyHttp for ProxyService {
             .and_then(|addr| addr.as_inet())
             .map(|addr| addr.ip());
         ctx.client = peer.map(|peer| {
-            self.config
-                .trusted_proxies
-                .client(peer, session.req_header())
+            client_ip::client_of(&self.config.trusted_proxies, peer, session.req_header())
         });
         let from_trusted = ctx.client.is_some_and(|client| client.peer_trusted);
         ctx.request_id = Some(request_id(session.req_header(), from_trusted));
