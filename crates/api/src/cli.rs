@@ -184,6 +184,16 @@ pub enum Command {
         #[command(flatten)]
         quotes: QuoteOptions,
     },
+    /// Copy the SQLite database to a new file while the server keeps running (SQLite's VACUUM
+    /// INTO), and check the copy. On PostgreSQL it says to use pg_dump and exits 2.
+    #[command(after_help = COMMAND_HELP)]
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        output: PathBuf,
+        #[command(flatten)]
+        database: DatabaseOptions,
+    },
     /// Load daily closes from a CSV file of `symbol,date,close` rows (with that header) into the
     /// price store, replacing stored closes of the same days. All rows or none.
     #[command(after_help = COMMAND_HELP)]

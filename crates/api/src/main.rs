@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use api::cli::{Cli, Command};
 use api::commands::import_django::{self, Mode};
-use api::commands::{self, closes, createsuperuser, week};
+use api::commands::{self, backup, closes, createsuperuser, week};
 use api::game::lifecycle::Step;
 use api::settings::{self, Settings};
 use api::startup::Application;
@@ -23,18 +23,31 @@ fn main() -> ExitCode {
         log::error!("{err}");
         return ExitCode::from(2);
     }
-    match run(cli.command.unwrap_or(Command::Serve(cli.server))) {
+    let command = cli.command.unwrap_or(Command::Serve(cli.server));
+    match run(command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            log::error!("{err}");
-            eprintln!("api: {err}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            log::error!("{}", failure.message);
+            eprintln!("api: {}", failure.message);
+            ExitCode::from(failure.code)
         }
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
-    match command {
+/// Why a command failed, and its exit code: 1, or 2 for a command that does not apply here.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self { message, code: 1 }
+    }
+}
+
+fn run(command: Command) -> Result<(), Failure> {
+    let outcome: Result<(), String> = match command {
         Command::Serve(options) => {
             let settings = Settings::from_options(
                 &options,
@@ -75,6 +88,19 @@ fn run(command: Command) -> Result<(), String> {
             )
         }
         Command::ImportCloses { file, database } => closes::import(&database, &file),
+        Command::Backup { output, database } => {
+            return match backup::run(&database, &output) {
+                Ok(bytes) => {
+                    println!("Backed up {bytes} bytes to {}.", output.display());
+                    Ok(())
+                }
+                Err(err @ backup::BackupError::NotSqlite) => Err(Failure {
+                    message: err.to_string(),
+                    code: 2,
+                }),
+                Err(err) => Err(err.to_string().into()),
+            };
+        }
         Command::ImportDjango {
             source,
             dry_run,
@@ -99,7 +125,8 @@ fn run(command: Command) -> Result<(), String> {
             let pool = commands::migrated_pool(&database)?;
             createsuperuser::run(&pool, &username, &email)
         }
-    }
+    };
+    outcome.map_err(Failure::from)
 }
 
 /// Runs the server until SIGTERM or SIGINT, then lets in-flight requests finish (bounded by

@@ -1,6 +1,7 @@
 //! The subcommands other than `serve` (`migrate`, `createsuperuser`, `open-week`, `close-week`,
-//! `import-closes`), and what they share.
+//! `import-closes`, `import-django`, `backup`), and what they share.
 
+pub mod backup;
 pub mod closes;
 pub mod createsuperuser;
 pub mod import_django;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod assets;
+mod backup;
 mod binary;
 mod cli;
 mod closes;
