@@ -6,6 +6,7 @@ mod body_cache;
 mod conditional;
 mod disk;
 mod encoding;
+mod lookups;
 mod media_type;
 mod request_path;
 
@@ -15,13 +16,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use lru::LruCache;
 use pingora::http::{Method, RequestHeader, ResponseHeader};
 
 use self::body_cache::BodyCache;
 use self::conditional::RangeRequest;
 use self::disk::FileInfo;
 use self::encoding::Coding;
+use self::lookups::{Lookup, Lookups};
 use self::request_path::PathRejection;
 use crate::metrics::CacheCounters;
 use crate::reply::{security_headers, Body, Reply};
@@ -40,9 +41,6 @@ const BODY_CACHE_BYTES: usize = 32 * 1024 * 1024;
 /// unless a precompressed sibling exists).
 const COMPRESS_MIN: u64 = 512;
 const COMPRESS_MAX: u64 = 4 * 1024 * 1024;
-
-/// A resolved request path (or the knowledge that it names nothing) and when it was resolved.
-type Lookup = (Instant, Option<Arc<Located>>);
 
 /// A file found on disk, with the headers every answer about it shares (type, dates, caching,
 /// security), built once per lookup: a reply clones them rather than inserting each, which
@@ -80,7 +78,8 @@ pub struct StaticFiles {
     root: PathBuf,
     default_max_age: Duration,
     max_body_bytes: u64,
-    lookups: Mutex<LruCache<String, Lookup>>,
+    /// Resolved request paths (or the knowledge that one names nothing).
+    lookups: Mutex<Lookups<Option<Arc<Located>>>>,
     bodies: Mutex<BodyCache>,
     /// One on-the-fly compression at a time: a burst of first requests for a file compresses
     /// it once (the others wait and take the cached result), and compression can never occupy
@@ -106,8 +105,9 @@ impl StaticFiles {
             root,
             default_max_age,
             max_body_bytes,
-            lookups: Mutex::new(LruCache::new(
+            lookups: Mutex::new(Lookups::new(
                 NonZeroUsize::new(LOOKUP_ENTRIES).expect("non-zero"),
+                LOOKUP_TTL,
             )),
             bodies: Mutex::new(BodyCache::new(BODY_CACHE_BYTES)),
             compressing: tokio::sync::Mutex::new(()),
@@ -340,19 +340,22 @@ impl StaticFiles {
         Ok(bytes)
     }
 
-    /// The file a request path names, if any; answers from the cache within [`LOOKUP_TTL`].
+    /// The file a request path names, if any; answers from the cache within [`LOOKUP_TTL`],
+    /// and after it from the old entry while one request refreshes it (see `lookups`).
     async fn locate(
         &self,
         raw_path: &str,
         segments: Vec<String>,
     ) -> pingora::Result<Option<Arc<Located>>> {
-        let cached = self
+        let cached = match self
             .lookups
             .lock()
             .expect("lookup cache")
-            .get(raw_path)
-            .filter(|(at, _)| at.elapsed() < LOOKUP_TTL)
-            .map(|(_, found)| found.clone());
+            .get(raw_path, Instant::now())
+        {
+            Lookup::Use(found) => Some(found),
+            Lookup::Resolve => None,
+        };
         count(&self.path_cache, cached.is_some());
         if let Some(found) = cached {
             return Ok(found);
@@ -365,10 +368,11 @@ impl StaticFiles {
             .map(|file| Located::new(file, self.default_max_age).map(Arc::new))
             .transpose()?;
         if raw_path.len() <= LOOKUP_KEY_MAX {
-            self.lookups
-                .lock()
-                .expect("lookup cache")
-                .put(raw_path.to_owned(), (Instant::now(), found.clone()));
+            self.lookups.lock().expect("lookup cache").put(
+                raw_path.to_owned(),
+                found.clone(),
+                Instant::now(),
+            );
         }
         Ok(found)
     }
