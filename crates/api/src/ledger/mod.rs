@@ -17,6 +17,7 @@ pub mod xirr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::domain::TransactionType;
 pub use crate::portfolio::money::Overflow;
 
 /// One transaction as the ledger sees it.
@@ -50,7 +51,54 @@ pub enum Event {
     Split { ratio: Decimal },
 }
 
+/// The columns a transaction's type fills, `None` for the others (as stored and on the wire).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Figures {
+    pub quantity: Option<Decimal>,
+    pub price: Option<Decimal>,
+    pub fee: Option<Decimal>,
+    pub amount: Option<Decimal>,
+    pub ratio: Option<Decimal>,
+}
+
 impl Event {
+    pub fn kind(&self) -> TransactionType {
+        match self {
+            Self::Buy { .. } => TransactionType::Buy,
+            Self::Sell { .. } => TransactionType::Sell,
+            Self::Dividend { .. } => TransactionType::Dividend,
+            Self::Split { .. } => TransactionType::Split,
+        }
+    }
+
+    pub fn figures(&self) -> Figures {
+        match *self {
+            Self::Buy {
+                quantity,
+                price,
+                fee,
+            }
+            | Self::Sell {
+                quantity,
+                price,
+                fee,
+            } => Figures {
+                quantity: Some(quantity),
+                price: Some(price),
+                fee: Some(fee),
+                ..Figures::default()
+            },
+            Self::Dividend { amount } => Figures {
+                amount: Some(amount),
+                ..Figures::default()
+            },
+            Self::Split { ratio } => Figures {
+                ratio: Some(ratio),
+                ..Figures::default()
+            },
+        }
+    }
+
     fn rank(&self) -> u8 {
         match self {
             Self::Split { .. } => 0,

@@ -46,12 +46,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn kind(&self) -> TransactionType {
-        match self.event {
-            Event::Buy { .. } => TransactionType::Buy,
-            Event::Sell { .. } => TransactionType::Sell,
-            Event::Dividend { .. } => TransactionType::Dividend,
-            Event::Split { .. } => TransactionType::Split,
-        }
+        self.event.kind()
     }
 
     /// The entry as the ledger sees it, under `id`.
@@ -132,34 +127,19 @@ struct Columns<'a> {
 
 impl<'a> Columns<'a> {
     fn new(owner: i64, entry: &'a Entry) -> Self {
-        let (mut quantity, mut price, mut fee, mut amount, mut ratio) =
-            (None, None, None, None, None);
-        let db = |value: Decimal| Some(DbDecimal(value));
-        match entry.event {
-            Event::Buy {
-                quantity: q,
-                price: p,
-                fee: f,
-            }
-            | Event::Sell {
-                quantity: q,
-                price: p,
-                fee: f,
-            } => (quantity, price, fee) = (db(q), db(p), db(f)),
-            Event::Dividend { amount: a } => amount = db(a),
-            Event::Split { ratio: r } => ratio = db(r),
-        }
+        let figures = entry.event.figures();
+        let db = |value: Option<Decimal>| value.map(DbDecimal);
         Self {
             user_id: owner,
             account_id: entry.account_id,
             kind: entry.kind().as_str(),
             ticker: &entry.ticker,
             date: entry.date,
-            quantity,
-            price,
-            fee,
-            amount,
-            ratio,
+            quantity: db(figures.quantity),
+            price: db(figures.price),
+            fee: db(figures.fee),
+            amount: db(figures.amount),
+            ratio: db(figures.ratio),
             currency: &entry.currency,
             note: entry.note.as_deref(),
         }

@@ -1,6 +1,5 @@
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -14,6 +13,7 @@ use crate::input::{params, CsvBody, JsonObject};
 use crate::models::asset::{self, AssetChanges, NewAsset};
 use crate::models::transaction::WriteError;
 use crate::portfolio::holdings_csv::{self, ImportRow, RowError};
+use crate::routes::csv_files;
 use crate::views::asset::AssetView;
 use crate::views::portfolio::{ImportErrorView, ImportReport};
 
@@ -237,13 +237,7 @@ fn read_changes(body: JsonObject, presence: Presence) -> Result<AssetChanges, Ap
 pub async fn export_csv(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
     let rows = read(&pool, move |conn| asset::list_for(conn, me.user_id)).await?;
     let body = holdings_csv::export(&rows).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            r#"attachment; filename="holdings.csv""#,
-        ))
-        .body(body))
+    Ok(csv_files::download(body, "holdings.csv"))
 }
 
 /// `POST /api/assets/import/[?dry_run=true]` (`text/csv`): adds the file's holdings, skipping
@@ -273,18 +267,7 @@ pub async fn import(
     let dry_run = params::flag(&query, "dry_run")?.unwrap_or(false);
     let rows = match holdings_csv::parse(&body.0) {
         Ok(rows) => rows,
-        Err(errors) => {
-            let status = if dry_run {
-                StatusCode::OK
-            } else {
-                StatusCode::BAD_REQUEST
-            };
-            return Ok(HttpResponse::build(status).json(ImportReport {
-                created: 0,
-                skipped: 0,
-                errors: errors.into_iter().map(ImportErrorView::from).collect(),
-            }));
-        }
+        Err(errors) => return Ok(csv_files::refused(errors, dry_run)),
     };
     let (created, skipped) = pool
         .run(move |conn| {

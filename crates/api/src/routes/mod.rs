@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod csv_files;
 pub mod docs;
 pub mod fallback;
 pub mod health;

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -16,11 +15,12 @@ use crate::domain::{Ticker, TransactionType};
 use crate::error::{short_sale_message, ApiError};
 use crate::input::entry::{merged, read_entry};
 use crate::input::{params, CsvBody, JsonObject};
-use crate::ledger::Event;
+use crate::ledger::Figures;
 use crate::models::account;
 use crate::models::transaction::{self, Entry, Filter, TransactionRow, WriteError};
 use crate::portfolio::holdings_csv::RowError;
 use crate::portfolio::transactions_csv::{self, CsvRow, ExportRow};
+use crate::routes::csv_files;
 use crate::views::ledger::TransactionView;
 use crate::views::portfolio::{ImportErrorView, ImportReport};
 
@@ -323,13 +323,7 @@ pub async fn export_csv(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let body = transactions_csv::export(&lines).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            r#"attachment; filename="transactions.csv""#,
-        ))
-        .body(body))
+    Ok(csv_files::download(body, "transactions.csv"))
 }
 
 /// `POST /api/transactions/import/[?dry_run=true]` (`text/csv`): adds the file's transactions,
@@ -360,18 +354,7 @@ pub async fn import(
     body: CsvBody,
 ) -> Result<HttpResponse, ApiError> {
     let dry_run = params::flag(&query, "dry_run")?.unwrap_or(false);
-    let refused = |errors: Vec<RowError>| {
-        let status = if dry_run {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        HttpResponse::build(status).json(ImportReport {
-            created: 0,
-            skipped: 0,
-            errors: errors.into_iter().map(ImportErrorView::from).collect(),
-        })
-    };
+    let refused = |errors| csv_files::refused(errors, dry_run);
     let Ok(text) = std::str::from_utf8(&body.0) else {
         return Ok(refused(vec![RowError {
             row: 1,
@@ -396,11 +379,7 @@ pub async fn import(
         })
         .await;
     match outcome {
-        Ok(report) => Ok(HttpResponse::Ok().json(report)),
-        Err(Unkept::RolledBack(report)) if report.errors.is_empty() || dry_run => {
-            Ok(HttpResponse::Ok().json(report))
-        }
-        Err(Unkept::RolledBack(report)) => Ok(HttpResponse::BadRequest().json(report)),
+        Ok(report) | Err(Unkept::RolledBack(report)) => Ok(csv_files::report(report, dry_run)),
         Err(Unkept::Failed(err)) => Err(err),
     }
 }
@@ -450,29 +429,23 @@ impl From<Imported> for ImportReport {
 }
 
 /// The identity of a transaction for an import: everything but its id and note.
-type EntryKey = (i64, &'static str, String, NaiveDate, [Option<Decimal>; 5]);
+type EntryKey = (i64, &'static str, String, NaiveDate, Figures);
 
 fn key_of(entry: &Entry) -> EntryKey {
-    let figures = match entry.event {
-        Event::Buy {
-            quantity,
-            price,
-            fee,
-        }
-        | Event::Sell {
-            quantity,
-            price,
-            fee,
-        } => [Some(quantity), Some(price), Some(fee), None, None],
-        Event::Dividend { amount } => [None, None, None, Some(amount), None],
-        Event::Split { ratio } => [None, None, None, None, Some(ratio)],
-    };
+    let figures = entry.event.figures();
+    let normal = |value: Option<Decimal>| value.map(|value| value.normalize());
     (
         entry.account_id,
         entry.kind().as_str(),
         entry.ticker.clone(),
         entry.date,
-        figures.map(|figure| figure.map(|value| value.normalize())),
+        Figures {
+            quantity: normal(figures.quantity),
+            price: normal(figures.price),
+            fee: normal(figures.fee),
+            amount: normal(figures.amount),
+            ratio: normal(figures.ratio),
+        },
     )
 }
 

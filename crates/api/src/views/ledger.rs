@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 use crate::ledger::lots::{RealizedLot, Term};
 use crate::ledger::performance::Performance;
 use crate::ledger::positions::{Position, Totals};
-use crate::ledger::Event;
 use crate::models::account::Account;
 use crate::models::transaction::{Malformed, TransactionRow};
 use crate::portfolio::money::cents;
@@ -78,46 +77,19 @@ impl TryFrom<TransactionRow> for TransactionView {
 
     fn try_from(row: TransactionRow) -> Result<Self, Malformed> {
         let event = row.event()?;
-        let (mut quantity, mut price, mut fee, mut amount, mut ratio) =
-            (None, None, None, None, None);
-        let kind = match event {
-            Event::Buy {
-                quantity: q,
-                price: p,
-                fee: f,
-            }
-            | Event::Sell {
-                quantity: q,
-                price: p,
-                fee: f,
-            } => {
-                (quantity, price, fee) = (Some(exact(q)), Some(exact(p)), Some(exact(f)));
-                if matches!(event, Event::Buy { .. }) {
-                    "BUY"
-                } else {
-                    "SELL"
-                }
-            }
-            Event::Dividend { amount: a } => {
-                amount = Some(exact(a));
-                "DIVIDEND"
-            }
-            Event::Split { ratio: r } => {
-                ratio = Some(exact(r));
-                "SPLIT"
-            }
-        };
+        let figures = event.figures();
+        let exact = |value: Option<Decimal>| value.map(exact);
         Ok(Self {
             id: row.id,
             account: row.account_id,
-            kind,
+            kind: event.kind().as_str(),
             ticker: row.ticker,
             date: row.date,
-            quantity,
-            price,
-            fee,
-            amount,
-            ratio,
+            quantity: exact(figures.quantity),
+            price: exact(figures.price),
+            fee: exact(figures.fee),
+            amount: exact(figures.amount),
+            ratio: exact(figures.ratio),
             currency: row.currency,
             note: row.note,
         })
