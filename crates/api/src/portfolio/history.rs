@@ -56,6 +56,8 @@ pub fn points(
         .map(|point| (point.date, point.value))
         .collect();
     let series = closes.get(benchmark);
+    // Each lot's benchmark close on its buy day, looked up once rather than once a day.
+    let mut bought_at: HashMap<i64, Option<Decimal>> = HashMap::new();
     let mut book = Book::default();
     let mut next = 0;
     let mut points = Vec::with_capacity(days.len());
@@ -69,7 +71,10 @@ pub fn points(
         let mut benchmark_value = Some(Decimal::ZERO);
         for lot in book.open.values().flatten() {
             invested = invested.checked_add(lot.cost).ok_or(Overflow)?;
-            benchmark_value = match (benchmark_value, now, close_on(series, lot.bought)) {
+            let then = *bought_at
+                .entry(lot.buy_id)
+                .or_insert_with(|| close_on(series, lot.bought));
+            benchmark_value = match (benchmark_value, now, then) {
                 (Some(sum), Some(now), Some(then)) if !then.is_zero() => Some(
                     lot.cost
                         .checked_mul(now)
