@@ -10,18 +10,7 @@ use serde_json::{json, Value};
 use test_support::process::clean_command;
 use test_support::servers::ApiServer;
 
-use crate::helpers::{Backend, TestDb, PASSWORD, SECRET};
-
-fn start(db_url: &str) -> ApiServer {
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = clean_command(env!("CARGO_BIN_EXE_api"));
-    command
-        .current_dir(dir.path())
-        .env("DATABASE_URL", db_url)
-        .env("SECRET_KEY", SECRET)
-        .env("WALLSTREET_SCHEDULER", "false");
-    ApiServer::start(&mut command)
-}
+use crate::helpers::{api_binary, Backend, TestDb, PASSWORD};
 
 fn backup(db_url: &str, output: &std::path::Path) -> std::process::Output {
     clean_command(env!("CARGO_BIN_EXE_api"))
@@ -69,7 +58,7 @@ fn ledger_len(server: &ApiServer, token: &str) -> usize {
 #[test]
 fn a_live_sqlite_database_is_copied_consistently_while_it_is_written() {
     let db = TestDb::new(Backend::Sqlite);
-    let server = start(&db.url);
+    let server = api_binary(&db.url, &[]);
     let access = token(&server);
     let writing = Arc::new(AtomicBool::new(true));
     let writer = {
@@ -115,7 +104,7 @@ fn a_live_sqlite_database_is_copied_consistently_while_it_is_written() {
         "an existing file is never overwritten"
     );
 
-    let restored = start(&format!("sqlite://{}", copy.display()));
+    let restored = api_binary(&format!("sqlite://{}", copy.display()), &[]);
     let access = token(&restored);
     let kept = ledger_len(&restored, &access);
     assert!(0 < kept && kept <= written, "{kept} of {written}");

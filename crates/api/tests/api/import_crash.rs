@@ -6,23 +6,11 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use test_support::process::clean_command;
 use test_support::servers::ApiServer;
 
-use crate::helpers::{Backend, TestDb, PASSWORD, SECRET};
+use crate::helpers::{api_binary, Backend, TestDb, PASSWORD};
 
 const ROWS: usize = 5_000;
-
-fn start(db: &TestDb) -> ApiServer {
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = clean_command(env!("CARGO_BIN_EXE_api"));
-    command
-        .current_dir(dir.path())
-        .env("DATABASE_URL", &db.url)
-        .env("SECRET_KEY", SECRET)
-        .env("WALLSTREET_SCHEDULER", "false");
-    ApiServer::start(&mut command)
-}
 
 /// `ROWS` buys of `ticker`, one a day back from 2020.
 fn file(ticker: &str) -> String {
@@ -51,7 +39,7 @@ fn count(server: &ApiServer, token: &str, ticker: &str) -> usize {
 
 fn a_killed_import_leaves_all_rows_or_none(backend: Backend) {
     let db = TestDb::new(backend);
-    let mut server = start(&db);
+    let mut server = api_binary(&db.url, &[]);
     let client = reqwest::blocking::Client::new();
     let credentials = json!({"username": "crash", "password": PASSWORD});
     let registered = client
@@ -86,7 +74,7 @@ fn a_killed_import_leaves_all_rows_or_none(backend: Backend) {
         std::thread::sleep(Duration::from_millis(after_ms));
         server.process.kill();
         let answered = upload.join().unwrap();
-        server = start(&db);
+        server = api_binary(&db.url, &[]);
         let kept = count(&server, &token, &ticker);
         assert!(
             kept == 0 || kept == ROWS,

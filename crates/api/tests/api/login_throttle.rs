@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Response, StatusCode};
 use serde_json::json;
-use test_support::process::clean_command;
 use test_support::servers::ApiServer;
 
-use crate::helpers::{db_pool, execute_sql, json_of, Backend, TestApp, TestDb, PASSWORD};
+use crate::helpers::{
+    api_binary, db_pool, execute_sql, json_of, Backend, TestApp, TestDb, PASSWORD,
+};
 
 const WRONG: &str = "not-the-password";
 
@@ -251,13 +252,7 @@ crate::per_backend!(
 
 /// The real binary on `db`, with extra settings.
 fn api_server(db: &TestDb, settings: &[(&str, &str)]) -> ApiServer {
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = clean_command(env!("CARGO_BIN_EXE_api"));
-    command
-        .current_dir(dir.path())
-        .env("DATABASE_URL", &db.url)
-        .envs(settings.iter().copied());
-    ApiServer::start(&mut command)
+    api_binary(&db.url, settings)
 }
 
 fn blocking_login(server: &ApiServer, username: &str, forwarded_for: &str) -> StatusCode {

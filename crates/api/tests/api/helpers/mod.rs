@@ -74,6 +74,24 @@ pub fn db_pool(url: &str) -> api::db::DbPool {
     api::db::DbPool::new(&url.parse().expect("a database url"), &options).expect("pool")
 }
 
+/// The real `api` binary serving `database_url` with `settings`, signing with the tests' key (so
+/// tokens outlive a restart) and without the game's scheduler. The working directory is a
+/// scratch one that is gone once the server has started, so nothing lands in the repository.
+pub fn api_binary(
+    database_url: &str,
+    settings: &[(&str, &str)],
+) -> test_support::servers::ApiServer {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let mut command = test_support::process::clean_command(env!("CARGO_BIN_EXE_api"));
+    command
+        .current_dir(dir.path())
+        .env("DATABASE_URL", database_url)
+        .env("SECRET_KEY", SECRET)
+        .env("WALLSTREET_SCHEDULER", "false")
+        .envs(settings.iter().copied());
+    test_support::servers::ApiServer::start(&mut command)
+}
+
 /// Runs raw SQL on a test database (blocking).
 pub fn execute_sql(url: &str, sql: &str) -> diesel::QueryResult<()> {
     use diesel::connection::SimpleConnection;
