@@ -98,7 +98,7 @@ impl ApiError {
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
-            DbError::Unavailable(_) => Self::Unavailable(err),
+            _ if err.is_unavailable() => Self::Unavailable(err),
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
             // The connection died under the request (the server restarted or went away): the
             // database is unavailable, as when no connection can be had at all.

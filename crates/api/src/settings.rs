@@ -133,7 +133,7 @@ impl Settings {
         Ok(Self {
             environment: tokens.environment,
             database_url,
-            pool: pool_options(database),
+            pool: server_pool_options(database),
             database_startup_wait: Duration::from_secs(database.database_startup_wait_secs),
             listen,
             workers,
@@ -295,10 +295,24 @@ pub fn database_url(options: &DatabaseOptions) -> Result<DatabaseUrl, String> {
         .map_err(|err| format!("DATABASE_URL: {err}"))
 }
 
+/// The pool of a command: waits as the server's does, but lets a statement run as long as it
+/// needs.
 pub fn pool_options(options: &DatabaseOptions) -> PoolOptions {
     PoolOptions {
         max_size: options.database_pool_size.max(1),
         acquire_timeout: Duration::from_secs(options.database_timeout_secs.max(1)),
+        statement_timeout: None,
+    }
+}
+
+/// The server's pool: no statement outlives the request that waits for it by more than a
+/// second (PostgreSQL's `statement_timeout`), since the request is answered 503 once one wait
+/// lasts `DATABASE_TIMEOUT_SECS`.
+pub fn server_pool_options(options: &DatabaseOptions) -> PoolOptions {
+    let commands = pool_options(options);
+    PoolOptions {
+        statement_timeout: Some(commands.acquire_timeout + Duration::from_secs(1)),
+        ..commands
     }
 }
 

@@ -47,8 +47,12 @@ impl Application {
     pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
         crate::domain::load_common_passwords();
         let metrics = Metrics::new();
-        let pool = DbPool::observed(&settings.database_url, &settings.pool, metrics.db.clone())
-            .map_err(|e| e.to_string())?;
+        let pool = DbPool::observed(
+            &settings.database_url,
+            &settings.pool,
+            std::sync::Arc::new(metrics.db.clone()),
+        )
+        .map_err(|e| e.to_string())?;
         pool.migrate_when_ready(settings.database_startup_wait)
             .map_err(|e| e.to_string())?;
         let timing = login_timing(&pool)?;

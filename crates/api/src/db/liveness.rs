@@ -6,9 +6,13 @@
 //! and a connection that dies under load fails one request (503), then is replaced.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::r2d2::{ConnectionManager, ManageConnection, R2D2Connection};
+
+use super::breaker::Breaker;
+use super::deadline::{ReportWaits, Watch, WatchSlot};
 
 /// A connection idle for longer than this is tested before it is handed out.
 pub const TEST_WHEN_IDLE_FOR: Duration = Duration::from_secs(2);
@@ -18,6 +22,8 @@ pub struct Tracked<C> {
     conn: C,
     returned_at: Instant,
     broken: bool,
+    /// Where the connection reports its waits to the work that holds it.
+    waits: WatchSlot,
 }
 
 impl<C: R2D2Connection> Tracked<C> {
@@ -27,6 +33,20 @@ impl<C: R2D2Connection> Tracked<C> {
         if self.conn.ping().is_err() {
             self.broken = true;
         }
+    }
+
+    /// Reports this connection's waits to `watch` until [`Tracked::unwatch`].
+    pub fn watch(&self, watch: Arc<Watch>) {
+        self.waits.attach(watch);
+    }
+
+    pub fn unwatch(&self) {
+        self.waits.detach();
+    }
+
+    /// Whether the work holding this connection was given up on by its caller.
+    pub fn abandoned(&self) -> bool {
+        self.waits.current().is_some_and(|watch| watch.abandoned())
     }
 }
 
@@ -46,14 +66,17 @@ impl<C> DerefMut for Tracked<C> {
 
 /// diesel's connection manager with the testing rule above. Build the pool with
 /// `test_on_check_out(true)`: r2d2 then asks [`ManageConnection::is_valid`], which decides.
+/// Every attempt to connect is reported to the pool's circuit breaker.
 pub struct Manager<C: R2D2Connection + 'static> {
     inner: ConnectionManager<C>,
+    breaker: Arc<Breaker>,
 }
 
 impl<C: R2D2Connection + 'static> Manager<C> {
-    pub fn new(url: impl Into<String>) -> Self {
+    pub fn new(url: impl Into<String>, breaker: Arc<Breaker>) -> Self {
         Self {
             inner: ConnectionManager::new(url),
+            breaker,
         }
     }
 }
@@ -63,10 +86,18 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for Manager<C> {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<Tracked<C>, Self::Error> {
+        let mut conn = self
+            .inner
+            .connect()
+            .inspect_err(|_| self.breaker.refused())?;
+        self.breaker.connected();
+        let waits = WatchSlot::default();
+        conn.set_instrumentation(ReportWaits(waits.clone()));
         Ok(Tracked {
-            conn: self.inner.connect()?,
+            conn,
             returned_at: Instant::now(),
             broken: false,
+            waits,
         })
     }
 
@@ -80,6 +111,7 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for Manager<C> {
     /// Called as the connection goes back to the pool, so it also notes when.
     fn has_broken(&self, conn: &mut Tracked<C>) -> bool {
         conn.returned_at = Instant::now();
+        conn.unwatch();
         conn.broken || self.inner.has_broken(&mut conn.conn)
     }
 }

@@ -46,7 +46,7 @@ impl DbPool {
                     }
                     return Ok(());
                 }
-                Err(DbError::Unavailable(err)) if Instant::now() < deadline => {
+                Err(err) if err.is_unavailable() && Instant::now() < deadline => {
                     log::warn!("database not reachable yet ({err}); retrying");
                     std::thread::sleep(Duration::from_secs(1));
                 }

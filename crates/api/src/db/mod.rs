@@ -5,6 +5,8 @@
 //! code; [`DbConn::write_transaction`] groups them atomically, and [`DbPool::run`] runs them
 //! from async code on the blocking thread pool.
 
+mod breaker;
+mod deadline;
 mod error;
 mod liveness;
 mod migrations;
@@ -14,8 +16,8 @@ pub mod sql_types;
 pub mod url;
 
 pub use error::DbError;
-pub(crate) use pool::with_connect_timeout;
-pub use pool::{DbConn, DbPool, PoolOptions, PoolState};
+pub(crate) use pool::with_client_defaults;
+pub use pool::{DbConn, DbPool, PoolEvents, PoolOptions, PoolState};
 pub use url::DatabaseUrl;
 
 /// Runs `$body` with `$c` bound to the concrete connection (`&mut PgConnection` or

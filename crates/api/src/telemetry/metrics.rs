@@ -3,14 +3,14 @@
 //! handles at start-up: the request middleware, the database pool, the scheduler, the market
 //! data cache and the Finnhub client.
 
-use diesel::r2d2::event::{CheckoutEvent, TimeoutEvent};
-use diesel::r2d2::HandleEvent;
+use std::time::Duration;
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-use crate::db::DbPool;
+use crate::db::{DbPool, PoolEvents};
 
 /// Request latencies, in seconds: from a cached read to a slow password hash or upstream.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -147,7 +147,8 @@ impl Metrics {
                 &registry,
                 IntCounter::new(
                     "api_db_pool_timeouts_total",
-                    "Requests that waited DATABASE_TIMEOUT_SECS for a connection in vain.",
+                    "Requests that got no database connection: they waited DATABASE_TIMEOUT_SECS \
+                     in vain, or were answered at once while the database refuses connections.",
                 ),
             ),
         };
@@ -243,14 +244,14 @@ impl DbMetrics {
     }
 }
 
-/// The pool reports every checkout (and its wait) and every timeout here.
-impl HandleEvent for DbMetrics {
-    fn handle_checkout(&self, event: CheckoutEvent) {
-        self.wait.observe(event.duration().as_secs_f64());
+/// The pool reports every checkout (and its wait) and every failure to get one here.
+impl PoolEvents for DbMetrics {
+    fn checked_out(&self, waited: Duration) {
+        self.wait.observe(waited.as_secs_f64());
     }
 
-    fn handle_timeout(&self, event: TimeoutEvent) {
-        self.wait.observe(event.timeout().as_secs_f64());
+    fn gave_up(&self, waited: Duration) {
+        self.wait.observe(waited.as_secs_f64());
         self.timeouts.inc();
     }
 }

@@ -8,6 +8,7 @@ mod backup;
 mod binary;
 mod cli;
 mod closes;
+mod database_faults;
 mod django_passwords;
 mod errors;
 mod flood;

@@ -70,6 +70,7 @@ pub fn db_pool(url: &str) -> api::db::DbPool {
     let options = api::db::PoolOptions {
         max_size: 1,
         acquire_timeout: Duration::from_secs(10),
+        statement_timeout: None,
     };
     api::db::DbPool::new(&url.parse().expect("a database url"), &options).expect("pool")
 }

@@ -236,6 +236,49 @@ impl PgCluster {
         self.reap_watchdog();
     }
 
+    /// Freezes the server as a partition or a stalled host would: every one of its processes
+    /// stopped (SIGSTOP), the postmaster first so that it forks no new ones. Connections stay
+    /// open, and the kernel still accepts new ones and acknowledges what is sent; nothing
+    /// answers.
+    pub fn freeze(&self) {
+        let postmaster = self.postmaster_pid();
+        signal("STOP", &[postmaster]);
+        signal("STOP", &children_of(postmaster));
+    }
+
+    /// Stops a frozen server at once (`pg_ctl stop -m immediate`, delivered as the processes
+    /// resume), as a crash would: connections are cut, and new ones are refused.
+    pub fn stop_frozen(&self) {
+        let postmaster = self.postmaster_pid();
+        let status = self
+            .command("pg_ctl")
+            .args(["stop", "-m", "immediate", "--no-wait", "-D"])
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run pg_ctl");
+        assert!(status.success(), "pg_ctl stop failed");
+        let mut frozen = children_of(postmaster);
+        frozen.push(postmaster);
+        signal("CONT", &frozen);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Path::new(&format!("/proc/{postmaster}")).exists() {
+            assert!(Instant::now() < deadline, "postgres did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.reap_watchdog();
+    }
+
+    fn postmaster_pid(&self) -> u32 {
+        let pid_file = std::fs::read_to_string(self.dir.join("postmaster.pid"))
+            .expect("postmaster.pid of a running cluster");
+        pid_file
+            .lines()
+            .next()
+            .and_then(|line| line.trim().parse().ok())
+            .expect("a pid on postmaster.pid's first line")
+    }
+
     fn reap_watchdog(&self) {
         if let Some(mut watchdog) = self.watchdog.lock().unwrap().take() {
             let _ = watchdog.wait();
@@ -268,6 +311,18 @@ impl PgCluster {
 
 impl Drop for PgCluster {
     fn drop(&mut self) {
+        // A test that failed while the server was frozen: it must be able to stop.
+        if let Ok(pid_file) = std::fs::read_to_string(self.dir.join("postmaster.pid")) {
+            if let Some(postmaster) = pid_file.lines().next().and_then(|l| l.trim().parse().ok()) {
+                let mut pids = children_of(postmaster);
+                pids.push(postmaster);
+                let _ = Command::new("kill")
+                    .arg("-CONT")
+                    .args(pids.iter().map(u32::to_string))
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
         let _ = self
             .command("pg_ctl")
             .args(["stop", "-m", "immediate", "-D"])
@@ -278,6 +333,35 @@ impl Drop for PgCluster {
         self.reap_watchdog();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The processes whose parent is `parent`, from /proc.
+fn children_of(parent: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .expect("read /proc")
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            // The parent is the second field after the parenthesised command name.
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(parent)
+            })
+        })
+        .collect()
+}
+
+fn signal(name: &str, pids: &[u32]) {
+    if pids.is_empty() {
+        return;
+    }
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .args(pids.iter().map(u32::to_string))
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{name} {pids:?} failed");
 }
 
 fn server_bin_dir() -> Option<PathBuf> {

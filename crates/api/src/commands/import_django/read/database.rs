@@ -15,7 +15,7 @@ use crate::commands::import_django::rows::{
     AssetRow, DjangoRows, OptionRow, SelectionRow, Table, UserRow,
 };
 use crate::commands::import_django::ImportError;
-use crate::db::{with_connect_timeout, DatabaseUrl};
+use crate::db::{with_client_defaults, DatabaseUrl};
 
 const USERS: &str = "SELECT CAST(id AS BIGINT) AS id, password, is_superuser, username, email, \
     is_staff, is_active, CAST(date_joined AS TEXT) AS date_joined FROM auth_user ORDER BY id";
@@ -55,7 +55,7 @@ pub fn read(url: &DatabaseUrl) -> Result<DjangoRows, ImportError> {
     match url {
         DatabaseUrl::Postgres(raw) => {
             let mut conn =
-                PgConnection::establish(&with_connect_timeout(raw)).map_err(connect_failed)?;
+                PgConnection::establish(&with_client_defaults(raw)).map_err(connect_failed)?;
             // Timestamps in UTC and dates as YYYY-MM-DD, whatever the server's defaults.
             conn.batch_execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'")?;
             conn.build_transaction()
