@@ -194,6 +194,27 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseOptions,
     },
+    /// Write everything the app owns (accounts with their password hashes, ledgers, watch
+    /// lists, the game, stored closes) to a new file, as one JSON document, while the server
+    /// keeps running. Sessions and login counters are left out.
+    #[command(after_help = COMMAND_HELP)]
+    Export {
+        /// The new file to write (readable by its owner only: it holds password hashes).
+        #[arg(long)]
+        output: PathBuf,
+        #[command(flatten)]
+        database: DatabaseOptions,
+    },
+    /// Load a file written by `api export` into DATABASE_URL (migrated first), keeping every
+    /// id, in one transaction. The database must be empty: it is refused otherwise.
+    #[command(after_help = COMMAND_HELP)]
+    Import {
+        /// The file `api export` wrote.
+        #[arg(long)]
+        input: PathBuf,
+        #[command(flatten)]
+        database: DatabaseOptions,
+    },
     /// Load daily closes from a CSV file of `symbol,date,close` rows (with that header) into the
     /// price store, replacing stored closes of the same days. All rows or none.
     #[command(after_help = COMMAND_HELP)]

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use api::cli::{Cli, Command};
 use api::commands::import_django::{self, Mode};
-use api::commands::{self, backup, closes, createsuperuser, week};
+use api::commands::{self, backup, closes, createsuperuser, transfer, week};
 use api::game::lifecycle::Step;
 use api::settings::{self, Settings};
 use api::startup::Application;
@@ -101,6 +101,12 @@ fn run(command: Command) -> Result<(), Failure> {
                 Err(err) => Err(err.to_string().into()),
             };
         }
+        Command::Export { output, database } => transfer::export(&database, &output)
+            .map(|summary| println!("Exported {summary} to {}.", output.display()))
+            .map_err(|err| err.to_string()),
+        Command::Import { input, database } => transfer::import(&database, &input)
+            .map(|(summary, target)| println!("Imported {summary} into {target}."))
+            .map_err(|err| err.to_string()),
         Command::ImportDjango {
             source,
             dry_run,

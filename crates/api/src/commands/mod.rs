@@ -1,10 +1,11 @@
 //! The subcommands other than `serve` (`migrate`, `createsuperuser`, `open-week`, `close-week`,
-//! `import-closes`, `import-django`, `backup`), and what they share.
+//! `import-closes`, `import-django`, `backup`, `export`, `import`), and what they share.
 
 pub mod backup;
 pub mod closes;
 pub mod createsuperuser;
 pub mod import_django;
+pub mod transfer;
 pub mod week;
 
 use std::time::Duration;

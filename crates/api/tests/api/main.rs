@@ -30,6 +30,7 @@ mod schemathesis;
 mod sessions;
 mod tokens;
 mod transactions_csv;
+mod transfer;
 mod users;
 mod wallstreet;
 mod watchlist;
