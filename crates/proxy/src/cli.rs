@@ -410,6 +410,28 @@ pub struct Options {
     )]
     pub hsts_max_age_secs: u64,
 
+    /// Whether the Strict-Transport-Security header covers every subdomain too
+    /// (includeSubDomains).
+    #[arg(
+        long,
+        env = "PROXY_HSTS_INCLUDE_SUBDOMAINS",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        help_heading = "TLS and ACME"
+    )]
+    pub hsts_include_subdomains: bool,
+
+    /// Whether the Strict-Transport-Security header asks to be in browsers' preload list
+    /// (preload); needs includeSubDomains and a max-age of at least a year (31536000).
+    #[arg(
+        long,
+        env = "PROXY_HSTS_PRELOAD",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        help_heading = "TLS and ACME"
+    )]
+    pub hsts_preload: bool,
+
     /// Log lines as text (for people) or one JSON object each (for log collectors).
     #[arg(
         long,

@@ -141,6 +141,7 @@ impl ProxyConfig {
             )?,
         };
         let tls = tls_config(options)?;
+        check_hsts_preload(options)?;
         let metrics_listen = metrics_listen(options, listen, tls.as_ref())?;
         let edge = EdgePolicy::from_options(options, tls.as_ref().map(|tls| tls.listen.port()));
         Ok(Self {
@@ -254,6 +255,29 @@ fn tls_config(options: &Options) -> Result<Option<TlsConfig>, ConfigError> {
         reload: at_least_one_second("PROXY_TLS_RELOAD_SECS", options.tls_reload_secs)?,
         acme,
     }))
+}
+
+/// The shortest HSTS max-age browsers' preload lists accept: one year.
+const HSTS_PRELOAD_MIN_AGE_SECS: u64 = 31_536_000;
+
+/// `preload` asks browsers to put the site in their built-in HSTS list, which takes it only
+/// with `includeSubDomains` and a max-age of a year or more: anything less is a mistake to
+/// catch at start-up rather than a header the list refuses.
+fn check_hsts_preload(options: &Options) -> Result<(), ConfigError> {
+    const SETTING: &str = "PROXY_HSTS_PRELOAD";
+    if !options.hsts_preload {
+        return Ok(());
+    }
+    if options.hsts_max_age_secs < HSTS_PRELOAD_MIN_AGE_SECS {
+        return Err(invalid(
+            SETTING,
+            format!("needs PROXY_HSTS_MAX_AGE_SECS of at least {HSTS_PRELOAD_MIN_AGE_SECS}"),
+        ));
+    }
+    if !options.hsts_include_subdomains {
+        return Err(invalid(SETTING, "needs PROXY_HSTS_INCLUDE_SUBDOMAINS=true"));
+    }
+    Ok(())
 }
 
 /// The metrics listener's address, unless the setting is empty; it cannot share a port with the
@@ -421,6 +445,31 @@ mod tests {
         );
         assert_eq!(on.shutdown_grace, seven);
         assert_eq!(on.static_max_age, seven);
+    }
+
+    #[test]
+    fn hsts_preload_needs_subdomains_and_a_year() {
+        let year = HSTS_PRELOAD_MIN_AGE_SECS.to_string();
+        let preload =
+            |more: &[&str]| config(&[&TLS[..], &["--hsts-preload", "true"], more].concat());
+        let on = preload(&["--hsts-max-age-secs", &year]).unwrap();
+        assert_eq!(
+            on.edge.hsts,
+            Some(format!("max-age={year}; includeSubDomains; preload"))
+        );
+        for more in [
+            &["--hsts-max-age-secs", "86400"][..],
+            &[][..],
+            &[
+                "--hsts-max-age-secs",
+                &year,
+                "--hsts-include-subdomains",
+                "false",
+            ][..],
+        ] {
+            let err = preload(more).unwrap_err();
+            assert_eq!(err.setting, "PROXY_HSTS_PRELOAD", "{more:?}");
+        }
     }
 
     #[test]

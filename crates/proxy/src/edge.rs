@@ -1,5 +1,9 @@
 //! What the edge decides before routing: HTTP to HTTPS, the canonical host, unknown hosts.
-//! (Header sizes are bounded while pingora reads them, see [`crate::connections`].)
+//! (Header sizes are bounded while pingora reads them, see [`crate::connections`]; an HTTP/1
+//! request without `Host` or with ambiguous body framing never gets this far: the vendored
+//! pingora-core refuses it as it is read, `vendor/README.md`.)
+
+use pingora::http::RequestHeader;
 
 use crate::cli::{comma_separated, off_when_zero, Options, UnknownHost};
 
@@ -20,6 +24,21 @@ pub enum Decision {
     Serve,
     Redirect(String),
     Misdirected,
+    /// A redirect is due but the request target is not in origin form (`OPTIONS *`, an
+    /// absolute URI): there is no path to send the client to.
+    BadTarget,
+}
+
+/// The path and query a redirect keeps: those of an origin-form target (`/path?query`). The
+/// other forms (`*`, `http://host/path`, `host:port`) have none, so no `Location` is ever
+/// built from them.
+pub fn origin_form(req: &RequestHeader) -> Option<&str> {
+    // pingora keeps only the path of an absolute-form target in `uri`, and the target as it
+    // came in `raw_path`.
+    if !req.raw_path().starts_with(b"/") {
+        return None;
+    }
+    req.uri.path_and_query().map(|target| target.as_str())
 }
 
 impl EdgePolicy {
@@ -36,14 +55,23 @@ impl EdgePolicy {
                 .map(str::to_ascii_lowercase)
                 .collect(),
             unknown_host: options.unknown_host,
-            hsts: off_when_zero(options.hsts_max_age_secs)
-                .map(|max_age| format!("max-age={}; includeSubDomains", max_age.as_secs())),
+            hsts: off_when_zero(options.hsts_max_age_secs).map(|max_age| {
+                let mut value = format!("max-age={}", max_age.as_secs());
+                if options.hsts_include_subdomains {
+                    value.push_str("; includeSubDomains");
+                }
+                if options.hsts_preload {
+                    value.push_str("; preload");
+                }
+                value
+            }),
         }
     }
 
     /// The decision for a request that arrived over `tls` for `host` (the Host header, maybe
-    /// with a port), whose path and query are `target`.
-    pub fn decide(&self, tls: bool, host: Option<&str>, target: &str) -> Decision {
+    /// with a port), whose path and query are `target` ([`origin_form`]; `None` for a target in
+    /// any other form).
+    pub fn decide(&self, tls: bool, host: Option<&str>, target: Option<&str>) -> Decision {
         let Some((name, port)) = split_host(host.unwrap_or_default()) else {
             // Whatever goes into a Location header must be a plain host name or address.
             return Decision::Misdirected;
@@ -67,6 +95,9 @@ impl EdgePolicy {
         if !upgrade && destination == name {
             return Decision::Serve;
         }
+        let Some(target) = target else {
+            return Decision::BadTarget;
+        };
         let destination = if destination.contains(':') {
             format!("[{destination}]")
         } else {
@@ -139,7 +170,7 @@ mod tests {
     #[test]
     fn plain_http_goes_to_https_on_the_canonical_host_in_one_hop() {
         let edge = policy(UnknownHost::Reject);
-        let redirect = |host| edge.decide(false, Some(host), "/a?b=1");
+        let redirect = |host| edge.decide(false, Some(host), Some("/a?b=1"));
         assert_eq!(
             redirect("www.fattorestreet.com"),
             Decision::Redirect("https://www.fattorestreet.com/a?b=1".into())
@@ -153,11 +184,11 @@ mod tests {
             Decision::Redirect("https://www.fattorestreet.com/a?b=1".into())
         );
         assert_eq!(
-            edge.decide(true, Some("www.fattorestreet.com"), "/"),
+            edge.decide(true, Some("www.fattorestreet.com"), Some("/")),
             Decision::Serve
         );
         assert_eq!(
-            edge.decide(true, Some("FattoreStreet.com"), "/x"),
+            edge.decide(true, Some("FattoreStreet.com"), Some("/x")),
             Decision::Redirect("https://www.fattorestreet.com/x".into())
         );
     }
@@ -165,15 +196,15 @@ mod tests {
     #[test]
     fn unknown_hosts_follow_the_policy() {
         assert_eq!(
-            policy(UnknownHost::Reject).decide(true, Some("evil.example"), "/"),
+            policy(UnknownHost::Reject).decide(true, Some("evil.example"), Some("/")),
             Decision::Misdirected
         );
         assert_eq!(
-            policy(UnknownHost::Redirect).decide(true, Some("evil.example"), "/"),
+            policy(UnknownHost::Redirect).decide(true, Some("evil.example"), Some("/")),
             Decision::Redirect("https://www.fattorestreet.com/".into())
         );
         assert_eq!(
-            policy(UnknownHost::Allow).decide(true, Some("evil.example"), "/"),
+            policy(UnknownHost::Allow).decide(true, Some("evil.example"), Some("/")),
             Decision::Serve
         );
     }
@@ -193,7 +224,7 @@ mod tests {
             "a:1:2",
         ] {
             assert_eq!(
-                edge.decide(false, Some(host), "/"),
+                edge.decide(false, Some(host), Some("/")),
                 Decision::Misdirected,
                 "{host:?}"
             );
@@ -210,7 +241,7 @@ mod tests {
             hsts: None,
         };
         assert_eq!(
-            edge.decide(false, Some("anything:8080"), "/"),
+            edge.decide(false, Some("anything:8080"), Some("/")),
             Decision::Serve
         );
         let https_only = EdgePolicy {
@@ -218,17 +249,44 @@ mod tests {
             ..edge
         };
         assert_eq!(
-            https_only.decide(false, Some("host.test:8080"), "/p"),
+            https_only.decide(false, Some("host.test:8080"), Some("/p")),
             Decision::Redirect("https://host.test:8443/p".into())
         );
         assert_eq!(
-            https_only.decide(false, Some("[::1]:8080"), "/p"),
+            https_only.decide(false, Some("[::1]:8080"), Some("/p")),
             Decision::Redirect("https://[::1]:8443/p".into())
         );
         assert_eq!(
-            https_only.decide(false, None, "/p"),
+            https_only.decide(false, None, Some("/p")),
             Decision::Misdirected,
             "no host, no plain HTTP"
+        );
+    }
+
+    #[test]
+    fn a_redirect_is_built_only_from_an_origin_form_target() {
+        let target = |raw: &str| {
+            let req = RequestHeader::build("GET", raw.as_bytes(), None).unwrap();
+            origin_form(&req).map(str::to_owned)
+        };
+        assert_eq!(target("/a/b?c=1").as_deref(), Some("/a/b?c=1"));
+        for other in [
+            "*",
+            "http://host.test/a",
+            "https://host.test",
+            "host.test:443",
+        ] {
+            assert_eq!(target(other), None, "{other:?}");
+        }
+        let edge = policy(UnknownHost::Redirect);
+        assert_eq!(
+            edge.decide(false, Some("www.fattorestreet.com"), None),
+            Decision::BadTarget
+        );
+        assert_eq!(
+            edge.decide(true, Some("www.fattorestreet.com"), None),
+            Decision::Serve,
+            "served as it is when nothing redirects it"
         );
     }
 
@@ -256,6 +314,24 @@ mod tests {
         assert_eq!(edge.canonical_host.as_deref(), Some("www.example.test"));
         assert_eq!(edge.aliases, ["example.test", "*.example.test"]);
         assert_eq!(edge.hsts.as_deref(), Some("max-age=60; includeSubDomains"));
+        let own_domain_only = from_flags(
+            &[
+                "--hsts-max-age-secs",
+                "60",
+                "--hsts-include-subdomains",
+                "false",
+            ],
+            Some(8443),
+        );
+        assert_eq!(own_domain_only.hsts.as_deref(), Some("max-age=60"));
+        let preloaded = from_flags(
+            &["--hsts-max-age-secs", "31536000", "--hsts-preload", "true"],
+            Some(8443),
+        );
+        assert_eq!(
+            preloaded.hsts.as_deref(),
+            Some("max-age=31536000; includeSubDomains; preload")
+        );
         let published = from_flags(&["--https-port", "443"], Some(8443));
         assert_eq!(published.https_port, Some(443));
         let plain = from_flags(&["--https-port", "443"], None);

@@ -23,7 +23,7 @@ use shared::request::{RequestId, REQUEST_ID_HEADER};
 
 use crate::client_ip::{self, limit_key, Client};
 use crate::config::ProxyConfig;
-use crate::edge::Decision;
+use crate::edge::{self, Decision};
 use crate::failure;
 use crate::forwarding::{self, Origin};
 use crate::listener::Listener;
@@ -160,14 +160,14 @@ impl ProxyService {
             .get("host")
             .and_then(|v| v.to_str().ok())
             .or_else(|| req.uri.authority().map(|a| a.as_str()));
-        let target = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        match edge.decide(self.listener.is_https(), host, target) {
+        match edge.decide(self.listener.is_https(), host, edge::origin_form(req)) {
             Decision::Serve => Ok(None),
             Decision::Redirect(location) => {
                 ctx.class = RequestClass::Redirect;
                 Reply::redirect(location).map(Some)
             }
             Decision::Misdirected => Reply::proxy_error(421).map(Some),
+            Decision::BadTarget => Reply::proxy_error(400).map(Some),
         }
     }
 
@@ -249,8 +249,12 @@ impl ProxyHttp for ProxyService {
         downstream.set_read_timeout(Some(connections.client_timeout));
         downstream.set_write_timeout(Some(connections.client_timeout));
         // Off is None: pingora reads Some(0) as "forever", which would also lift the read
-        // timeout on idle connections.
+        // timeout on idle connections. (A client that does not allow keep-alive, with
+        // `Connection: close` or HTTP/1.0 without `keep-alive`, keeps it off.)
         downstream.set_keepalive(connections.keepalive.map(|keepalive| keepalive.as_secs()));
+        // Requests a client sends before its previous answer arrives are answered in order
+        // (RFC 9112 section 9.3.2), not dropped with the connection.
+        downstream.set_pipelining_enabled(true);
         Ok(())
     }
 

@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -17,6 +19,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use test_support::process::clean_command;
 use test_support::servers::ProxyServer;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
@@ -90,11 +93,60 @@ pub enum Behaviour {
 
 /// A small upstream server: `GET /api/health` is 200; `/api/drop` closes the connection
 /// without an answer; everything else gets a JSON echo of the request (method, path, headers,
-/// body length and byte sum) and the server's name.
+/// body length and byte sum) and the server's name. It keeps every byte each connection
+/// brought, as sent ([`Stub::received`]).
 pub struct Stub {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicUsize>,
+    /// The request line of every request it read, in order, but for the health checks and
+    /// `/api/drop`.
+    requests: Arc<Mutex<Vec<String>>>,
+    received: Received,
     tasks: JoinSet<()>,
+}
+
+/// The bytes each connection to a stub brought, one entry per connection.
+type Received = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// A connection to a stub that copies what it reads into its entry of [`Received`].
+struct Recorded<S> {
+    stream: S,
+    received: Received,
+    connection: usize,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let read = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = read {
+            self.received.lock().unwrap()[self.connection]
+                .extend_from_slice(&buf.filled()[before..]);
+        }
+        read
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Recorded<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
 }
 
 impl Stub {
@@ -106,17 +158,32 @@ impl Stub {
         let listener = TcpListener::bind((ip, port)).await.expect("bind stub");
         let addr = listener.local_addr().unwrap();
         let hits = Arc::new(AtomicUsize::new(0));
+        let received = Received::default();
         let mut tasks = JoinSet::new();
         let connections = Arc::new(Mutex::new(JoinSet::new()));
         let (server_name, counter, conns) = (name.to_owned(), hits.clone(), connections.clone());
+        let record = received.clone();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
         tasks.spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                let connection = {
+                    let mut received = record.lock().unwrap();
+                    received.push(Vec::new());
+                    received.len() - 1
+                };
+                let stream = Recorded {
+                    stream,
+                    received: record.clone(),
+                    connection,
+                };
                 let (name, counter) = (server_name.clone(), counter.clone());
+                let lines = seen.clone();
                 let service = hyper::service::service_fn(move |req| {
-                    answer(req, name.clone(), counter.clone(), behaviour)
+                    answer(req, name.clone(), counter.clone(), lines.clone(), behaviour)
                 });
                 conns.lock().unwrap().spawn(async move {
                     let _ = hyper::server::conn::http1::Builder::new()
@@ -130,11 +197,34 @@ impl Stub {
             let _guard = ConnectionsGuard(connections);
             std::future::pending::<()>().await;
         });
-        Self { addr, hits, tasks }
+        Self {
+            addr,
+            hits,
+            requests,
+            received,
+            tasks,
+        }
     }
 
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::SeqCst)
+    }
+
+    /// What each connection brought, as text, but for the health checks' connections.
+    pub fn received(&self) -> Vec<String> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            .filter(|text| !text.is_empty() && !text.starts_with("GET /api/health "))
+            .collect()
+    }
+
+    /// The request lines of the requests it read (as its HTTP server parsed them, whether or
+    /// not their bodies came whole), in order, but for the health checks and `/api/drop`.
+    pub fn request_lines(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
     }
 
     /// Stops listening and drops every open connection, like a killed process.
@@ -155,6 +245,7 @@ async fn answer(
     req: Request<Incoming>,
     name: String,
     hits: Arc<AtomicUsize>,
+    requests: Arc<Mutex<Vec<String>>>,
     behaviour: Behaviour,
 ) -> Result<Response<Full<Bytes>>, std::io::Error> {
     if req.uri().path() == "/api/drop" {
@@ -167,6 +258,12 @@ async fn answer(
         ))));
     }
     hits.fetch_add(1, Ordering::SeqCst);
+    requests.lock().unwrap().push(format!(
+        "{} {} {:?}",
+        req.method(),
+        req.uri(),
+        req.version()
+    ));
     if let Behaviour::Slow(delay) = behaviour {
         tokio::time::sleep(delay).await;
     }

@@ -7,6 +7,7 @@ mod acme;
 mod cli;
 mod configuration;
 mod forwarding;
+mod http1;
 mod metrics;
 mod own_replies;
 mod rate_limits;

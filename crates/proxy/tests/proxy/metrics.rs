@@ -360,3 +360,33 @@ fn the_metrics_listener_answers_get_metrics_and_nothing_else() {
     );
     assert_eq!(status(&huge), "431");
 }
+
+/// The metrics listener does not take pipelined requests: the first is answered with
+/// `Connection: close`, not a keep-alive the connection will not keep, and the rest dropped.
+#[test]
+fn pipelined_scrapes_get_one_answer_that_says_close() {
+    let web = web();
+    let proxy = start_proxy(
+        web.path(),
+        "127.0.0.1:9",
+        &[("PROXY_METRICS_LISTEN", "127.0.0.1:0")],
+    );
+    let port = metrics_address(&proxy).port();
+    let started = Instant::now();
+    let response = raw_request(
+        port,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert_eq!(response.matches("HTTP/1.1 ").count(), 1, "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{response}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(9),
+        "the connection was closed, not left to time out"
+    );
+}

@@ -192,6 +192,60 @@ async fn an_ip_address_sent_as_the_server_name_gets_the_default_certificate() {
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
 
+/// The cipher a TLS 1.2 handshake to `port` settles on when the client offers `ciphers` in
+/// that order of preference; `None` when the server refuses them all.
+fn tls12_cipher(port: u16, ciphers: &str) -> Option<String> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+
+    let mut builder = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    builder.set_verify(SslVerifyMode::NONE);
+    builder
+        .set_max_proto_version(Some(SslVersion::TLS1_2))
+        .unwrap();
+    builder.set_cipher_list(ciphers).unwrap();
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let tls = builder.build().connect("site.test", stream).ok()?;
+    tls.ssl()
+        .current_cipher()
+        .map(|cipher| cipher.name().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls12_gets_the_servers_choice_of_ecdhe_with_aead_only() {
+    let web = web();
+    let ca = TestCa::new();
+    // rcgen's keys are ECDSA P-256: the ECDSA suites are the ones that apply.
+    ca.issue(web.path(), "site", &["site.test"]);
+    let proxy = start_https(web.path(), &["site"], "127.0.0.1:9", &[]);
+    let port = proxy.tls_port();
+    let chosen = tokio::task::spawn_blocking(move || {
+        [
+            // The client prefers AES-256 and CBC; the server picks its own first choice.
+            "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256",
+            // A client that prefers ChaCha20 (no AES hardware) gets it.
+            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
+            // CBC, and no forward secrecy, are never chosen.
+            "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA",
+            "AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256",
+        ]
+        .map(|ciphers| tls12_cipher(port, ciphers))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        chosen,
+        [
+            Some("ECDHE-ECDSA-AES128-GCM-SHA256".to_owned()),
+            Some("ECDHE-ECDSA-CHACHA20-POLY1305".to_owned()),
+            None,
+            None,
+        ]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_and_other_hosts_are_redirected_to_the_canonical_https_site() {
     let web = web();
@@ -215,6 +269,7 @@ async fn plain_http_and_other_hosts_are_redirected_to_the_canonical_https_site()
             ("PROXY_CANONICAL_HOST", "www.fattore.test"),
             ("PROXY_HOST_ALIASES", "fattore.test,*.fattore.test"),
             ("PROXY_HSTS_MAX_AGE_SECS", "31536000"),
+            ("PROXY_HSTS_PRELOAD", "true"),
         ],
     );
     let tls_port = proxy.tls_port();
@@ -269,7 +324,7 @@ async fn plain_http_and_other_hosts_are_redirected_to_the_canonical_https_site()
     assert_eq!(canonical.status(), StatusCode::OK);
     assert_eq!(
         canonical.headers()["strict-transport-security"],
-        "max-age=31536000; includeSubDomains"
+        "max-age=31536000; includeSubDomains; preload"
     );
     let unknown = https
         .get(format!("https://evil.test:{tls_port}/"))

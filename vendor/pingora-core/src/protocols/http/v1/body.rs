@@ -11,6 +11,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use log::{debug, trace, warn};
@@ -675,6 +677,14 @@ impl BodyReader {
                             "Got size {chunk_size}, payload_index: {payload_index}, chunk: {:?}",
                             String::from_utf8_lossy(buf).escape_default(),
                         );
+                        if let Err(reason) = check_chunk_head(&buf[..payload_index]) {
+                            debug!(
+                                "{reason}: {:?}",
+                                String::from_utf8_lossy(&buf[..payload_index]).escape_default()
+                            );
+                            self.body_state = self.body_state.done(0);
+                            return Error::e_explain(INVALID_CHUNK, reason);
+                        }
                         let chunk_size = match usize::try_from(chunk_size) {
                             Ok(chunk_size) => chunk_size,
                             Err(_) => {
@@ -1072,6 +1082,35 @@ impl BodyReader {
             }
         }
     }
+}
+
+/// Checks a chunk-size line as httparse found it (ending in CRLF) against RFC 9112 section 7.1:
+/// it starts with a hex digit, holds no control byte but HTAB before its CRLF, and closes every
+/// quoted string it opens. httparse takes any byte in a chunk extension, a bare LF included,
+/// ends the line at a CRLF even inside quotes, and reads an empty size as 0: a server behind or
+/// in front that ends the line at that LF, reads on past the quoted CRLF, or refuses the empty
+/// size would frame a different body (request smuggling), so all of these are refused.
+fn check_chunk_head(head: &[u8]) -> std::result::Result<(), &'static str> {
+    let line = head.strip_suffix(CRLF).unwrap_or(head);
+    if !line.first().is_some_and(u8::is_ascii_hexdigit) {
+        return Err("Invalid chunked encoding: chunk-size line without a size");
+    }
+    if line.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+        return Err("Invalid chunked encoding: control byte (bare LF?) in a chunk-size line");
+    }
+    let (mut quoted, mut escaped) = (false, false);
+    for &b in line {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            _ => {}
+        }
+    }
+    if quoted {
+        return Err("Invalid chunked encoding: unclosed quoted string in a chunk extension");
+    }
+    Ok(())
 }
 
 pub enum TrailersEndParseState {

@@ -11,10 +11,12 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified in this copy for the fattore proxy; vendor/README.md lists the changes.
 
 //! Common functions and constants
 
-use http::{header, HeaderValue};
+use http::{header, HeaderValue, Version};
 use log::{debug, warn};
 use pingora_error::{Error, ErrorType::*, Result};
 use pingora_http::{HMap, RequestHeader, ResponseHeader};
@@ -185,6 +187,61 @@ pub(crate) fn is_chunked_encoding_from_headers(headers: &HMap) -> bool {
 
     // Slow path: parse comma-separated values
     find_last_te_token(bytes).eq_ignore_ascii_case(b"chunked")
+}
+
+/// Why an HTTP/1 request is refused before anything acts on it, and the status that says so.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Refusal {
+    pub(super) status: u16,
+    pub(super) reason: &'static str,
+}
+
+/// Whether a request is refused as soon as its header is read, as NGINX refuses it: an
+/// HTTP/1.1 request without `Host`, or a body framing that another server on the path could
+/// read differently (request smuggling).
+///
+/// - HTTP/1.1 without `Host`: 400 ([RFC 9112 section 3.2]).
+/// - `Transfer-Encoding` in a request that is not HTTP/1.1, or beside `Content-Length`: 400
+///   ([RFC 9112 section 6.1] lets a server treat the pair as an error, and the connection must
+///   close after it either way).
+/// - A `Transfer-Encoding` other than one `chunked` on one line: 501, the answer for a coding
+///   the server does not implement ([RFC 9112 section 6.1]); a coding under `chunked` would
+///   otherwise be passed on as plain chunked and lost.
+/// - `Content-Length` on more than one line or as a list, even of equal values: 400 (RFC 9110
+///   section 8.6 lets a recipient merge equal values; a server behind or in front may not).
+/// - `Content-Length` that is not a decimal number: 400.
+///
+/// [RFC 9112 section 3.2]: https://www.rfc-editor.org/rfc/rfc9112#section-3.2
+/// [RFC 9112 section 6.1]: https://www.rfc-editor.org/rfc/rfc9112#section-6.1
+pub(super) fn request_refusal(req: &RequestHeader) -> Option<Refusal> {
+    let refuse = |status, reason| Some(Refusal { status, reason });
+    let headers = &req.headers;
+    if req.version == Version::HTTP_11 && !headers.contains_key(header::HOST) {
+        return refuse(400, "HTTP/1.1 request without Host");
+    }
+    let mut lengths = headers.get_all(header::CONTENT_LENGTH).iter();
+    let mut codings = headers.get_all(header::TRANSFER_ENCODING).iter();
+    let (length, coding) = (lengths.next(), codings.next());
+    if let Some(coding) = coding {
+        if req.version != Version::HTTP_11 {
+            return refuse(400, "Transfer-Encoding in a request that is not HTTP/1.1");
+        }
+        if length.is_some() {
+            return refuse(400, "both Content-Length and Transfer-Encoding");
+        }
+        if codings.next().is_some() || !coding.as_bytes().eq_ignore_ascii_case(b"chunked") {
+            return refuse(501, "a Transfer-Encoding other than chunked");
+        }
+    }
+    if let Some(length) = length {
+        if lengths.next().is_some() {
+            return refuse(400, "more than one Content-Length");
+        }
+        if from_digits(length.as_bytes().trim_ascii()).is_none() {
+            return refuse(400, "a Content-Length that is not one decimal number");
+        }
+    }
+    None
 }
 
 pub fn is_upgrade_req(req: &RequestHeader) -> bool {

@@ -19,7 +19,7 @@
 use bstr::ByteSlice;
 use bytes::Bytes;
 use bytes::{BufMut, BytesMut};
-use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use http::header::TRANSFER_ENCODING;
 use http::HeaderValue;
 use http::{header, header::AsHeaderName, Method, Version};
 use log::{debug, trace, warn};
@@ -454,21 +454,17 @@ impl HttpSession {
                                 .or_err(InvalidHTTPHeader, "while parsing request header")?;
                         }
 
-                        let contains_transfer_encoding =
-                            request_header.headers.contains_key(TRANSFER_ENCODING);
-                        let contains_content_length =
-                            request_header.headers.contains_key(CONTENT_LENGTH);
-
-                        // Transfer encoding overrides content length, so when
-                        // both are present, we can remove content length. This
-                        // is per https://datatracker.ietf.org/doc/html/rfc9112#section-6.3
-                        //
-                        // RFC 9112 Section 6.1 (https://datatracker.ietf.org/doc/html/rfc9112#section-6.1-15)
-                        // also requires us to disable keepalive when both headers are present.
-                        let has_both_te_and_cl =
-                            contains_content_length && contains_transfer_encoding;
-                        if has_both_te_and_cl {
-                            request_header.remove_header(&CONTENT_LENGTH);
+                        // A request whose framing another server could read differently is
+                        // answered and the connection closed, never passed on (where pingora
+                        // dropped Content-Length beside Transfer-Encoding and went on).
+                        if let Some(refusal) = request_refusal(&request_header) {
+                            return self
+                                .refuse_request(
+                                    refusal.status,
+                                    InvalidHTTPHeader,
+                                    refusal.reason.to_owned(),
+                                )
+                                .await;
                         }
 
                         self.buf = buf;
@@ -479,11 +475,6 @@ impl HttpSession {
                         self.pipelined_idle_bytes_stashed = false;
                         self.response_written = None;
                         self.respect_keepalive();
-
-                        // Disable keepalive if both Transfer-Encoding and Content-Length were present
-                        if has_both_te_and_cl {
-                            self.set_keepalive(None);
-                        }
                         self.validate_request()?;
 
                         return Ok(Some(s));
@@ -898,6 +889,13 @@ impl HttpSession {
             && (self.request_header.is_none() || !self.is_body_done())
         {
             debug!("set connection close before downstream finish");
+            self.set_keepalive(None);
+        }
+
+        // Without pipelining, `reuse` drops the connection when bytes of a next request were
+        // read with this one: say `close` now rather than promise a keep-alive it will not keep.
+        if !self.pipelining_enabled && self.body_reader.has_bytes_overread() {
+            debug!("set connection close: a pipelined request was read and will be dropped");
             self.set_keepalive(None);
         }
 
@@ -1376,13 +1374,28 @@ impl HttpSession {
     /// `None`: disable keepalive, this session cannot be reused.
     /// `Some(0)`: reusing this session is allowed and there is no timeout.
     /// `Some(>0)`: reusing this session is allowed within the given timeout in seconds.
-    /// If the client disallows connection reuse, then `keepalive` will be ignored.
+    /// If the client disallows connection reuse (`Connection: close`, or HTTP/1.0 without
+    /// `Connection: keep-alive`), then `keepalive` will be ignored.
     pub fn set_server_keepalive(&mut self, keepalive: Option<u64>) {
-        if let Some(false) = self.is_connection_keepalive() {
-            // connection: close is set
-            self.set_keepalive(None);
-        } else {
+        if self.client_allows_keepalive() {
             self.set_keepalive(keepalive);
+        } else {
+            self.set_keepalive(None);
+        }
+    }
+
+    /// Whether the request read lets its connection be reused (RFC 9112 section 9.3): HTTP/1.1
+    /// unless it says `Connection: close`, HTTP/1.0 only when it says `Connection: keep-alive`.
+    /// Before a request is read nothing forbids it. (pingora checked only for `close`, so a
+    /// server keep-alive set after the request was read kept HTTP/1.0 connections open.)
+    fn client_allows_keepalive(&self) -> bool {
+        match (
+            self.is_connection_keepalive(),
+            self.request_header.as_deref(),
+        ) {
+            (Some(keepalive), _) => keepalive,
+            (None, Some(req)) => req.version == Version::HTTP_11,
+            (None, None) => true,
         }
     }
 
@@ -1943,6 +1956,7 @@ fn http_resp_header_to_buf(
 mod tests_stream {
     use super::*;
     use crate::protocols::http::v1::body::{BodyMode, ParseState};
+    use http::header::CONTENT_LENGTH;
     use http::StatusCode;
     use pingora_error::ErrorType;
     use rstest::rstest;
