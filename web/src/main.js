@@ -3,7 +3,7 @@
 
 import { ACCOUNT_PAGES, withAccount } from './accounts.js';
 import { api, onSessionLost } from './api.js';
-import { h } from './dom.js';
+import { append, h } from './dom.js';
 import { accountsPage } from './pages/accounts.js';
 import { allocationPage } from './pages/allocation.js';
 import { loginPage, registerPage } from './pages/auth.js';
@@ -104,7 +104,7 @@ function renderChrome(path) {
 }
 
 function notFound(container) {
-  container.append(
+  append(container,
     h('h1', { tabindex: '-1' }, 'Page not found'),
     h('p', null, 'There is nothing at this address. ', h('a', { href: '/' }, 'Go to the start page'), '.'),
   );

@@ -1,7 +1,7 @@
 // Log in and register.
 
 import { api } from '../api.js';
-import { field, formError, h, onSubmit } from '../dom.js';
+import { append, field, formError, h, onSubmit } from '../dom.js';
 import { session } from '../session.js';
 
 // Where to go after logging in: the page that asked for it, if it is one of ours.
@@ -29,7 +29,7 @@ export function loginPage(main, { navigate, params, takeFlash }) {
     await logIn(username.trim(), password);
     navigate(destination(params), { replace: true });
   });
-  main.append(
+  append(main,
     h('h1', { id: 'login-title', tabindex: '-1' }, 'Log in'),
     flash ? h('p', { class: 'notice', role: 'status' }, flash) : null,
     form,
@@ -71,7 +71,7 @@ export function registerPage(main, { navigate, announce }) {
     announce(`Welcome, ${created.username}! Your account is ready.`);
     navigate('/portfolio', { replace: true });
   });
-  main.append(
+  append(main,
     h('h1', { id: 'register-title', tabindex: '-1' }, 'Create an account'),
     form,
     h('p', null, 'Already registered? ', h('a', { href: '/login' }, 'Log in'), '.'),

@@ -10,7 +10,7 @@ import { accountPicker } from '../accounts.js';
 import { api } from '../api.js';
 import { addMonths, exchangeToday, localToday } from '../dates.js';
 import * as dec from '../decimal.js';
-import { clearErrors, field, formError, h, loadInto, selectField, showErrors, svg } from '../dom.js';
+import { append, clearErrors, field, formError, h, loadInto, selectField, showErrors, svg } from '../dom.js';
 import { MISSING, money, signedPercent } from '../money.js';
 import { tone } from '../tone.js';
 
@@ -156,7 +156,7 @@ export function performancePage(main, { signal, params, navigate }) {
   });
 
   const area = h('div', { 'data-testid': 'performance' });
-  main.append(h('h1', { tabindex: '-1' }, 'Performance'), picker.element, controls, area);
+  append(main, h('h1', { tabindex: '-1' }, 'Performance'), picker.element, controls, area);
 
   loadInto(area, {
     label: 'the performance',
@@ -180,7 +180,7 @@ export function performancePage(main, { signal, params, navigate }) {
     },
     render: (body) => {
       if (!body) {
-        area.append(h('p', { class: 'empty', 'data-testid': 'no-performance' }, 'No transactions yet: the performance starts with the first one.'));
+        append(area, h('p', { class: 'empty', 'data-testid': 'no-performance' }, 'No transactions yet: the performance starts with the first one.'));
         return;
       }
       const ticker = body.benchmark?.ticker ?? benchmark;
@@ -197,7 +197,7 @@ export function performancePage(main, { signal, params, navigate }) {
       );
       const missing = [body.twr, body.mwr, body.benchmark?.twr].some((value) => value == null);
       const points = Array.isArray(body.points) ? body.points : [];
-      area.append(
+      append(area,
         h('p', { class: 'hint', 'data-testid': 'performance-dates' }, `From ${body.from ?? dates.from} to ${body.to ?? dates.to}.`),
         h(
           'div',

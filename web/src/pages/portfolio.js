@@ -7,7 +7,7 @@
 import { accountPicker } from '../accounts.js';
 import { api } from '../api.js';
 import * as dec from '../decimal.js';
-import { field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
+import { append, field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
 import { money, number, signedMoney } from '../money.js';
 import { tone } from '../tone.js';
 import { transactionForm, typeLabel } from '../transaction-form.js';
@@ -26,7 +26,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
     h('p', { class: 'hint' }, 'Buys, sales, dividends and splits; ', h('a', { href: '/transactions' }, 'the Transactions page'), ' lists, edits and deletes them.'),
   );
 
-  main.append(
+  append(main,
     h('h1', { tabindex: '-1' }, 'Portfolio'),
     picker.element,
     h('section', { 'aria-labelledby': 'positions-title' }, h('h2', { id: 'positions-title', class: 'visually-hidden' }, 'Positions'), quotesNote, area),
@@ -122,7 +122,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
     render: (body) => {
       render(body);
       if (!addArea.querySelector('form')) {
-        addArea.append(
+        append(addArea,
           transactionForm({
             accounts: state.accounts,
             account: state.account,
@@ -150,7 +150,7 @@ function csvCard({ announce, refresh }) {
       try {
         const blob = await api.exportAssets();
         const link = h('a', { href: URL.createObjectURL(blob), download: 'holdings.csv', hidden: true });
-        document.body.append(link);
+        append(document.body, link);
         link.click();
         link.remove();
         setTimeout(() => URL.revokeObjectURL(link.href), 60_000);

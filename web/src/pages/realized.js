@@ -5,7 +5,7 @@
 
 import { accountPicker } from '../accounts.js';
 import { api } from '../api.js';
-import { h, loadInto, selectField } from '../dom.js';
+import { append, h, loadInto, selectField } from '../dom.js';
 import { MISSING, money, number, signedMoney } from '../money.js';
 import { tone } from '../tone.js';
 
@@ -34,7 +34,7 @@ export function realizedPage(main, { signal, params, navigate }) {
   };
   drawYears(year ? [year] : []);
   const area = h('div', { 'data-testid': 'realized' });
-  main.append(h('h1', { tabindex: '-1' }, 'Realized gains'), picker.element, controls, area);
+  append(main, h('h1', { tabindex: '-1' }, 'Realized gains'), picker.element, controls, area);
 
   loadInto(area, {
     label: 'your realized gains',
@@ -52,11 +52,11 @@ export function realizedPage(main, { signal, params, navigate }) {
       drawYears([...years].sort().reverse());
       const { lots, totals } = chosen;
       if (!lots.length) {
-        area.append(h('p', { class: 'empty', 'data-testid': 'no-realized' }, year ? `No sales in ${year}.` : 'No sales yet: a gain is realized when shares are sold.'));
+        append(area, h('p', { class: 'empty', 'data-testid': 'no-realized' }, year ? `No sales in ${year}.` : 'No sales yet: a gain is realized when shares are sold.'));
         return;
       }
       const cell = (col, label, content) => h('td', { class: 'num', 'data-col': col, 'data-label': label }, content);
-      area.append(
+      append(area,
         h(
           'div',
           { class: 'table-wrap', role: 'region', 'aria-labelledby': 'realized-caption', tabindex: '0' },

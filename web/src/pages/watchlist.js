@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import * as dec from '../decimal.js';
-import { field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
+import { append, field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
 import { MISSING, money, number, signedMoney, signedPercent } from '../money.js';
 import { tone } from '../tone.js';
 
@@ -41,7 +41,7 @@ export function watchlistPage(main, { signal, announce }) {
     addForm.elements.namedItem('ticker').focus();
   });
 
-  main.append(
+  append(main,
     h('h1', { tabindex: '-1' }, 'Watch list'),
     h('p', { class: 'lede' }, 'Prices and market caps come through the server; your list follows you to every device.'),
     h('section', { 'aria-label': 'Watched tickers' }, area),

@@ -4,13 +4,13 @@
 // rounded by the server. Below, a transaction is added, and the buys go out and come in as CSV
 // (a dry-run preview first).
 
-import { accountPicker } from './accounts.5a15cc74b9.js';
+import { accountPicker } from './accounts.5e7ac3c387.js';
 import { api } from './api.a10a02d411.js';
 import * as dec from './decimal.515325027d.js';
-import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.a48120226c.js';
+import { append, field, formError, h, loadInto, onSubmit, whilePending } from './dom.c63cc8ee1e.js';
 import { money, number, signedMoney } from './money.8a6d2dbc4b.js';
 import { tone } from './tone.64d4aca04b.js';
-import { transactionForm, typeLabel } from './transaction-form.cbe0be4c4e.js';
+import { transactionForm, typeLabel } from './transaction-form.ea8146fb4f.js';
 
 const signedCell = (amount, props) => h('td', { ...props, class: `num ${amount == null ? '' : tone(amount)}` }, signedMoney(amount));
 
@@ -26,7 +26,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
     h('p', { class: 'hint' }, 'Buys, sales, dividends and splits; ', h('a', { href: '/transactions' }, 'the Transactions page'), ' lists, edits and deletes them.'),
   );
 
-  main.append(
+  append(main,
     h('h1', { tabindex: '-1' }, 'Portfolio'),
     picker.element,
     h('section', { 'aria-labelledby': 'positions-title' }, h('h2', { id: 'positions-title', class: 'visually-hidden' }, 'Positions'), quotesNote, area),
@@ -122,7 +122,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
     render: (body) => {
       render(body);
       if (!addArea.querySelector('form')) {
-        addArea.append(
+        append(addArea,
           transactionForm({
             accounts: state.accounts,
             account: state.account,
@@ -150,7 +150,7 @@ function csvCard({ announce, refresh }) {
       try {
         const blob = await api.exportAssets();
         const link = h('a', { href: URL.createObjectURL(blob), download: 'holdings.csv', hidden: true });
-        document.body.append(link);
+        append(document.body, link);
         link.click();
         link.remove();
         setTimeout(() => URL.revokeObjectURL(link.href), 60_000);

@@ -3,7 +3,7 @@
 
 import { api } from './api.a10a02d411.js';
 import * as dec from './decimal.515325027d.js';
-import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.a48120226c.js';
+import { append, field, formError, h, loadInto, onSubmit, whilePending } from './dom.c63cc8ee1e.js';
 import { MISSING, money, number, signedMoney, signedPercent } from './money.8a6d2dbc4b.js';
 import { tone } from './tone.64d4aca04b.js';
 
@@ -41,7 +41,7 @@ export function watchlistPage(main, { signal, announce }) {
     addForm.elements.namedItem('ticker').focus();
   });
 
-  main.append(
+  append(main,
     h('h1', { tabindex: '-1' }, 'Watch list'),
     h('p', { class: 'lede' }, 'Prices and market caps come through the server; your list follows you to every device.'),
     h('section', { 'aria-label': 'Watched tickers' }, area),

@@ -3,11 +3,11 @@
 // API refuses what would leave a sale short (an over-sell, or an edit or delete under a later
 // sale) and its message is shown where the change was made.
 
-import { accountPicker } from './accounts.5a15cc74b9.js';
+import { accountPicker } from './accounts.5e7ac3c387.js';
 import { api, errorText } from './api.a10a02d411.js';
-import { field, h, loadInto, selectField, whilePending } from './dom.a48120226c.js';
+import { append, field, h, loadInto, selectField, whilePending } from './dom.c63cc8ee1e.js';
 import { MISSING, money, number } from './money.8a6d2dbc4b.js';
-import { TYPES, transactionForm, typeLabel } from './transaction-form.cbe0be4c4e.js';
+import { TYPES, transactionForm, typeLabel } from './transaction-form.ea8146fb4f.js';
 
 const FILTERS = ['ticker', 'type', 'from', 'to'];
 const COLUMNS = 11;
@@ -60,7 +60,7 @@ export function transactionsPage(main, { signal, params, navigate, announce }) {
   const area = h('div', { 'data-testid': 'transactions' });
   const addArea = h('section', { class: 'card', 'aria-labelledby': 'add-transaction-title' }, h('h2', { id: 'add-transaction-title' }, 'Add a transaction'));
 
-  main.append(
+  append(main,
     h('h1', { tabindex: '-1' }, 'Transactions'),
     picker.element,
     filterForm,
@@ -93,7 +93,7 @@ export function transactionsPage(main, { signal, params, navigate, announce }) {
     }
     const body = h('tbody');
     for (const tx of rows) {
-      body.append(
+      append(body,
         h(
           'tr',
           { 'data-testid': 'transaction-row', 'data-id': tx.id, 'data-type': tx.type, 'data-ticker': tx.ticker },
@@ -110,7 +110,7 @@ export function transactionsPage(main, { signal, params, navigate, announce }) {
           h('td', { class: 'actions' }, h('div', { class: 'row-actions' }, actions(tx))),
         ),
       );
-      if (state.editing?.id === tx.id) body.append(state.editing.row);
+      if (state.editing?.id === tx.id) append(body, state.editing.row);
     }
     area.replaceChildren(
       h(
@@ -230,7 +230,7 @@ export function transactionsPage(main, { signal, params, navigate, announce }) {
         state.confirming = null;
         renderTable();
         if (!addArea.querySelector('form')) {
-          addArea.append(
+          append(addArea,
             transactionForm({
               accounts: state.accounts,
               account: state.account,

@@ -5,9 +5,9 @@
 // typed (exact decimal text); the API's field errors show under the fields.
 
 import { api } from './api.a10a02d411.js';
-import { accountLabel } from './accounts.5a15cc74b9.js';
+import { accountLabel } from './accounts.5e7ac3c387.js';
 import { localToday } from './dates.55a005ad75.js';
-import { field, formError, h, onSubmit, selectField } from './dom.a48120226c.js';
+import { field, formError, h, onSubmit, selectField } from './dom.c63cc8ee1e.js';
 
 export const TYPES = [
   ['BUY', 'Buy'],

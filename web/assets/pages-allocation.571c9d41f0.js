@@ -4,7 +4,7 @@
 
 import { api } from './api.a10a02d411.js';
 import * as dec from './decimal.515325027d.js';
-import { h, loadInto, svg } from './dom.a48120226c.js';
+import { append, h, loadInto, svg } from './dom.c63cc8ee1e.js';
 import { money, percent } from './money.8a6d2dbc4b.js';
 
 // Distinguishable colours, each at least 3:1 against the white page (WCAG non-text contrast).
@@ -80,14 +80,14 @@ function legend(slices, total, basis) {
 
 export function allocationPage(main, { signal }) {
   const area = h('div', { class: 'allocation' });
-  main.append(h('h1', { tabindex: '-1' }, 'Allocation'), area);
+  append(main, h('h1', { tabindex: '-1' }, 'Allocation'), area);
   loadInto(area, {
     label: 'your allocation',
     signal,
     load: () => api.summary(signal),
     render: ({ holdings, totals, allocation_basis: basis, allocation: slices }) => {
       if (!holdings.length) {
-        area.append(h('p', { class: 'empty' }, 'No holdings yet. ', h('a', { href: '/portfolio' }, 'Add some on the Portfolio page'), ' to see how they are spread.'));
+        append(area, h('p', { class: 'empty' }, 'No holdings yet. ', h('a', { href: '/portfolio' }, 'Add some on the Portfolio page'), ' to see how they are spread.'));
         return;
       }
       const atMarket = basis === 'market_value';
@@ -98,12 +98,12 @@ export function allocationPage(main, { signal }) {
         : unpriced.length
           ? `Valued at the latest market prices; ${unpriced.join(', ')} ${unpriced.length === 1 ? 'has' : 'have'} no price now and ${unpriced.length === 1 ? 'is' : 'are'} left out.`
           : 'Valued at the latest market prices.';
-      area.append(h('p', { class: 'notice', 'data-testid': 'allocation-basis' }, note));
+      append(area, h('p', { class: 'notice', 'data-testid': 'allocation-basis' }, note));
       if (!slices.length || dec.isZero(total)) {
-        area.append(h('p', { class: 'empty' }, 'Your holdings are worth nothing at the moment, so there is nothing to chart.'));
+        append(area, h('p', { class: 'empty' }, 'Your holdings are worth nothing at the moment, so there is nothing to chart.'));
         return;
       }
-      area.append(h('div', { class: 'allocation-body' }, h('figure', { class: 'chart' }, chart(slices, total)), legend(slices, total, atMarket ? 'market value' : 'cost')));
+      append(area, h('div', { class: 'allocation-body' }, h('figure', { class: 'chart' }, chart(slices, total)), legend(slices, total, atMarket ? 'market value' : 'cost')));
     },
   });
 }

@@ -3,7 +3,7 @@
 // holds transactions (409) and its message is shown above the list.
 
 import { api } from './api.a10a02d411.js';
-import { field, formError, h, loadInto, onSubmit, whilePending } from './dom.a48120226c.js';
+import { append, field, formError, h, loadInto, onSubmit, whilePending } from './dom.c63cc8ee1e.js';
 import { session } from './session.0568d11bcd.js';
 
 export function accountsPage(main, { signal, announce }) {
@@ -36,7 +36,7 @@ export function accountsPage(main, { signal, announce }) {
     addForm.elements.namedItem('name').focus();
   });
 
-  main.append(
+  append(main,
     h('h1', { tabindex: '-1' }, 'Accounts'),
     h('p', { class: 'lede' }, 'Keep each brokerage or retirement account apart: the Portfolio, Transactions, Realized gains and Performance pages show one of them or all together.'),
     h('section', { 'aria-labelledby': 'accounts-title' }, h('h2', { id: 'accounts-title', class: 'visually-hidden' }, 'Your accounts'), pageError, area),
@@ -64,7 +64,7 @@ export function accountsPage(main, { signal, announce }) {
     }
     const body = h('tbody');
     for (const account of state.accounts) {
-      body.append(
+      append(body,
         h(
           'tr',
           { 'data-testid': 'account-row', 'data-id': account.id, 'data-name': account.name },
@@ -73,7 +73,7 @@ export function accountsPage(main, { signal, announce }) {
           h('td', { class: 'actions' }, h('div', { class: 'row-actions' }, actions(account))),
         ),
       );
-      if (state.editing?.id === account.id) body.append(state.editing.row);
+      if (state.editing?.id === account.id) append(body, state.editing.row);
     }
     area.replaceChildren(
       h(

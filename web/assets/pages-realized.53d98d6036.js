@@ -3,9 +3,9 @@
 // gain and term (held more than a year is long), with totals. The year is kept in the URL; the
 // years offered are those with a sale.
 
-import { accountPicker } from './accounts.5a15cc74b9.js';
+import { accountPicker } from './accounts.5e7ac3c387.js';
 import { api } from './api.a10a02d411.js';
-import { h, loadInto, selectField } from './dom.a48120226c.js';
+import { append, h, loadInto, selectField } from './dom.c63cc8ee1e.js';
 import { MISSING, money, number, signedMoney } from './money.8a6d2dbc4b.js';
 import { tone } from './tone.64d4aca04b.js';
 
@@ -34,7 +34,7 @@ export function realizedPage(main, { signal, params, navigate }) {
   };
   drawYears(year ? [year] : []);
   const area = h('div', { 'data-testid': 'realized' });
-  main.append(h('h1', { tabindex: '-1' }, 'Realized gains'), picker.element, controls, area);
+  append(main, h('h1', { tabindex: '-1' }, 'Realized gains'), picker.element, controls, area);
 
   loadInto(area, {
     label: 'your realized gains',
@@ -52,11 +52,11 @@ export function realizedPage(main, { signal, params, navigate }) {
       drawYears([...years].sort().reverse());
       const { lots, totals } = chosen;
       if (!lots.length) {
-        area.append(h('p', { class: 'empty', 'data-testid': 'no-realized' }, year ? `No sales in ${year}.` : 'No sales yet: a gain is realized when shares are sold.'));
+        append(area, h('p', { class: 'empty', 'data-testid': 'no-realized' }, year ? `No sales in ${year}.` : 'No sales yet: a gain is realized when shares are sold.'));
         return;
       }
       const cell = (col, label, content) => h('td', { class: 'num', 'data-col': col, 'data-label': label }, content);
-      area.append(
+      append(area,
         h(
           'div',
           { class: 'table-wrap', role: 'region', 'aria-labelledby': 'realized-caption', tabindex: '0' },

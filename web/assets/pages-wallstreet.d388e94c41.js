@@ -3,7 +3,7 @@
 
 import { api } from './api.a10a02d411.js';
 import { addDays, exchangeToday, formatDay, formatInstantWithExchange, sundayOf } from './dates.55a005ad75.js';
-import { h, loadInto, whilePending } from './dom.a48120226c.js';
+import { append, h, loadInto, whilePending } from './dom.c63cc8ee1e.js';
 import { MISSING, money, signedPercent } from './money.8a6d2dbc4b.js';
 import { session } from './session.0568d11bcd.js';
 import { tone } from './tone.64d4aca04b.js';
@@ -39,7 +39,7 @@ export function wallstreetPage(main, { signal, announce }) {
   const results = section('last-week', 'Last week’s results');
   const board = section('leaderboard', 'Leaderboard');
 
-  main.append(
+  append(main,
     h('h1', { tabindex: '-1' }, 'Wall Street'),
     h('p', { class: 'lede' }, 'Each week offers a few stocks. Pick up to three before Monday’s market open; at the end of the week picks are ranked by their percent change.'),
     open.element,
@@ -153,10 +153,10 @@ export function wallstreetPage(main, { signal, announce }) {
 
     const noPicks = h('p', { class: 'empty' }, 'No picks yet.');
     if (!week.options.length) {
-      open.body.append(h('p', { class: 'empty', 'data-testid': 'no-options' }, 'No stocks have been posted for this week yet. Check back soon.'));
+      append(open.body, h('p', { class: 'empty', 'data-testid': 'no-options' }, 'No stocks have been posted for this week yet. Check back soon.'));
       return;
     }
-    open.body.append(
+    append(open.body,
       h('p', null, week.picks_open ? `Pick up to ${PICKS_PER_WEEK}. Picks close ${formatInstantWithExchange(week.picks_close_at)}.` : 'Picks for this week are closed.'),
       optionList,
       error,
@@ -177,7 +177,7 @@ export function wallstreetPage(main, { signal, announce }) {
       load: () => api.selections(week.sunday, signal),
       render: (picks) => {
         const picked = new Set(picks.map((p) => p.option));
-        inPlay.body.append(
+        append(inPlay.body,
           h('p', null, `Picks closed ${formatInstantWithExchange(week.picks_close_at)}; results after ${formatInstantWithExchange(week.ends_at)}.`),
           optionsTable(week.options, picked, false),
         );
@@ -195,15 +195,15 @@ export function wallstreetPage(main, { signal, announce }) {
       Promise.all([api.week(lastSunday, signal), api.selections(lastSunday, signal), api.leaderboard({ sunday: lastSunday, pageSize: 10 }, signal)]),
     render: ([week, picks, weekly]) => {
       if (!week.options.length) {
-        results.body.append(h('p', { class: 'empty' }, 'No game was played that week.'));
+        append(results.body, h('p', { class: 'empty' }, 'No game was played that week.'));
         return;
       }
       const picked = new Set(picks.map((p) => p.option));
       if (!week.closed) {
-        results.body.append(h('p', { class: 'notice' }, `Results are not in yet; the week ended ${formatInstantWithExchange(week.ends_at)}.`), optionsTable(week.options, picked, false));
+        append(results.body, h('p', { class: 'notice' }, `Results are not in yet; the week ended ${formatInstantWithExchange(week.ends_at)}.`), optionsTable(week.options, picked, false));
         return;
       }
-      results.body.append(
+      append(results.body,
         optionsTable(week.options, picked, true),
         h('h3', null, 'Players that week'),
         weekly.results.length
@@ -223,10 +223,10 @@ export function wallstreetPage(main, { signal, announce }) {
       load: () => api.leaderboard({ page }, signal),
       render: (data) => {
         if (!data.results.length) {
-          board.body.append(h('p', { class: 'empty', 'data-testid': 'leaderboard-empty' }, 'No weeks have been scored yet.'));
+          append(board.body, h('p', { class: 'empty', 'data-testid': 'leaderboard-empty' }, 'No weeks have been scored yet.'));
           return;
         }
-        board.body.append(
+        append(board.body,
           rankingTable(
             data.results,
             ['Total', (e) => signedPercent(e.total), 'Average', (e) => signedPercent(e.average), 'Weeks', (e) => String(e.weeks_played)],
@@ -238,7 +238,7 @@ export function wallstreetPage(main, { signal, announce }) {
           const next = h('button', { type: 'button', class: 'secondary', disabled: !data.next }, 'Next page');
           previous.addEventListener('click', () => loadLeaderboard(page - 1));
           next.addEventListener('click', () => loadLeaderboard(page + 1));
-          board.body.append(h('div', { class: 'buttons' }, previous, h('span', null, `Page ${page}`), next));
+          append(board.body, h('div', { class: 'buttons' }, previous, h('span', null, `Page ${page}`), next));
         }
       },
     });

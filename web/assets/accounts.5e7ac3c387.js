@@ -4,7 +4,7 @@
 // accounts from the API.
 
 import { api } from './api.a10a02d411.js';
-import { h, selectField } from './dom.a48120226c.js';
+import { h, selectField } from './dom.c63cc8ee1e.js';
 import { session } from './session.0568d11bcd.js';
 
 // The pages `?account=` applies to.

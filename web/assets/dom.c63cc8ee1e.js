@@ -24,6 +24,12 @@ export function h(tag, props, ...children) {
   return build(document.createElement(tag), props, children);
 }
 
+// Appends `children` to an element already in the page, as `h` does: nulls and `false` are
+// skipped (the DOM's own `append` would show them as the text "null" and "false").
+export function append(el, ...children) {
+  return build(el, null, children);
+}
+
 export function svg(tag, props, ...children) {
   return build(document.createElementNS(SVG_NS, tag), props, children);
 }

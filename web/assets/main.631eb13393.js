@@ -1,18 +1,18 @@
 // Entry point: the page shell, client-side routes (History API; the proxy answers deep links
 // with index.html) and the signed-in / signed-out navigation.
 
-import { ACCOUNT_PAGES, withAccount } from './accounts.5a15cc74b9.js';
+import { ACCOUNT_PAGES, withAccount } from './accounts.5e7ac3c387.js';
 import { api, onSessionLost } from './api.a10a02d411.js';
-import { h } from './dom.a48120226c.js';
-import { accountsPage } from './pages-accounts.6256ecef91.js';
-import { allocationPage } from './pages-allocation.1c1e2ea0df.js';
-import { loginPage, registerPage } from './pages-auth.23e6692e80.js';
-import { performancePage } from './pages-performance.dcc520f3f8.js';
-import { portfolioPage } from './pages-portfolio.0dc605fa42.js';
-import { realizedPage } from './pages-realized.2cdd5d9ecd.js';
-import { transactionsPage } from './pages-transactions.4fda731940.js';
-import { wallstreetPage } from './pages-wallstreet.ac3cf407d3.js';
-import { watchlistPage } from './pages-watchlist.f3c684bf40.js';
+import { append, h } from './dom.c63cc8ee1e.js';
+import { accountsPage } from './pages-accounts.505c2674eb.js';
+import { allocationPage } from './pages-allocation.571c9d41f0.js';
+import { loginPage, registerPage } from './pages-auth.65a566f644.js';
+import { performancePage } from './pages-performance.de082a67a2.js';
+import { portfolioPage } from './pages-portfolio.8a57b2acda.js';
+import { realizedPage } from './pages-realized.53d98d6036.js';
+import { transactionsPage } from './pages-transactions.528a2387a4.js';
+import { wallstreetPage } from './pages-wallstreet.d388e94c41.js';
+import { watchlistPage } from './pages-watchlist.f359d51a21.js';
 import { session } from './session.0568d11bcd.js';
 
 const APP_NAME = 'Fattore Street';
@@ -104,7 +104,7 @@ function renderChrome(path) {
 }
 
 function notFound(container) {
-  container.append(
+  append(container,
     h('h1', { tabindex: '-1' }, 'Page not found'),
     h('p', null, 'There is nothing at this address. ', h('a', { href: '/' }, 'Go to the start page'), '.'),
   );

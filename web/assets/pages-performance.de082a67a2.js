@@ -6,11 +6,11 @@
 // (or since the first transaction) or dates of one's own; range, dates and benchmark are kept in
 // the URL. The figures are the server's; only the chart's geometry uses floating point.
 
-import { accountPicker } from './accounts.5a15cc74b9.js';
+import { accountPicker } from './accounts.5e7ac3c387.js';
 import { api } from './api.a10a02d411.js';
 import { addMonths, exchangeToday, localToday } from './dates.55a005ad75.js';
 import * as dec from './decimal.515325027d.js';
-import { clearErrors, field, formError, h, loadInto, selectField, showErrors, svg } from './dom.a48120226c.js';
+import { append, clearErrors, field, formError, h, loadInto, selectField, showErrors, svg } from './dom.c63cc8ee1e.js';
 import { MISSING, money, signedPercent } from './money.8a6d2dbc4b.js';
 import { tone } from './tone.64d4aca04b.js';
 
@@ -156,7 +156,7 @@ export function performancePage(main, { signal, params, navigate }) {
   });
 
   const area = h('div', { 'data-testid': 'performance' });
-  main.append(h('h1', { tabindex: '-1' }, 'Performance'), picker.element, controls, area);
+  append(main, h('h1', { tabindex: '-1' }, 'Performance'), picker.element, controls, area);
 
   loadInto(area, {
     label: 'the performance',
@@ -180,7 +180,7 @@ export function performancePage(main, { signal, params, navigate }) {
     },
     render: (body) => {
       if (!body) {
-        area.append(h('p', { class: 'empty', 'data-testid': 'no-performance' }, 'No transactions yet: the performance starts with the first one.'));
+        append(area, h('p', { class: 'empty', 'data-testid': 'no-performance' }, 'No transactions yet: the performance starts with the first one.'));
         return;
       }
       const ticker = body.benchmark?.ticker ?? benchmark;
@@ -197,7 +197,7 @@ export function performancePage(main, { signal, params, navigate }) {
       );
       const missing = [body.twr, body.mwr, body.benchmark?.twr].some((value) => value == null);
       const points = Array.isArray(body.points) ? body.points : [];
-      area.append(
+      append(area,
         h('p', { class: 'hint', 'data-testid': 'performance-dates' }, `From ${body.from ?? dates.from} to ${body.to ?? dates.to}.`),
         h(
           'div',
