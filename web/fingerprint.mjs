@@ -36,12 +36,12 @@ function walk(dir) {
 // Source path relative to src/, with forward slashes: "pages/portfolio.js".
 const key = (path) => relative(SRC, path).split(sep).join('/');
 
-// The shortest prefix (at least 10) of the SHA-256 that contains a digit, which is what the
-// proxy takes for a fingerprint.
+// The shortest prefix (at least 10) of the SHA-256 with both a digit and a letter, which is
+// what the proxy takes for a fingerprint (all digits could be a date or a counter).
 function fingerprint(text) {
   const digest = createHash('sha256').update(text).digest('hex');
   let length = 10;
-  while (!/\d/.test(digest.slice(0, length))) length += 1;
+  while (!/\d/.test(digest.slice(0, length)) || !/[a-f]/.test(digest.slice(0, length))) length += 1;
   return digest.slice(0, length);
 }
 

@@ -1,7 +1,9 @@
-// What a person sees on every page, logged out and logged in, on a desktop and on a phone: the
-// visible text (innerText, as rendered) never shows a value that went missing on the way to
-// the screen — "null", "undefined", "NaN", "[object Object]", "Invalid Date" — and axe-core
-// finds nothing on the page as it stands.
+// What a person sees on every page, logged out and logged in, on a desktop and on a phone, in
+// the light and the dark colour scheme: the visible text (innerText, as rendered) never shows a
+// value that went missing on the way to the screen — "null", "undefined", "NaN",
+// "[object Object]", "Invalid Date" —, every piece of text has a contrast of at least 4.5:1
+// against what is behind it (computed here from the rendered colours), the focus ring 3:1,
+// and axe-core finds nothing on the page as it stands.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -21,6 +23,69 @@ const VIEWPORTS = {
   desktop: { width: 1280, height: 900 },
   phone: { width: 390, height: 844 },
 };
+
+const SCHEMES = ['light', 'dark'];
+
+// The WCAG contrast of every visible piece of text against the colours behind it, for those
+// under `minimum`; and of the focus ring against the element's card and the page.
+function contrastProblems(minimum) {
+  const parse = (colour) => {
+    const m = colour.match(/rgba?\(([^)]+)\)/);
+    if (!m) throw new Error(`unexpected colour ${colour}`);
+    const [r, g, b, a = 1] = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a };
+  };
+  const over = (top, below) => ({
+    r: top.r * top.a + below.r * (1 - top.a),
+    g: top.g * top.a + below.g * (1 - top.a),
+    b: top.b * top.a + below.b * (1 - top.a),
+    a: 1,
+  });
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.a > 0) layers.push(c);
+      if (c.a >= 1) break;
+    }
+    return layers.reverse().reduce((below, top) => over(top, below), { r: 255, g: 255, b: 255, a: 1 });
+  };
+  const luminance = ({ r, g, b }) => {
+    const channel = (v) => {
+      const s = v / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const ratio = (x, y) => {
+    const [hi, lo] = [luminance(x), luminance(y)].sort((p, q) => q - p);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const problems = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || seen.has(el) || !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+    seen.add(el);
+    // Inactive controls are exempt (WCAG 1.4.3), as is what lies outside the page (the skip link).
+    if (el.closest('button:disabled, [aria-disabled="true"], svg')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.bottom <= 0 || box.right <= 0 || box.width === 0) continue;
+    const behind = background(el);
+    const value = ratio(over(parse(getComputedStyle(el).color), behind), behind);
+    if (value < minimum) problems.push(`${el.tagName.toLowerCase()}.${el.className} "${node.textContent.trim().slice(0, 30)}": ${value.toFixed(2)}`);
+  }
+  const focused = document.activeElement;
+  if (focused && focused !== document.body) {
+    const ring = parse(getComputedStyle(focused).outlineColor);
+    for (const [what, el] of [['its card', focused.parentElement], ['the page', document.body]]) {
+      const value = ratio(ring, background(el));
+      if (value < 3) problems.push(`focus ring of ${focused.tagName.toLowerCase()}#${focused.id} against ${what}: ${value.toFixed(2)}`);
+    }
+  }
+  return problems;
+}
 
 const GUEST_PAGES = ['/login', '/register', '/login?next=%2Fperformance', '/no-such-page'];
 const USER_PAGES = ['/portfolio', '/transactions', '/realized', '/performance', '/allocation', '/accounts', '/watchlist', '/wallstreet', '/no-such-page'];
@@ -47,13 +112,13 @@ describe('the first look at every page', { concurrency: false }, () => {
     await stack?.stop();
   });
 
-  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-    describe(`on a ${size}`, { concurrency: false }, () => {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) for (const scheme of SCHEMES) {
+    describe(`on a ${size}, ${scheme}`, { concurrency: false }, () => {
       let page;
       const problems = [];
 
       before(async () => {
-        const context = await browser.newContext({ baseURL: stack.baseURL, viewport, locale: 'en-US', timezoneId: 'America/New_York', reducedMotion: 'reduce' });
+        const context = await browser.newContext({ baseURL: stack.baseURL, viewport, colorScheme: scheme, locale: 'en-US', timezoneId: 'America/New_York', reducedMotion: 'reduce' });
         page = await context.newPage();
         page.setDefaultTimeout(10_000);
         page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -70,9 +135,12 @@ describe('the first look at every page', { concurrency: false }, () => {
       async function assertReadable(path) {
         const shown = await page.locator('body').innerText();
         const junk = shown.split('\n').filter((line) => JUNK.test(line));
-        if (junk.length) await page.screenshot({ path: join(ARTIFACTS, `first-look-${size}-${path.replace(/\W+/g, '_')}.png`), fullPage: true });
-        assert.deepEqual(junk, [], `${path} on a ${size} shows ${JSON.stringify(junk)}`);
-        assert.deepEqual(await axeViolations(page), [], `${path} on a ${size}`);
+        const where = `${path} on a ${size}, ${scheme}`;
+        const lowContrast = await page.evaluate(contrastProblems, 4.5);
+        if (junk.length || lowContrast.length) await page.screenshot({ path: join(ARTIFACTS, `first-look-${size}-${scheme}-${path.replace(/\W+/g, '_')}.png`), fullPage: true });
+        assert.deepEqual(junk, [], `${where} shows ${JSON.stringify(junk)}`);
+        assert.deepEqual(lowContrast, [], where);
+        assert.deepEqual(await axeViolations(page), [], where);
       }
 
       test('logged out', async () => {
@@ -80,6 +148,10 @@ describe('the first look at every page', { concurrency: false }, () => {
           await open(path);
           await assertReadable(path);
         }
+        // The focus ring, on a field of the login card.
+        await open('/login');
+        await page.getByLabel('Password').focus();
+        await assertReadable('/login, Password focused');
       });
 
       test('logged in', async () => {
@@ -96,4 +168,27 @@ describe('the first look at every page', { concurrency: false }, () => {
       });
     });
   }
+
+  test('the header’s toggle picks the other scheme, and the choice is remembered', async () => {
+    const context = await browser.newContext({ baseURL: stack.baseURL, colorScheme: 'light' });
+    const page = await context.newPage();
+    const scheme = () => page.evaluate(() => getComputedStyle(document.documentElement).colorScheme);
+    const toggle = page.getByRole('button', { name: 'Dark theme' });
+    await page.goto('/login');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    assert.equal(await scheme(), 'light dark');
+    const lightPage = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.equal(await scheme(), 'dark');
+    const darkPage = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    assert.notEqual(darkPage, lightPage);
+    await page.reload();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), darkPage);
+    await toggle.click();
+    assert.equal(await scheme(), 'light');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), lightPage);
+    await context.close();
+  });
 });

@@ -14,6 +14,7 @@ import { transactionsPage } from './pages/transactions.js';
 import { wallstreetPage } from './pages/wallstreet.js';
 import { watchlistPage } from './pages/watchlist.js';
 import { session } from './session.js';
+import { setUpTheme } from './theme.js';
 
 const APP_NAME = 'Fattore Street';
 
@@ -51,6 +52,7 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const account = document.getElementById('account');
 const toast = document.getElementById('toast');
+setUpTheme(document.getElementById('theme-toggle'));
 
 let flash = null;
 let controller = null;

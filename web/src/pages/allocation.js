@@ -7,8 +7,10 @@ import * as dec from '../decimal.js';
 import { append, h, loadInto, svg } from '../dom.js';
 import { money, percent } from '../money.js';
 
-// Distinguishable colours, each at least 3:1 against the white page (WCAG non-text contrast).
-const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#be185d', '#6d28d9', '#0e7490', '#a16207', '#b91c1c', '#4d7c0f', '#475569'];
+// Distinguishable colours, each at least 3:1 against the cards in either colour scheme (WCAG
+// non-text contrast): style.css's --slice-0 to --slice-9, named by class.
+const SLICE_COLOURS = 10;
+const sliceClass = (index) => `slice slice-${index % SLICE_COLOURS}`;
 
 function chart(slices, total) {
   const radius = 15.9155; // circumference ≈ 100, so dash lengths are percentages
@@ -27,7 +29,7 @@ function chart(slices, total) {
           cy: 21,
           r: radius,
           fill: 'none',
-          stroke: PALETTE[index % PALETTE.length],
+          class: sliceClass(index),
           'stroke-width': 7,
           pathLength: 100,
           'stroke-dasharray': `${length} ${100 - length}`,
@@ -45,15 +47,15 @@ function chart(slices, total) {
     { viewBox: '0 0 42 42', class: 'donut', role: 'img', 'aria-labelledby': 'chart-title chart-desc', 'data-testid': 'allocation-chart' },
     svg('title', { id: 'chart-title' }, 'Allocation by ticker'),
     svg('desc', { id: 'chart-desc' }, description),
-    svg('circle', { cx: 21, cy: 21, r: radius, fill: 'none', stroke: '#e5e7eb', 'stroke-width': 7 }),
+    svg('circle', { cx: 21, cy: 21, r: radius, fill: 'none', class: 'chart-track', 'stroke-width': 7 }),
     svg('g', { transform: 'rotate(-90 21 21)' }, rings),
     svg('text', { x: 21, y: 20, 'text-anchor': 'middle', class: 'donut-label' }, `${slices.length}`),
     svg('text', { x: 21, y: 25, 'text-anchor': 'middle', class: 'donut-sub' }, slices.length === 1 ? 'ticker' : 'tickers'),
   );
 }
 
-const swatch = (colour) =>
-  svg('svg', { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true', focusable: 'false' }, svg('rect', { width: 10, height: 10, rx: 2, fill: colour }));
+const swatch = (index) =>
+  svg('svg', { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true', focusable: 'false' }, svg('rect', { width: 10, height: 10, rx: 2, class: sliceClass(index) }));
 
 function legend(slices, total, basis) {
   return h(
@@ -68,7 +70,7 @@ function legend(slices, total, basis) {
         h(
           'tr',
           { 'data-testid': 'allocation-row', 'data-ticker': slice.ticker },
-          h('th', { scope: 'row' }, swatch(PALETTE[index % PALETTE.length]), slice.ticker),
+          h('th', { scope: 'row' }, swatch(index), slice.ticker),
           h('td', { class: 'num', 'data-col': 'value' }, money(slice.value)),
           h('td', { class: 'num', 'data-col': 'percent' }, percent(slice.percent)),
         ),

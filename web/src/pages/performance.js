@@ -60,8 +60,8 @@ function chart(points, from, to) {
       'svg',
       { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-labelledby': 'performance-chart-title', preserveAspectRatio: 'none', 'data-testid': 'performance-chart' },
       svg('title', { id: 'performance-chart-title' }, `Portfolio value at each close, ${from} to ${to}`),
-      svg('line', { x1: PAD, x2: WIDTH - PAD, y1: y(0), y2: y(0), stroke: '#cbd5e1', 'stroke-width': 1, 'vector-effect': 'non-scaling-stroke' }),
-      svg('path', { d: d.trim(), fill: 'none', stroke: '#1d4ed8', 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke', 'data-line': 'value' }),
+      svg('line', { x1: PAD, x2: WIDTH - PAD, y1: y(0), y2: y(0), class: 'chart-axis', 'stroke-width': 1, 'vector-effect': 'non-scaling-stroke' }),
+      svg('path', { d: d.trim(), fill: 'none', class: 'series-value', 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke', 'data-line': 'value' }),
     ),
     h('figcaption', null, h('p', { class: 'hint' }, `Portfolio value at each close, ${from} to ${to}.`)),
   );

@@ -5,15 +5,16 @@ import { ACCOUNT_PAGES, withAccount } from './accounts.5e7ac3c387.js';
 import { api, onSessionLost } from './api.a10a02d411.js';
 import { append, h } from './dom.c63cc8ee1e.js';
 import { accountsPage } from './pages-accounts.505c2674eb.js';
-import { allocationPage } from './pages-allocation.571c9d41f0.js';
+import { allocationPage } from './pages-allocation.42384556366c.js';
 import { loginPage, registerPage } from './pages-auth.65a566f644.js';
-import { performancePage } from './pages-performance.de082a67a2.js';
+import { performancePage } from './pages-performance.965414b619.js';
 import { portfolioPage } from './pages-portfolio.8a57b2acda.js';
 import { realizedPage } from './pages-realized.53d98d6036.js';
 import { transactionsPage } from './pages-transactions.528a2387a4.js';
 import { wallstreetPage } from './pages-wallstreet.d388e94c41.js';
 import { watchlistPage } from './pages-watchlist.f359d51a21.js';
 import { session } from './session.0568d11bcd.js';
+import { setUpTheme } from './theme.c654862819.js';
 
 const APP_NAME = 'Fattore Street';
 
@@ -51,6 +52,7 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const account = document.getElementById('account');
 const toast = document.getElementById('toast');
+setUpTheme(document.getElementById('theme-toggle'));
 
 let flash = null;
 let controller = null;
