@@ -169,6 +169,21 @@ describe('the first look at every page', { concurrency: false }, () => {
     });
   }
 
+  // Swagger UI, our own page of the API's documentation: axe-core finds nothing there either.
+  test('the API documentation page', async () => {
+    const context = await browser.newContext({ baseURL: stack.baseURL, viewport: VIEWPORTS.desktop, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    await page.goto('/api/docs');
+    await page.locator('.swagger-ui .opblock-tag').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(await axeViolations(page), []);
+    // One operation opened, as a reader would.
+    await page.locator('.opblock-summary-control').first().click();
+    await page.locator('.opblock-body').first().waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await context.close();
+  });
+
   test('the header’s toggle picks the other scheme, and the choice is remembered', async () => {
     const context = await browser.newContext({ baseURL: stack.baseURL, colorScheme: 'light' });
     const page = await context.newPage();

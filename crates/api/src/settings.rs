@@ -12,7 +12,7 @@ use crate::cli::{
     QuoteOptions, UserQuoteOptions,
 };
 use crate::db::{DatabaseUrl, PoolOptions};
-use crate::game::calendar::GameCalendar;
+use crate::domain::calendar::GameCalendar;
 use crate::input::TrustedProxies;
 use crate::prices::history::{DailyHistory, Stooq};
 use crate::prices::{BudgetSettings, FinnhubSettings};

@@ -23,6 +23,7 @@ use crate::models::user;
 use crate::portfolio::Portfolio;
 use crate::prices::{Budget, DailyCloses, MarketData};
 use crate::router;
+use crate::routes::docs::OpenApiJson;
 use crate::routes::fallback;
 use crate::settings::Settings;
 use crate::telemetry::{self, Metrics};
@@ -191,6 +192,7 @@ fn serve(
         settings.refresh_token_lifetime,
     ));
     let accounts = web::Data::new(AccountCache::new(settings.account_cache));
+    let openapi = web::Data::new(OpenApiJson(crate::openapi::json()));
     let cors_origins = settings.cors_origins.clone();
     let static_dir = settings.static_dir.clone();
     let server = HttpServer::new(move || {
@@ -204,6 +206,7 @@ fn serve(
             .app_data(authenticator.clone())
             .app_data(trusted_proxies.clone())
             .app_data(metrics.clone())
+            .app_data(openapi.clone())
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::bad_request(format!("Invalid query string: {err}"), "invalid").into()
@@ -241,11 +244,15 @@ fn blocking_threads_per_worker(settings: &Settings) -> usize {
     connections.div_ceil(settings.workers.max(1)) + settings.hash_threads
 }
 
+/// Headers every answer gets unless its handler set its own. `Cache-Control: no-store`: API
+/// answers carry tokens and users' data, which no cache on the way (or the browser's disk) may
+/// keep; the few public ones (the docs' files, a served UI's index) say otherwise themselves.
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "same-origin"))
+        .add((header::CACHE_CONTROL, "no-store"))
 }
 
 fn cors(origins: &[String]) -> Cors {

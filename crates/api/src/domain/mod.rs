@@ -1,7 +1,9 @@
 //! Value types that are valid once constructed ("parse, don't validate"). Each `parse` returns
-//! the user-facing message DRF clients know when the input is not acceptable.
+//! the user-facing message DRF clients know when the input is not acceptable. And the trading
+//! calendar (`calendar`), which the game and the stored closes both follow.
 
 pub(crate) mod buy_date;
+pub mod calendar;
 mod common_passwords;
 mod email;
 mod fixed_decimal;

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbPool;
+use crate::domain::calendar::GameCalendar;
 use crate::domain::{Price, Sunday, Ticker};
-use crate::game::calendar::GameCalendar;
 use crate::game::{scoring, GameError};
 use crate::models::week::{self, GameOption, OptionScore};
 use crate::prices::{ManualPrices, MarketData, PriceSource};

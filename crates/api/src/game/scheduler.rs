@@ -10,8 +10,8 @@ use chrono::NaiveDateTime;
 
 use crate::clock::SharedClock;
 use crate::db::DbPool;
+use crate::domain::calendar::GameCalendar;
 use crate::domain::Sunday;
-use crate::game::calendar::GameCalendar;
 use crate::game::{lifecycle, GameError};
 use crate::models::closes;
 use crate::models::week::{self, Job};

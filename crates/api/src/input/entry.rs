@@ -34,31 +34,32 @@ pub fn read_entry(body: &JsonObject, accounts: &[Account]) -> Result<Entry, ApiE
     let date = errors.take(body.required("date", text(TradeDate::parse)));
     let note = match body.0.get("note") {
         None | Some(Value::Null) => None,
+        // Present, so parsed as given: a blank note is an empty one, not a missing field.
         Some(_) => errors
-            .take(body.required("note", text(Note::parse)))
+            .take(body.optional("note", text(Note::parse)))
+            .flatten()
             .map(|note| note.as_str().to_owned()),
     };
     let currency = match (body.0.get("currency"), &account) {
         (None | Some(Value::Null), _) | (_, None) => None,
-        (Some(_), Some(account)) => {
-            errors
-                .take(body.required("currency", string))
-                .and_then(|given| {
-                    let given = given.trim().to_ascii_uppercase();
-                    if given == account.currency {
-                        Some(given)
-                    } else {
-                        errors.add(
-                            "currency",
-                            format!(
-                                "A transaction is in its account's currency ({}).",
-                                account.currency
-                            ),
-                        );
-                        None
-                    }
-                })
-        }
+        (Some(_), Some(account)) => errors
+            .take(body.optional("currency", string))
+            .flatten()
+            .and_then(|given| {
+                let given = given.trim().to_ascii_uppercase();
+                if given == account.currency {
+                    Some(given)
+                } else {
+                    errors.add(
+                        "currency",
+                        format!(
+                            "A transaction is in its account's currency ({}).",
+                            account.currency
+                        ),
+                    );
+                    None
+                }
+            }),
     };
     let event = kind.and_then(|kind| read_event(body, kind, &mut errors));
     errors.finish()?;
@@ -96,7 +97,8 @@ fn read_event(body: &JsonObject, kind: TransactionType, errors: &mut Collected) 
             let fee = match body.0.get("fee") {
                 None | Some(Value::Null) => Some(Decimal::ZERO),
                 Some(_) => errors
-                    .take(body.required("fee", decimal(Money::parse)))
+                    .take(body.optional("fee", decimal(Money::parse)))
+                    .flatten()
                     .map(Money::value),
             };
             let (quantity, price, fee) = (quantity?.value(), price?.value(), fee?);

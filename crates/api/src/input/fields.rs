@@ -43,7 +43,8 @@ impl From<&str> for Messages {
 }
 
 impl JsonObject {
-    /// A field that must be present; `parse` turns its JSON value into a domain value.
+    /// A field that must be present and, when a string, not blank; `parse` turns its JSON value
+    /// into a domain value.
     pub fn required<T, E: Into<Messages>>(
         &self,
         name: &str,
@@ -51,6 +52,10 @@ impl JsonObject {
     ) -> Result<T, FieldError> {
         match self.0.get(name) {
             None => Err(error(name, REQUIRED.into())),
+            // An empty form field: saying it is required helps more than a format message.
+            Some(Value::String(text)) if text.trim().is_empty() => {
+                Err(error(name, REQUIRED.into()))
+            }
             Some(value) => present(name, value, parse),
         }
     }

@@ -10,7 +10,7 @@ pub mod transactions_csv;
 pub mod valuation;
 
 use crate::clock::SharedClock;
-use crate::game::calendar::GameCalendar;
+use crate::domain::calendar::GameCalendar;
 use crate::prices::{DailyCloses, MarketData};
 
 pub struct Portfolio {

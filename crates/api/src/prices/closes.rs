@@ -15,8 +15,8 @@ use super::cache::FlightCache;
 use super::history::DailyHistory;
 use super::{MarketData, PriceError, PriceSource};
 use crate::db::{DbError, DbPool};
+use crate::domain::calendar::GameCalendar;
 use crate::domain::{Price, Ticker};
-use crate::game::calendar::GameCalendar;
 use crate::models::closes::{self, NewClose};
 use crate::telemetry::metrics::CacheCounters;
 

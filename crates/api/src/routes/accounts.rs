@@ -4,11 +4,11 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::{AccountName, CurrencyCode};
 use crate::error::ApiError;
 use crate::input::fields::{all_valid, text};
+use crate::input::Identity;
 use crate::input::JsonObject;
 use crate::models::account::{self, AccountError};
 use crate::views::ledger::BrokerageAccountView;

@@ -4,11 +4,11 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::auth::Identity;
 use crate::db::{DbConn, DbPool};
 use crate::domain::{BuyDate, CostBasis, Shares, Ticker};
 use crate::error::{short_sale_message, ApiError};
 use crate::input::fields::{all_valid, decimal, text};
+use crate::input::Identity;
 use crate::input::{params, CsvBody, JsonObject};
 use crate::models::asset::{self, AssetChanges, NewAsset};
 use crate::models::transaction::WriteError;

@@ -10,7 +10,6 @@ use actix_web::{web, HttpResponse};
 use utoipa_swagger_ui::Config;
 
 use crate::error::ApiError;
-use crate::openapi;
 
 pub const OPENAPI_JSON: &str = "/api/openapi.json";
 pub const DOCS: &str = "/api/docs";
@@ -36,6 +35,7 @@ const PAGE: &str = r#"<!DOCTYPE html>
 <title>fattore API</title>
 <link rel="stylesheet" href="/api/docs/swagger-ui.css">
 <link rel="stylesheet" href="/api/docs/index.css">
+<link rel="stylesheet" href="/api/docs/docs.css">
 <link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png" sizes="32x32">
 <link rel="icon" type="image/png" href="/api/docs/favicon-16x16.png" sizes="16x16">
 </head>
@@ -44,6 +44,7 @@ const PAGE: &str = r#"<!DOCTYPE html>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/swagger-ui-standalone-preset.js"></script>
 <script src="/api/docs/swagger-initializer.js"></script>
+<script src="/api/docs/docs.js"></script>
 </body>
 </html>
 "#;
@@ -54,6 +55,10 @@ const PAGE_POLICY: &str =
      img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
      frame-ancestors 'none'";
 
+/// The OpenAPI document as served, built once at start-up (`crate::openapi`) and handed to the
+/// routes as app data, so the routes need not know how it is made.
+pub struct OpenApiJson(pub &'static str);
+
 /// `GET /api/openapi.json`: this API's OpenAPI 3.1 document.
 #[utoipa::path(
     get,
@@ -62,10 +67,10 @@ const PAGE_POLICY: &str =
     tag = "meta",
     responses((status = 200, description = "This document.", body = Object))
 )]
-pub async fn openapi_json() -> HttpResponse {
+pub async fn openapi_json(document: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(openapi::json())
+        .body(document.0)
 }
 
 /// `GET /api/docs/`: Swagger UI on this API's document.
@@ -84,6 +89,12 @@ pub async fn page() -> HttpResponse {
         .body(PAGE)
 }
 
+/// Our own corrections to Swagger UI's styles: contrast that meets WCAG AA (the method badges,
+/// deprecated operations, the version stamp) and the parts of the page we do not use.
+const OWN_STYLES: &str = include_str!("docs.css");
+/// And to its markup: names for the controls it leaves unnamed.
+const OWN_SCRIPT: &str = include_str!("docs.js");
+
 /// `GET /api/docs/{file}`: one of the page's files.
 #[utoipa::path(
     get,
@@ -98,6 +109,17 @@ pub async fn page() -> HttpResponse {
 )]
 pub async fn asset(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let name = file.as_str();
+    let own = match name {
+        "docs.css" => Some(("text/css; charset=utf-8", OWN_STYLES)),
+        "docs.js" => Some(("text/javascript; charset=utf-8", OWN_SCRIPT)),
+        _ => None,
+    };
+    if let Some((content_type, text)) = own {
+        return Ok(HttpResponse::Ok()
+            .content_type(content_type)
+            .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+            .body(text));
+    }
     if !ASSETS.contains(&name) {
         return Err(ApiError::NotFound);
     }
@@ -110,14 +132,18 @@ pub async fn asset(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
         .body(found.bytes.into_owned()))
 }
 
-/// Swagger UI's settings, written into `swagger-initializer.js`: our document, and no
-/// validator badge (it would fetch from an outside service).
+/// Swagger UI's settings, written into `swagger-initializer.js`: our document; no validator
+/// badge (it would fetch from an outside service); the base layout, without the top bar whose
+/// unlabelled field loads another document; and no deep links, whose anchors inside each
+/// operation's toggle button made interactive elements nested in one another.
 fn config() -> Arc<Config<'static>> {
     static CONFIG: OnceLock<Arc<Config<'static>>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
             Arc::new(
                 Config::new([OPENAPI_JSON])
+                    .use_base_layout()
+                    .deep_linking(false)
                     .validator_url("none")
                     .try_it_out_enabled(true)
                     .persist_authorization(false),

@@ -4,11 +4,12 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::{Account, AccountCache, AuthError, Authenticator, Identity};
+use crate::auth::{Account, AccountCache, AuthError, Authenticator};
 use crate::db::{DbError, DbPool};
 use crate::domain::{Owner, Password};
 use crate::error::{ApiError, FieldErrors};
 use crate::input::fields::{all_valid, string};
+use crate::input::Identity;
 use crate::input::{ClientIp, JsonObject};
 use crate::models::{session, user};
 use crate::views::user::AccountView;

@@ -14,7 +14,7 @@ use crate::telemetry::Metrics;
 )]
 pub async fn render(metrics: web::Data<Metrics>, pool: web::Data<DbPool>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type(prometheus::TEXT_FORMAT)
+        .content_type(shared::metrics::CONTENT_TYPE)
         .insert_header(("Cache-Control", "no-store"))
         .body(metrics.render(&pool))
 }

@@ -4,11 +4,11 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::Ticker;
 use crate::error::ApiError;
 use crate::input::params;
+use crate::input::Identity;
 use crate::ledger::performance::{measure, Range};
 use crate::portfolio::Portfolio;
 use crate::prices::budget::Lane;

@@ -3,11 +3,11 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use chrono::{Duration, Months, NaiveDate};
 
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::Ticker;
 use crate::error::ApiError;
 use crate::input::params;
+use crate::input::Identity;
 use crate::ledger::lots::Book;
 use crate::ledger::Trade;
 use crate::models::transaction;

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::input::params;
+use crate::input::Identity;
 use crate::ledger::lots::Book;
 use crate::ledger::positions::positions as positions_of;
 use crate::portfolio::Portfolio;

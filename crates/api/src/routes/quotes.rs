@@ -4,11 +4,11 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Identity;
 use crate::domain::Ticker;
 use crate::error::ApiError;
 use crate::game::Game;
 use crate::input::params;
+use crate::input::Identity;
 use crate::prices::PriceError;
 use crate::views::wallstreet::QuoteView;
 

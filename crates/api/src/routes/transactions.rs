@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::auth::Identity;
 use crate::db::{DbConn, DbPool};
 use crate::domain::{Ticker, TransactionType};
 use crate::error::{short_sale_message, ApiError};
 use crate::input::entry::{merged, read_entry};
+use crate::input::Identity;
 use crate::input::{params, CsvBody, JsonObject};
 use crate::ledger::Figures;
 use crate::models::account;

@@ -1,10 +1,10 @@
 use actix_web::{web, HttpResponse};
 
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::Ticker;
 use crate::error::ApiError;
 use crate::input::fields::text;
+use crate::input::Identity;
 use crate::input::JsonObject;
 use crate::models::watchlist::{self, AddError};
 use crate::portfolio::Portfolio;

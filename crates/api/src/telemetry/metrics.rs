@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
-    IntGaugeVec, Opts, Registry, TextEncoder,
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry,
 };
+use shared::metrics::register;
 
 use crate::db::{DbPool, PoolEvents};
 
@@ -205,11 +206,7 @@ impl Metrics {
     /// The text exposition of every metric, with the pool's sizes as of now.
     pub fn render(&self, pool: &DbPool) -> Vec<u8> {
         self.db.refresh(pool);
-        let mut text = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut text)
-            .expect("the text encoder writes to memory");
-        text
+        shared::metrics::render(&self.registry)
     }
 }
 
@@ -217,18 +214,6 @@ impl Default for Metrics {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Registers `metric` (a fresh registry cannot refuse a well-formed, unique one).
-fn register<M>(registry: &Registry, metric: prometheus::Result<M>) -> M
-where
-    M: prometheus::core::Collector + Clone + 'static,
-{
-    let metric = metric.expect("a well-formed metric");
-    registry
-        .register(Box::new(metric.clone()))
-        .expect("a metric registered once");
-    metric
 }
 
 impl DbMetrics {

@@ -121,7 +121,88 @@ async fn parallel_registrations_of_one_name_make_exactly_one_account(app: TestAp
     assert_eq!(created, 1);
 }
 
+/// An empty form field gets "required", not a message about a format it never had a chance to
+/// follow (a blank date was "wrong format", a blank price "a valid number", a blank password
+/// "entirely numeric").
+async fn blank_required_fields_are_called_required(app: TestApp) {
+    const REQUIRED: &str = "This field is required.";
+    let errors = json_of(
+        app.post(
+            "/api/users/",
+            None,
+            serde_json::json!({"username": " ", "password": ""}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        errors["username"],
+        serde_json::json!([REQUIRED]),
+        "{errors}"
+    );
+    assert_eq!(
+        errors["password"],
+        serde_json::json!([REQUIRED]),
+        "{errors}"
+    );
+
+    let user = app.user("blank").await;
+    let errors = json_of(
+        app.post(
+            "/api/transactions/",
+            Some(&user.access),
+            serde_json::json!({"type": "BUY", "ticker": "VTI", "date": "", "quantity": "", "price": ""}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    for field in ["date", "quantity", "price"] {
+        assert_eq!(
+            errors[field],
+            serde_json::json!([REQUIRED]),
+            "{field}: {errors}"
+        );
+    }
+    let errors = json_of(
+        app.post(
+            "/api/assets/",
+            Some(&user.access),
+            serde_json::json!({"ticker": "VTI", "shares": "2", "costbasis": "", "buy": ""}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    for field in ["costbasis", "buy"] {
+        assert_eq!(
+            errors[field],
+            serde_json::json!([REQUIRED]),
+            "{field}: {errors}"
+        );
+    }
+}
+
+/// Tokens and users' data must not be kept by a cache on the way or on the browser's disk.
+async fn answers_with_tokens_or_data_are_never_stored(app: TestApp) {
+    let user = app.user("nostore").await;
+    let login = app.login("nostore", PASSWORD).await;
+    assert_eq!(login.headers()["cache-control"], "no-store");
+    for path in [
+        "/api/users/me/",
+        "/api/transactions/",
+        "/api/portfolio/positions/",
+    ] {
+        let response = app.get(path, Some(&user.access)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+}
+
 crate::backend_tests!(
+    answers_with_tokens_or_data_are_never_stored,
+    blank_required_fields_are_called_required,
     registering_returns_the_account_without_the_password,
     the_django_path_registers_too,
     registering_twice_is_a_400_keyed_username,

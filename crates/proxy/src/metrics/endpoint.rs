@@ -14,7 +14,6 @@ use pingora::http::{Method, ResponseHeader};
 use pingora::protocols::http::ServerSession;
 use pingora::server::ShutdownWatch;
 use pingora::services::listening::Service;
-use prometheus::{Encoder, TextEncoder};
 
 use super::{ProxyMetrics, ScrapeSources};
 use crate::config::ProxyConfig;
@@ -96,7 +95,7 @@ impl MetricsEndpoint {
         };
         let body = Bytes::from(self.metrics.render(&sources));
         let mut header = ResponseHeader::build(200, Some(3))?;
-        header.insert_header("Content-Type", TextEncoder::new().format_type())?;
+        header.insert_header("Content-Type", shared::metrics::CONTENT_TYPE)?;
         header.insert_header("Content-Length", body.len().to_string())?;
         header.insert_header("Cache-Control", "no-store")?;
         Ok((header, body))

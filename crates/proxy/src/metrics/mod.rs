@@ -20,15 +20,16 @@ mod upstreams;
 use std::time::SystemTime;
 
 use prometheus::{
-    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
-    IntGaugeVec, Opts, Registry, TextEncoder,
+    GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry,
 };
+use shared::metrics::register;
 
 pub use requests::{RequestClass, RequestMetrics};
 pub use upstreams::UpstreamMetrics;
 
 use crate::connections::ConnectionLimits;
-use crate::tls::CertStore;
+use crate::tls::{CertStore, HandshakeCounters};
 use crate::upstreams::Upstreams;
 
 /// Request latencies, in seconds: from a cached static file to a slow upstream.
@@ -55,16 +56,6 @@ pub struct ProxyMetrics {
 pub struct CacheCounters {
     pub hit: IntCounter,
     pub miss: IntCounter,
-}
-
-/// `proxy_tls_handshakes_total{outcome}`: handshakes completed (`ok`), and those that failed
-/// for want of a certificate for the name asked (`no_certificate`). Handshakes that fail for
-/// other reasons (a client that gives up, no protocol in common) end inside pingora and are
-/// not counted.
-#[derive(Clone)]
-pub struct HandshakeCounters {
-    pub ok: IntCounter,
-    pub no_certificate: IntCounter,
 }
 
 /// What a scrape reads as of now.
@@ -205,11 +196,7 @@ impl ProxyMetrics {
                     .set(left.round());
             }
         }
-        let mut text = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut text)
-            .expect("the text encoder writes to memory");
-        text
+        shared::metrics::render(&self.registry)
     }
 }
 
@@ -217,16 +204,4 @@ impl Default for ProxyMetrics {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Registers `metric` (a fresh registry cannot refuse a well-formed, unique one).
-fn register<M>(registry: &Registry, metric: prometheus::Result<M>) -> M
-where
-    M: prometheus::core::Collector + Clone + 'static,
-{
-    let metric = metric.expect("a well-formed metric");
-    registry
-        .register(Box::new(metric.clone()))
-        .expect("a metric registered once");
-    metric
 }

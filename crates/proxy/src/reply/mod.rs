@@ -121,6 +121,13 @@ pub fn security_headers(header: &mut ResponseHeader) -> pingora::Result<()> {
     header.insert_header("X-Frame-Options", "DENY")?;
     header.insert_header("Content-Security-Policy", "frame-ancestors 'none'")?;
     header.insert_header("Referrer-Policy", "strict-origin-when-cross-origin")?;
+    // The UI uses none of these; a script that got in could not ask for them either.
+    header.insert_header(
+        "Permissions-Policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
+    )?;
+    // No window this page opens (or that opens it) shares its browsing context group.
+    header.insert_header("Cross-Origin-Opener-Policy", "same-origin")?;
     Ok(())
 }
 

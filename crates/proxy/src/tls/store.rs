@@ -14,7 +14,7 @@ use pingora::tls::pkey::{PKey, Private};
 use pingora::tls::ssl::NameType;
 use pingora::tls::x509::X509;
 
-use crate::metrics::HandshakeCounters;
+use super::HandshakeCounters;
 
 /// A certificate chain with its key and the names it is valid for.
 pub struct Certified {

@@ -84,6 +84,11 @@ fn assert_security_headers(response: &reqwest::Response) {
     assert_eq!(header(response, "x-frame-options"), "DENY");
     assert!(header(response, "content-security-policy").contains("frame-ancestors"));
     assert!(!header(response, "referrer-policy").is_empty());
+    assert_eq!(
+        header(response, "cross-origin-opener-policy"),
+        "same-origin"
+    );
+    assert!(header(response, "permissions-policy").contains("camera=()"));
 }
 
 #[tokio::test]

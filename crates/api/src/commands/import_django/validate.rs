@@ -11,11 +11,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::report::Invalid;
 use super::rows::{AssetRow, DjangoRows, OptionRow, SelectionRow, Table, UserRow};
 use crate::auth::django_hashers::DjangoHash;
+use crate::domain::calendar::GameCalendar;
 use crate::domain::{
     BuyDate, CostBasis, Email, Money, PercentChange, Price, Shares, Sunday, Ticker, TradeDate,
     Username,
 };
-use crate::game::calendar::GameCalendar;
 use crate::models::import::{
     ImportedAsset, ImportedOption, ImportedSale, ImportedUser, Score, WeekMarkers,
 };

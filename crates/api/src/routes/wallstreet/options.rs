@@ -2,13 +2,13 @@ use actix_web::{web, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::requested_week;
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::{Price, Sunday, Ticker};
 use crate::error::ApiError;
 use crate::game::Game;
 use crate::input::fields::{all_valid, decimal, text};
 use crate::input::params::Query;
+use crate::input::Identity;
 use crate::input::JsonObject;
 use crate::models::week::{self, NewOption};
 use crate::views::wallstreet::OptionView;

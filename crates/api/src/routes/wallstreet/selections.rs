@@ -1,12 +1,12 @@
 use actix_web::{web, HttpResponse};
 
 use super::requested_week;
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::game::{picks, Game};
 use crate::input::fields::option_id;
 use crate::input::params::Query;
+use crate::input::Identity;
 use crate::input::JsonObject;
 use crate::models::selection;
 use crate::views::wallstreet::SelectionView;

@@ -1,12 +1,12 @@
 use actix_web::{web, HttpResponse};
 
-use crate::auth::Identity;
 use crate::db::DbPool;
 use crate::domain::Sunday;
 use crate::error::ApiError;
 use crate::game::lifecycle::{self, Step, StepContext};
 use crate::game::Game;
 use crate::input::fields::{all_valid, boolean, price_map};
+use crate::input::Identity;
 use crate::input::{params, JsonObject};
 use crate::models::week::{self, GameOption};
 use crate::prices::ManualPrices;

@@ -6,8 +6,8 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{dev, web, FromRequest, HttpRequest};
 
-use super::tokens::SessionToken;
-use super::{AccountCache, TokenKind, TokenService};
+use crate::auth::tokens::SessionToken;
+use crate::auth::{AccountCache, TokenKind, TokenService};
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::models::session;
