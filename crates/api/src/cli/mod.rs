@@ -11,6 +11,20 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use shared::logging::LogFormat;
 
+mod accounts;
+mod database;
+mod game;
+mod http;
+mod portfolio;
+mod quotes;
+
+pub use accounts::{LoginOptions, TokenOptions};
+pub use database::DatabaseOptions;
+pub use game::{GameOptions, SchedulerOptions};
+pub use http::{HttpOptions, ListenOptions};
+pub use portfolio::PortfolioOptions;
+pub use quotes::{QuoteOptions, UserQuoteOptions};
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.sqlite3";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
 pub const DEFAULT_TRUSTED_PROXIES: &str = "127.0.0.1/32,::1/128";
@@ -288,230 +302,6 @@ pub struct Options {
     pub user_quotes: UserQuoteOptions,
     #[command(flatten)]
     pub portfolio: PortfolioOptions,
-}
-
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Database")]
-pub struct DatabaseOptions {
-    /// Database: postgres://user:pass@host/db or sqlite://path/to/file.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
-    pub database_url: String,
-
-    /// Most database connections held open at once.
-    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 10)]
-    pub database_pool_size: u32,
-
-    /// Seconds a request waits for a database connection before answering 503.
-    #[arg(long, env = "DATABASE_TIMEOUT_SECS", default_value_t = 5)]
-    pub database_timeout_secs: u64,
-
-    /// Seconds to keep retrying the database at start-up before giving up.
-    #[arg(long, env = "DATABASE_STARTUP_WAIT_SECS", default_value_t = 30)]
-    pub database_startup_wait_secs: u64,
-}
-
-/// The server's address on its own, for `healthcheck`, which asks the server there.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "HTTP")]
-pub struct ListenOptions {
-    /// Address (host:port) the HTTP server listens on.
-    #[arg(long, env = "API_LISTEN", default_value = DEFAULT_LISTEN)]
-    pub listen: String,
-}
-
-#[derive(Debug, Args)]
-#[command(next_help_heading = "HTTP")]
-pub struct HttpOptions {
-    /// Worker threads; 0 means one per CPU.
-    #[arg(long, env = "API_WORKERS", default_value_t = 0)]
-    pub workers: usize,
-
-    /// Comma-separated origins allowed by CORS (`*` allows any).
-    #[arg(long, env = "API_CORS_ORIGINS", default_value = DEFAULT_CORS_ORIGINS)]
-    pub cors_origins: String,
-
-    /// Folder of a built web UI to serve at `/` (development convenience; the proxy does this in
-    /// deployments).
-    #[arg(long, env = "API_STATIC_DIR")]
-    pub static_dir: Option<PathBuf>,
-
-    /// Comma-separated proxy addresses or CIDRs whose X-Forwarded-For / X-Real-IP are believed;
-    /// from any other peer the TCP address is the client's. Empty trusts nobody.
-    #[arg(long, env = "API_TRUSTED_PROXIES", default_value = DEFAULT_TRUSTED_PROXIES)]
-    pub trusted_proxies: String,
-
-    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
-    #[arg(long, env = "API_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
-    pub shutdown_timeout_secs: u64,
-}
-
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Tokens")]
-pub struct TokenOptions {
-    /// Deployment mode; anything but development insists on a real SECRET_KEY.
-    #[arg(
-        long = "env",
-        env = "APP_ENV",
-        value_enum,
-        default_value = "development"
-    )]
-    pub environment: Environment,
-
-    /// Access-token lifetime in seconds.
-    #[arg(long, env = "ACCESS_TOKEN_LIFETIME_SECS", default_value_t = 15 * 60)]
-    pub access_token_lifetime_secs: u64,
-
-    /// Refresh-token lifetime in seconds.
-    #[arg(long, env = "REFRESH_TOKEN_LIFETIME_SECS", default_value_t = 24 * 60 * 60)]
-    pub refresh_token_lifetime_secs: u64,
-
-    /// Milliseconds a token's account check is reused by this process. Logouts, password
-    /// changes and deletions made through this process take effect at once; changes made
-    /// elsewhere (another replica, SQL, an admin command) within this. 0 checks every request.
-    #[arg(long, env = "ACCOUNT_CACHE_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
-    pub account_cache_ms: u64,
-}
-
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Logins")]
-pub struct LoginOptions {
-    /// Password hashes computed at once; 0 means one per CPU.
-    #[arg(long, env = "API_HASH_THREADS", default_value_t = 0)]
-    pub hash_threads: usize,
-
-    /// Requests that may wait for a hashing thread; past that, logins and registrations are
-    /// answered 503 "busy" at once.
-    #[arg(long, env = "API_HASH_QUEUE", default_value_t = 16)]
-    pub hash_queue: usize,
-
-    /// Failed logins for one username from one client address before that pair is locked out
-    /// for a while; 0 turns it off.
-    #[arg(long, env = "API_LOGIN_FAILURES_PER_USERNAME", default_value_t = 5)]
-    pub login_failures_per_username: u32,
-
-    /// Failed logins for one username from all addresses together before it is locked out,
-    /// except at addresses its owner logged in from (within the refresh-token lifetime); 0
-    /// turns it off.
-    #[arg(long, env = "API_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 100)]
-    pub login_failures_per_account: u32,
-
-    /// Failed logins from one client address (IPv6: one /64) before it is locked out; 0 turns
-    /// it off.
-    #[arg(long, env = "API_LOGIN_FAILURES_PER_IP", default_value_t = 20)]
-    pub login_failures_per_ip: u32,
-
-    /// Seconds of the first lock-out; each further failure doubles it.
-    #[arg(long, env = "API_LOGIN_BACKOFF_SECS", default_value_t = 30)]
-    pub login_backoff_secs: u64,
-
-    /// The longest lock-out, in seconds.
-    #[arg(long, env = "API_LOGIN_BACKOFF_MAX_SECS", default_value_t = 900)]
-    pub login_backoff_max_secs: u64,
-
-    /// Seconds after its last failure (and lock-out) that a failed-login count is forgotten.
-    #[arg(long, env = "API_LOGIN_FAILURES_RESET_SECS", default_value_t = 3600)]
-    pub login_failures_reset_secs: u64,
-
-    /// Seconds between deletions of expired login counters and sessions.
-    #[arg(long, env = "API_PRUNE_INTERVAL_SECS", default_value_t = 600)]
-    pub prune_interval_secs: u64,
-}
-
-/// The game's calendar.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Game")]
-pub struct GameOptions {
-    /// The exchange's time zone, for the game's calendar.
-    #[arg(long, env = "WALLSTREET_TIMEZONE", default_value = "America/New_York")]
-    pub wallstreet_timezone: String,
-
-    /// Market open (HH:MM, exchange time): picks close at Monday's open.
-    #[arg(long, env = "WALLSTREET_MARKET_OPEN", default_value = "09:30")]
-    pub wallstreet_market_open: String,
-
-    /// Market close (HH:MM, exchange time): a week is scored after Friday's close.
-    #[arg(long, env = "WALLSTREET_MARKET_CLOSE", default_value = "16:00")]
-    pub wallstreet_market_close: String,
-
-    /// Comma-separated market holidays (YYYY-MM-DD): picks close at the next trading day's open
-    /// and a week ends at its last trading day's close.
-    #[arg(long, env = "WALLSTREET_HOLIDAYS", default_value = "")]
-    pub wallstreet_holidays: String,
-}
-
-/// The server's own game scheduler.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Game")]
-pub struct SchedulerOptions {
-    /// Run the in-process scheduler that records start prices and closes weeks (needs FINNHUB_TOKEN).
-    #[arg(long, env = "WALLSTREET_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set)]
-    pub wallstreet_scheduler: bool,
-
-    /// Seconds between the scheduler's checks.
-    #[arg(long, env = "WALLSTREET_SCHEDULER_INTERVAL_SECS", default_value_t = 60)]
-    pub wallstreet_scheduler_interval_secs: u64,
-}
-
-/// Finnhub, as the game's steps use it too (with FINNHUB_TOKEN).
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Quotes")]
-pub struct QuoteOptions {
-    /// Base URL of the Finnhub API (the quote endpoint is `<url>/quote`).
-    #[arg(long, env = "FINNHUB_URL", default_value = "https://finnhub.io/api/v1")]
-    pub finnhub_url: String,
-
-    /// Seconds one Finnhub request may take.
-    #[arg(long, env = "FINNHUB_TIMEOUT_SECS", default_value_t = 5)]
-    pub finnhub_timeout_secs: u64,
-
-    /// Seconds a fetched quote is reused.
-    #[arg(long, env = "QUOTE_CACHE_SECS", default_value_t = 30)]
-    pub quote_cache_secs: u64,
-
-    /// Seconds a symbol Finnhub does not know is remembered as unknown.
-    #[arg(long, env = "QUOTE_UNKNOWN_CACHE_SECS", default_value_t = 900)]
-    pub quote_unknown_cache_secs: u64,
-
-    /// Most Finnhub calls in any minute, across every replica (Finnhub's free plan allows 60);
-    /// 0 = no cap.
-    #[arg(long, env = "FINNHUB_CALLS_PER_MINUTE", default_value_t = 50)]
-    pub finnhub_calls_per_minute: u32,
-}
-
-/// The users' share of Finnhub: only the server serves users.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Quotes")]
-pub struct UserQuoteOptions {
-    /// Calls of each minute kept for the game (scheduler and staff steps): users' lookups stop
-    /// when only these are left. Less than FINNHUB_CALLS_PER_MINUTE.
-    #[arg(long, env = "FINNHUB_GAME_RESERVE", default_value_t = 10)]
-    pub finnhub_game_reserve: u32,
-
-    /// Most symbols one user may have fetched from Finnhub in any minute (cached ones are
-    /// free); 0 = no limit.
-    #[arg(long, env = "QUOTE_USER_SYMBOLS_PER_MINUTE", default_value_t = 30)]
-    pub quote_user_symbols_per_minute: u32,
-}
-
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Portfolio")]
-pub struct PortfolioOptions {
-    /// Where missing daily closes are fetched from: `stooq` (Stooq's daily CSV, no key) or
-    /// `none` (only closes already stored or imported).
-    #[arg(long, env = "HISTORY_PROVIDER", value_enum, default_value = "stooq")]
-    pub history_provider: HistoryProvider,
-
-    /// Base URL of the history provider's daily CSV.
-    #[arg(long, env = "HISTORY_URL", default_value = "https://stooq.com/q/d/l/")]
-    pub history_url: String,
-
-    /// Seconds one history request may take.
-    #[arg(long, env = "HISTORY_TIMEOUT_SECS", default_value_t = 10)]
-    pub history_timeout_secs: u64,
-
-    /// Most tickers on one watch list.
-    #[arg(long, env = "WATCHLIST_MAX_ENTRIES", default_value_t = 50)]
-    pub watchlist_max_entries: u32,
 }
 
 /// Every command logs, so this one is global; it sits with each command's own flags.
