@@ -50,12 +50,24 @@ impl JsonObject {
         name: &str,
         parse: impl FnOnce(&Value) -> Result<T, E>,
     ) -> Result<T, FieldError> {
+        // An empty form field: saying it is required helps more than a format message.
+        if let Some(Value::String(text)) = self.0.get(name) {
+            if text.trim().is_empty() {
+                return Err(error(name, REQUIRED.into()));
+            }
+        }
+        self.required_as_given(name, parse)
+    }
+
+    /// A field that must be present, its string parsed as given even when blank: credentials,
+    /// where a blank one is just a failed login (401), like any other wrong one.
+    pub fn required_as_given<T, E: Into<Messages>>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, E>,
+    ) -> Result<T, FieldError> {
         match self.0.get(name) {
             None => Err(error(name, REQUIRED.into())),
-            // An empty form field: saying it is required helps more than a format message.
-            Some(Value::String(text)) if text.trim().is_empty() => {
-                Err(error(name, REQUIRED.into()))
-            }
             Some(value) => present(name, value, parse),
         }
     }

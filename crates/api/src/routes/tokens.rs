@@ -31,8 +31,8 @@ pub async fn obtain(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let (name, secret) = all_valid((
-        body.required("username", string),
-        body.required("password", string),
+        body.required_as_given("username", string),
+        body.required_as_given("password", string),
     ))?;
     let ticket = authenticator.admit()?;
     let checked = authenticator
@@ -72,7 +72,7 @@ pub async fn refresh(
     accounts: web::Data<AccountCache>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let refresh = body.required("refresh", string)?;
+    let refresh = body.required_as_given("refresh", string)?;
     let claimed = tokens
         .verify(&refresh, TokenKind::Refresh)
         .ok_or(ApiError::TokenNotValid)?;
@@ -133,7 +133,7 @@ pub async fn logout(
     accounts: web::Data<AccountCache>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let refresh = body.required("refresh", string)?;
+    let refresh = body.required_as_given("refresh", string)?;
     let claimed = tokens
         .verify(&refresh, TokenKind::Refresh)
         .ok_or(ApiError::TokenNotValid)?;
