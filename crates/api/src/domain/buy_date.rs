@@ -14,12 +14,29 @@ impl BuyDate {
         if date > today {
             return Err("The buy date cannot be in the future.".into());
         }
+        not_too_early(date)?;
         Ok(Self(date))
     }
 
     pub fn into_inner(self) -> NaiveDate {
         self.0
     }
+}
+
+/// The earliest day a trade may have, and the earliest a performance range may start: the
+/// performance walk visits every day of its range, so a date in year 1 (which the format
+/// allows) cost one request seconds of CPU per call (the schemathesis run timed out on it).
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => panic!("1900-01-01 is a date"),
+};
+
+/// Refuses a date before [`EARLIEST_DATE`], with the message a client shows.
+pub fn not_too_early(date: NaiveDate) -> Result<(), String> {
+    if date < EARLIEST_DATE {
+        return Err(format!("The date cannot be before {EARLIEST_DATE}."));
+    }
+    Ok(())
 }
 
 /// Strictly `YYYY-MM-DD` (four-digit year, two-digit month and day).
@@ -64,5 +81,21 @@ mod tests {
         ] {
             assert!(parse_iso_date(bad).is_err(), "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod earliest_tests {
+    use super::*;
+
+    #[test]
+    fn dates_before_1900_are_refused() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert!(BuyDate::parse_on("1900-01-01", today).is_ok());
+        assert_eq!(
+            BuyDate::parse_on("1899-12-31", today).unwrap_err(),
+            "The date cannot be before 1900-01-01."
+        );
+        assert!(BuyDate::parse_on("0001-01-01", today).is_err());
     }
 }

@@ -106,7 +106,8 @@ impl Ratio {
     }
 }
 
-/// The day a transaction happened: a real calendar date, not after today (UTC).
+/// The day a transaction happened: a real calendar date, not after today (UTC) and not before
+/// 1900.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TradeDate(NaiveDate);
 
@@ -120,6 +121,7 @@ impl TradeDate {
         if date > today {
             return Err("The date cannot be in the future.".into());
         }
+        super::buy_date::not_too_early(date)?;
         Ok(Self(date))
     }
 

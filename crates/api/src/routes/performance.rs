@@ -5,6 +5,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::db::DbPool;
+use crate::domain::buy_date::not_too_early;
 use crate::domain::Ticker;
 use crate::error::ApiError;
 use crate::input::params;
@@ -65,7 +66,10 @@ pub async fn performance(
     let trades = ledger(&pool, me.user_id, account).await?;
     let first_trade = trades.first().map(|trade| trade.date);
     let from = match params::date(&query, "from")? {
-        Some(from) => from,
+        Some(from) => {
+            not_too_early(from).map_err(|err| ApiError::field("from", err))?;
+            from
+        }
         None => first_trade.unwrap_or(to).min(to),
     };
     if from > to {
