@@ -258,9 +258,7 @@ impl PgCluster {
             .status()
             .expect("run pg_ctl");
         assert!(status.success(), "pg_ctl stop failed");
-        let mut frozen = children_of(postmaster);
-        frozen.push(postmaster);
-        signal("CONT", &frozen);
+        assert!(send("CONT", &tree_of(postmaster)), "kill -CONT failed");
         let deadline = Instant::now() + Duration::from_secs(30);
         while Path::new(&format!("/proc/{postmaster}")).exists() {
             assert!(Instant::now() < deadline, "postgres did not stop");
@@ -270,13 +268,14 @@ impl PgCluster {
     }
 
     fn postmaster_pid(&self) -> u32 {
-        let pid_file = std::fs::read_to_string(self.dir.join("postmaster.pid"))
-            .expect("postmaster.pid of a running cluster");
-        pid_file
-            .lines()
-            .next()
-            .and_then(|line| line.trim().parse().ok())
-            .expect("a pid on postmaster.pid's first line")
+        self.running_postmaster()
+            .expect("a pid on the first line of a running cluster's postmaster.pid")
+    }
+
+    /// The postmaster's pid, from `postmaster.pid`, while the cluster runs.
+    fn running_postmaster(&self) -> Option<u32> {
+        let pid_file = std::fs::read_to_string(self.dir.join("postmaster.pid")).ok()?;
+        pid_file.lines().next()?.trim().parse().ok()
     }
 
     fn reap_watchdog(&self) {
@@ -312,16 +311,8 @@ impl PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         // A test that failed while the server was frozen: it must be able to stop.
-        if let Ok(pid_file) = std::fs::read_to_string(self.dir.join("postmaster.pid")) {
-            if let Some(postmaster) = pid_file.lines().next().and_then(|l| l.trim().parse().ok()) {
-                let mut pids = children_of(postmaster);
-                pids.push(postmaster);
-                let _ = Command::new("kill")
-                    .arg("-CONT")
-                    .args(pids.iter().map(u32::to_string))
-                    .stderr(Stdio::null())
-                    .status();
-            }
+        if let Some(postmaster) = self.running_postmaster() {
+            send("CONT", &tree_of(postmaster));
         }
         let _ = self
             .command("pg_ctl")
@@ -352,16 +343,26 @@ fn children_of(parent: u32) -> Vec<u32> {
         .collect()
 }
 
+/// The postmaster and every process it started.
+fn tree_of(postmaster: u32) -> Vec<u32> {
+    let mut pids = children_of(postmaster);
+    pids.push(postmaster);
+    pids
+}
+
 fn signal(name: &str, pids: &[u32]) {
-    if pids.is_empty() {
-        return;
-    }
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .args(pids.iter().map(u32::to_string))
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -{name} {pids:?} failed");
+    assert!(send(name, pids), "kill -{name} {pids:?} failed");
+}
+
+/// Sends signal `name` to `pids`; whether every one got it.
+fn send(name: &str, pids: &[u32]) -> bool {
+    pids.is_empty()
+        || Command::new("kill")
+            .arg(format!("-{name}"))
+            .args(pids.iter().map(u32::to_string))
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
 }
 
 fn server_bin_dir() -> Option<PathBuf> {
