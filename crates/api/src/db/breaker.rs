@@ -29,8 +29,8 @@ pub struct Breaker {
 
 #[derive(Debug, Default)]
 struct State {
-    /// When the last connection attempt failed, if none has succeeded since.
-    refused_at: Option<Instant>,
+    /// When the last connection attempt failed and why, if none has succeeded since.
+    refused: Option<(Instant, String)>,
     /// Whether a request is probing now.
     probing: bool,
 }
@@ -51,20 +51,21 @@ impl Drop for Probe<'_> {
 
 impl Breaker {
     pub fn connected(&self) {
-        self.lock().refused_at = None;
+        self.lock().refused = None;
     }
 
-    pub fn refused(&self) {
-        self.lock().refused_at = Some(Instant::now());
+    /// A connection attempt failed, for this `reason` (the driver's words).
+    pub fn refused(&self, reason: impl std::fmt::Display) {
+        self.lock().refused = Some((Instant::now(), reason.to_string()));
     }
 
     /// How long a request that starts now may wait for a connection, given its own limit; or
     /// the error to answer at once.
     pub fn admit(&self, wait: Duration) -> Result<Admission<'_>, DbError> {
         let mut state = self.lock();
-        match state.refused_at {
+        match &state.refused {
             None => Ok(Admission { wait, _probe: None }),
-            Some(at) if state.probing => Err(DbError::Refused(at.elapsed())),
+            Some(refused) if state.probing => Err(refusal(refused)),
             Some(_) => {
                 state.probing = true;
                 Ok(Admission {
@@ -78,15 +79,23 @@ impl Breaker {
     /// Whether an attempt was refused after `since`: a request waiting since then gives up.
     pub fn refused_since(&self, since: Instant) -> Option<DbError> {
         self.lock()
-            .refused_at
-            .filter(|at| *at >= since)
-            .map(|at| DbError::Refused(at.elapsed()))
+            .refused
+            .as_ref()
+            .filter(|(at, _)| *at >= since)
+            .map(refusal)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn refusal((at, reason): &(Instant, String)) -> DbError {
+    DbError::Refused {
+        ago: at.elapsed(),
+        reason: reason.clone(),
     }
 }
 
@@ -107,13 +116,17 @@ mod tests {
         );
 
         let before = Instant::now();
-        breaker.refused();
-        assert!(breaker.refused_since(before).is_some());
+        breaker.refused("connection refused");
+        let refused = breaker.refused_since(before).unwrap();
+        assert!(
+            refused.to_string().ends_with("ago: connection refused"),
+            "{refused}"
+        );
         assert!(breaker.refused_since(Instant::now()).is_none());
         {
             let probe = breaker.admit(WAIT).unwrap();
             assert_eq!(probe.wait, PROBE_WAIT);
-            assert!(matches!(breaker.admit(WAIT), Err(DbError::Refused(_))));
+            assert!(matches!(breaker.admit(WAIT), Err(DbError::Refused { .. })));
         }
         // The probe gave up: the next request probes, with its own shorter limit if it has one.
         let probe = breaker.admit(Duration::from_millis(300)).unwrap();

@@ -10,9 +10,10 @@ pub enum DbError {
     /// No connection within the pool's wait: the database is down or every connection is busy.
     #[error("database unavailable: {0}")]
     Unavailable(#[from] diesel::r2d2::PoolError),
-    /// A connection attempt failed this long ago, and the breaker answers without trying.
-    #[error("database unavailable: a connection attempt failed {}ms ago", .0.as_millis())]
-    Refused(Duration),
+    /// A connection attempt failed this long ago, for this reason, and the breaker answers
+    /// without trying.
+    #[error("database unavailable: a connection attempt failed {}ms ago: {reason}", .ago.as_millis())]
+    Refused { ago: Duration, reason: String },
     /// One wait on the database (for a connection or for a statement's answer) lasted the
     /// limit; the work was abandoned.
     #[error("database did not answer within {}s", .0.as_secs_f64())]
@@ -36,7 +37,7 @@ impl DbError {
     pub fn is_unavailable(&self) -> bool {
         matches!(
             self,
-            Self::Unavailable(_) | Self::Refused(_) | Self::NoAnswer(_)
+            Self::Unavailable(_) | Self::Refused { .. } | Self::NoAnswer(_)
         )
     }
 }

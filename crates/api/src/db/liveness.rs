@@ -89,7 +89,7 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for Manager<C> {
         let mut conn = self
             .inner
             .connect()
-            .inspect_err(|_| self.breaker.refused())?;
+            .inspect_err(|err| self.breaker.refused(err))?;
         self.breaker.connected();
         let waits = WatchSlot::default();
         conn.set_instrumentation(ReportWaits(waits.clone()));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, Pool, PoolError, PooledConnection};
 use diesel::result::QueryResult;
 use diesel::{PgConnection, SqliteConnection};
 use shared::request::RequestContext;
@@ -57,6 +57,9 @@ const RETRY_CAP: Duration = Duration::from_secs(1);
 /// How often a request waiting for a connection looks at the breaker: r2d2's own wait cannot
 /// be told that an attempt was refused meanwhile.
 const WAIT_SLICE: Duration = Duration::from_millis(100);
+
+/// What r2d2 says when a wait ran out and it knows no reason.
+const UNEXPLAINED_TIMEOUT: &str = "timed out waiting for connection";
 
 /// A pool of connections to whichever backend `DATABASE_URL` named. Cheap to clone.
 #[derive(Clone)]
@@ -335,6 +338,10 @@ impl DbPool {
     }
 
     fn checkout_until(&self, started: Instant, deadline: Instant) -> Result<DbConn, DbError> {
+        // r2d2 hands its last failure (a session setting that failed, say) to one timed-out
+        // wait only, and the wait here is in slices: an earlier slice's explained error is kept
+        // over a later one that only says it timed out.
+        let mut last: Option<PoolError> = None;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let attempt = match &self.backend {
@@ -343,15 +350,20 @@ impl DbPool {
                 }
                 Backend::Sqlite(pool) => pool.get_timeout(left.min(WAIT_SLICE)).map(DbConn::Sqlite),
             };
-            match attempt {
+            let err = match attempt {
                 Ok(conn) => return Ok(conn),
-                Err(err) if Instant::now() >= deadline => return Err(err.into()),
-                Err(_) => {
-                    if let Some(refused) = self.breaker.refused_since(started) {
-                        return Err(refused);
-                    }
-                }
+                Err(err) => match last.take() {
+                    Some(earlier) if err.to_string() == UNEXPLAINED_TIMEOUT => earlier,
+                    _ => err,
+                },
+            };
+            if let Some(refused) = self.breaker.refused_since(started) {
+                return Err(refused);
             }
+            if Instant::now() >= deadline {
+                return Err(err.into());
+            }
+            last = Some(err);
         }
     }
 

@@ -52,9 +52,11 @@ pub fn ok(args: &[&str]) -> String {
     let output = run(args);
     assert!(
         output.status.success(),
-        "podman {} failed: {}",
+        "podman {} failed ({}): {}{}",
         args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
+        output.status,
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
     );
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
