@@ -44,23 +44,24 @@ pub fn origin_form(req: &RequestHeader) -> Option<&str> {
 impl EdgePolicy {
     /// The policy the options describe; `tls_port` is the HTTPS listener's port when TLS is on.
     pub fn from_options(options: &Options, tls_port: Option<u16>) -> Self {
+        let (hosts, tls) = (&options.host_names, &options.tls);
         Self {
-            https_port: tls_port.map(|port| options.https_port.unwrap_or(port)),
-            canonical_host: options
+            https_port: tls_port.map(|port| tls.https_port.unwrap_or(port)),
+            canonical_host: hosts
                 .canonical_host
                 .as_deref()
                 .map(|h| h.trim().to_ascii_lowercase())
                 .filter(|h| !h.is_empty()),
-            aliases: comma_separated(options.host_aliases.as_deref().unwrap_or_default())
+            aliases: comma_separated(hosts.host_aliases.as_deref().unwrap_or_default())
                 .map(str::to_ascii_lowercase)
                 .collect(),
-            unknown_host: options.unknown_host,
-            hsts: off_when_zero(options.hsts_max_age_secs).map(|max_age| {
+            unknown_host: hosts.unknown_host,
+            hsts: off_when_zero(tls.hsts_max_age_secs).map(|max_age| {
                 let mut value = format!("max-age={}", max_age.as_secs());
-                if options.hsts_include_subdomains {
+                if tls.hsts_include_subdomains {
                     value.push_str("; includeSubDomains");
                 }
-                if options.hsts_preload {
+                if tls.hsts_preload {
                     value.push_str("; preload");
                 }
                 value

@@ -1,8 +1,8 @@
 //! Everything the proxy answers itself, as one [`Reply`] value (a header and a [`Body`]), and
-//! the one [`ReplyWriter`] that sends it: static files, plain-text and JSON errors, redirects,
-//! the health body and ACME challenge answers all leave the same way.
+//! the one [`writer::ReplyWriter`] that sends it: static files, plain-text and JSON errors,
+//! redirects, the health body and ACME challenge answers all leave the same way.
 
-mod writer;
+pub mod writer;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,8 +11,6 @@ use bytes::Bytes;
 use pingora::http::{ResponseHeader, StatusCode};
 use shared::request::RequestId;
 use shared::wire::ErrorBody;
-
-pub use writer::ReplyWriter;
 
 /// What goes out after the header.
 #[derive(Debug)]

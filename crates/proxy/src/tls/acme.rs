@@ -17,7 +17,7 @@ use instant_acme::{
 use pingora::server::ShutdownWatch;
 use pingora::services::background::BackgroundService;
 
-use super::{CertStore, Certified};
+use super::store::{CertStore, CertificateError, Certified};
 
 /// HTTP-01 tokens being validated: token -> key authorization.
 pub type Challenges = Arc<RwLock<HashMap<String, String>>>;
@@ -42,6 +42,25 @@ pub struct AcmeSettings {
     pub check_every: Duration,
 }
 
+/// `PROXY_ACME_STATE_DIR` cannot be made (or is not a folder): there would be nowhere to keep
+/// the account and the certificate.
+#[derive(Debug, thiserror::Error)]
+#[error("PROXY_ACME_STATE_DIR {}: {source}", state_dir.display())]
+pub struct StateDirError {
+    pub state_dir: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Why the certificate kept in the state folder cannot be served again (a new one is ordered).
+#[derive(Debug, thiserror::Error)]
+enum StoredCertificateError {
+    #[error("{0}")]
+    Unreadable(#[from] std::io::Error),
+    #[error("{0}")]
+    Unusable(#[from] CertificateError),
+}
+
 pub struct AcmeManager {
     settings: AcmeSettings,
     store: Arc<CertStore>,
@@ -53,12 +72,10 @@ impl AcmeManager {
     pub fn new(
         settings: AcmeSettings,
         store: Arc<CertStore>,
-    ) -> Result<(Self, Challenges), String> {
-        std::fs::create_dir_all(&settings.state_dir).map_err(|err| {
-            format!(
-                "PROXY_ACME_STATE_DIR {}: {err}",
-                settings.state_dir.display()
-            )
+    ) -> Result<(Self, Challenges), StateDirError> {
+        std::fs::create_dir_all(&settings.state_dir).map_err(|source| StateDirError {
+            state_dir: settings.state_dir.clone(),
+            source,
         })?;
         let challenges: Challenges = Arc::default();
         let manager = Self {
@@ -90,14 +107,14 @@ impl AcmeManager {
         self.settings.state_dir.join(name)
     }
 
-    fn load_stored(&self) -> Result<Option<Certified>, String> {
+    fn load_stored(&self) -> Result<Option<Certified>, StoredCertificateError> {
         let (cert, key) = (self.path("certificate.pem"), self.path("private-key.pem"));
         if !cert.exists() || !key.exists() {
             return Ok(None);
         }
-        let chain = std::fs::read(&cert).map_err(|err| err.to_string())?;
-        let key = std::fs::read(&key).map_err(|err| err.to_string())?;
-        Certified::from_pem(&chain, &key).map(Some)
+        let chain = std::fs::read(&cert)?;
+        let key = std::fs::read(&key)?;
+        Ok(Some(Certified::from_pem(&chain, &key)?))
     }
 
     /// Whether the served certificate is missing, does not cover every domain, or is due.
@@ -221,7 +238,8 @@ impl AcmeManager {
                 .poll_certificate(&polling)
                 .await
                 .map_err(|err| format!("certificate: {err}"))?;
-            let certified = Certified::from_pem(chain_pem.as_bytes(), key_pem.as_bytes())?;
+            let certified = Certified::from_pem(chain_pem.as_bytes(), key_pem.as_bytes())
+                .map_err(|err| err.to_string())?;
             write_private(&self.path("private-key.pem"), key_pem.as_bytes())?;
             write_private(&self.path("certificate.pem"), chain_pem.as_bytes())?;
             log::info!(

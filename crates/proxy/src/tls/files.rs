@@ -1,7 +1,7 @@
 //! Certificates from PEM files, re-read when they change on disk (a renewal by another tool or
 //! a replaced secret mount is picked up without a restart).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -9,7 +9,25 @@ use async_trait::async_trait;
 use pingora::server::ShutdownWatch;
 use pingora::services::background::BackgroundService;
 
-use super::{CertStore, Certified};
+use super::store::{CertStore, CertificateError, Certified};
+
+/// Why a certificate file pair cannot be served; the message starts with the file at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateFileError {
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Read, but not a certificate chain and its key (the path is the certificate's).
+    #[error("{}: {source}", path.display())]
+    Unusable {
+        path: PathBuf,
+        #[source]
+        source: CertificateError,
+    },
+}
 
 pub struct CertificateFiles {
     pairs: Vec<(PathBuf, PathBuf)>,
@@ -23,7 +41,7 @@ impl CertificateFiles {
         pairs: Vec<(PathBuf, PathBuf)>,
         store: Arc<CertStore>,
         interval: Duration,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, CertificateFileError> {
         let files = Self {
             pairs,
             store,
@@ -70,14 +88,24 @@ impl CertificateFiles {
     }
 }
 
-fn source_name(cert: &std::path::Path) -> String {
+fn source_name(cert: &Path) -> String {
     format!("file:{}", cert.display())
 }
 
-fn read(cert: &PathBuf, key: &PathBuf) -> Result<Certified, String> {
-    let chain = std::fs::read(cert).map_err(|err| format!("{}: {err}", cert.display()))?;
-    let key_pem = std::fs::read(key).map_err(|err| format!("{}: {err}", key.display()))?;
-    Certified::from_pem(&chain, &key_pem).map_err(|err| format!("{}: {err}", cert.display()))
+fn read(cert: &Path, key: &Path) -> Result<Certified, CertificateFileError> {
+    let chain = std::fs::read(cert).map_err(|source| unreadable(cert, source))?;
+    let key_pem = std::fs::read(key).map_err(|source| unreadable(key, source))?;
+    Certified::from_pem(&chain, &key_pem).map_err(|source| CertificateFileError::Unusable {
+        path: cert.to_owned(),
+        source,
+    })
+}
+
+fn unreadable(path: &Path, source: std::io::Error) -> CertificateFileError {
+    CertificateFileError::Unreadable {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 #[async_trait]

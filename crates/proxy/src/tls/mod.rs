@@ -5,25 +5,13 @@ pub mod acme;
 mod files;
 mod store;
 
-pub use files::CertificateFiles;
-pub use store::{CertStore, Certified, SniResolver};
+pub use files::{CertificateFileError, CertificateFiles};
+pub use store::{CertStore, CertificateError, Certified, HandshakeCounters, SniResolver};
 
 use std::sync::Arc;
 
 use pingora::listeners::tls::TlsSettings;
 use pingora::tls::ssl::{SslOptions, SslVersion};
-use prometheus::IntCounter;
-
-/// What the handshakes count, reported as `proxy_tls_handshakes_total{outcome}` (the metrics
-/// register the counters): handshakes completed (`ok`), and those that failed
-/// for want of a certificate for the name asked (`no_certificate`). Handshakes that fail for
-/// other reasons (a client that gives up, no protocol in common) end inside pingora and are
-/// not counted.
-#[derive(Clone)]
-pub struct HandshakeCounters {
-    pub ok: IntCounter,
-    pub no_certificate: IntCounter,
-}
 
 /// The TLS 1.2 cipher suites, in the order the server picks them: forward secrecy (ECDHE) and
 /// authenticated encryption (GCM, ChaCha20-Poly1305) only. Mozilla's intermediate profile

@@ -7,14 +7,41 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
+use openssl::error::ErrorStack;
 use pingora::listeners::TlsAccept;
 use pingora::protocols::tls::TlsRef;
 use pingora::tls::ext::{ssl_add_chain_cert, ssl_use_certificate, ssl_use_private_key};
 use pingora::tls::pkey::{PKey, Private};
 use pingora::tls::ssl::NameType;
 use pingora::tls::x509::X509;
+use prometheus::IntCounter;
 
-use super::HandshakeCounters;
+/// What the handshakes count, reported as `proxy_tls_handshakes_total{outcome}` (the metrics
+/// register the counters): handshakes completed (`ok`), and those that failed
+/// for want of a certificate for the name asked (`no_certificate`). Handshakes that fail for
+/// other reasons (a client that gives up, no protocol in common) end inside pingora and are
+/// not counted.
+#[derive(Clone)]
+pub struct HandshakeCounters {
+    pub ok: IntCounter,
+    pub no_certificate: IntCounter,
+}
+
+/// Why a PEM certificate chain and key cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateError {
+    #[error("certificate: {0}")]
+    Certificate(#[source] ErrorStack),
+    #[error("certificate: no certificate in the file")]
+    NoCertificate,
+    #[error("private key: {0}")]
+    PrivateKey(#[source] ErrorStack),
+    #[error("the private key does not belong to the certificate")]
+    KeyMismatch,
+    /// The leaf's validity dates cannot be read as times (OpenSSL's reason).
+    #[error("{0}")]
+    Validity(#[source] ErrorStack),
+}
 
 /// A certificate chain with its key and the names it is valid for.
 pub struct Certified {
@@ -27,17 +54,13 @@ pub struct Certified {
 
 impl Certified {
     /// Parses a PEM full chain (leaf first) and its PEM private key.
-    pub fn from_pem(chain: &[u8], key: &[u8]) -> Result<Self, String> {
-        let chain = X509::stack_from_pem(chain).map_err(|err| format!("certificate: {err}"))?;
-        let leaf = chain
-            .first()
-            .ok_or("certificate: no certificate in the file")?;
-        let key = PKey::private_key_from_pem(key).map_err(|err| format!("private key: {err}"))?;
-        let public = leaf
-            .public_key()
-            .map_err(|err| format!("certificate: {err}"))?;
+    pub fn from_pem(chain: &[u8], key: &[u8]) -> Result<Self, CertificateError> {
+        let chain = X509::stack_from_pem(chain).map_err(CertificateError::Certificate)?;
+        let leaf = chain.first().ok_or(CertificateError::NoCertificate)?;
+        let key = PKey::private_key_from_pem(key).map_err(CertificateError::PrivateKey)?;
+        let public = leaf.public_key().map_err(CertificateError::Certificate)?;
         if !public.public_eq(&key) {
-            return Err("the private key does not belong to the certificate".into());
+            return Err(CertificateError::KeyMismatch);
         }
         let mut names: Vec<String> = leaf
             .subject_alt_names()
@@ -56,9 +79,9 @@ impl Certified {
                     }),
             );
         }
-        let to_system = |time: &Asn1TimeRef| -> Result<SystemTime, String> {
-            let epoch = Asn1Time::from_unix(0).map_err(|e| e.to_string())?;
-            let diff = epoch.diff(time).map_err(|e| e.to_string())?;
+        let to_system = |time: &Asn1TimeRef| -> Result<SystemTime, CertificateError> {
+            let epoch = Asn1Time::from_unix(0).map_err(CertificateError::Validity)?;
+            let diff = epoch.diff(time).map_err(CertificateError::Validity)?;
             let secs = i64::from(diff.days) * 86_400 + i64::from(diff.secs);
             Ok(SystemTime::UNIX_EPOCH
                 + std::time::Duration::from_secs(u64::try_from(secs).unwrap_or(0)))

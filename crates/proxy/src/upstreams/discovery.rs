@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use pingora::lb::discovery::ServiceDiscovery;
 use pingora::lb::Backend;
 
-use super::UpstreamTarget;
+use super::target::UpstreamTarget;
 
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
 
