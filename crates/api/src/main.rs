@@ -1,11 +1,11 @@
 use std::process::ExitCode;
 
-use api::cli::{Cli, Command};
+use api::cli::{Cli, Command, Options};
 use api::commands::import_django::{self, Mode};
 use api::commands::{self, backup, closes, createsuperuser, transfer, week};
 use api::game::lifecycle::Step;
 use api::settings::{self, Settings};
-use api::startup::Application;
+use api::startup::{Application, StartupError};
 use clap::Parser;
 
 /// Password hashing takes 19 MiB per Argon2id hash on its own threads, and requests allocate on
@@ -46,16 +46,30 @@ impl From<String> for Failure {
     }
 }
 
+/// Why `api serve` failed: the server could not start (a bad setting among the reasons), or
+/// the running server failed.
+#[derive(Debug, thiserror::Error)]
+enum ServeError {
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    #[error("the server failed: {0}")]
+    Run(#[source] std::io::Error),
+}
+
+impl From<ServeError> for Failure {
+    /// The message is the error's own, which names the setting or resource to fix; every
+    /// failure of the server exits 1.
+    fn from(err: ServeError) -> Self {
+        Self {
+            message: err.to_string(),
+            code: 1,
+        }
+    }
+}
+
 fn run(command: Command) -> Result<(), Failure> {
     let outcome: Result<(), String> = match command {
-        Command::Serve(options) => {
-            let settings = Settings::from_options(
-                &options,
-                std::env::var("SECRET_KEY").ok(),
-                std::env::var("FINNHUB_TOKEN").ok(),
-            )?;
-            serve(settings)
-        }
+        Command::Serve(options) => return serve(&options).map_err(Failure::from),
         Command::Migrate { database } => commands::migrate(&database),
         Command::OpenWeek {
             week,
@@ -69,7 +83,7 @@ fn run(command: Command) -> Result<(), Failure> {
             game,
             quotes,
         } => {
-            let calendar = settings::calendar(&game)?;
+            let calendar = settings::calendar(&game).map_err(|err| err.to_string())?;
             let step = Step::Close {
                 calendar: &calendar,
                 force,
@@ -137,7 +151,13 @@ fn run(command: Command) -> Result<(), Failure> {
 
 /// Runs the server until SIGTERM or SIGINT, then lets in-flight requests finish (bounded by
 /// `API_SHUTDOWN_TIMEOUT_SECS`).
-fn serve(settings: Settings) -> Result<(), String> {
+fn serve(options: &Options) -> Result<(), ServeError> {
+    let settings = Settings::from_options(
+        options,
+        std::env::var("SECRET_KEY").ok(),
+        std::env::var("FINNHUB_TOKEN").ok(),
+    )
+    .map_err(StartupError::from)?;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings)?;
         let handle = app.handle();
@@ -146,9 +166,7 @@ fn serve(settings: Settings) -> Result<(), String> {
             log::info!("{signal} received: finishing in-flight requests, then stopping");
             handle.stop(true).await;
         });
-        app.run_until_stopped()
-            .await
-            .map_err(|err| err.to_string())?;
+        app.run_until_stopped().await.map_err(ServeError::Run)?;
         log::info!("api stopped");
         Ok(())
     })

@@ -1,5 +1,9 @@
 //! Typed, validated settings, built once from the command line and environment.
 
+mod error;
+
+pub use error::SettingsError;
+
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -91,7 +95,7 @@ impl Settings {
         options: &Options,
         secret_key: Option<String>,
         finnhub_token: Option<String>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, SettingsError> {
         let Options {
             database,
             listen,
@@ -108,27 +112,31 @@ impl Settings {
         let listen = listen
             .listen
             .to_socket_addrs()
-            .map_err(|err| {
-                format!(
-                    "API_LISTEN {:?} is not a host:port address: {err}",
-                    listen.listen
-                )
+            .map_err(|source| SettingsError::ListenAddress {
+                address: listen.listen.clone(),
+                source,
             })?
             .next()
-            .ok_or_else(|| format!("API_LISTEN {:?} resolves to no address", listen.listen))?;
+            .ok_or_else(|| SettingsError::ListenResolvesToNothing {
+                address: listen.listen.clone(),
+            })?;
         if tokens.access_token_lifetime_secs == 0 || tokens.refresh_token_lifetime_secs == 0 {
-            return Err("token lifetimes must be at least one second".into());
+            return Err(SettingsError::TokenLifetimeZero);
         }
         if database.database_pool_size == 0 {
-            return Err("DATABASE_POOL_SIZE must be at least 1".into());
+            return Err(SettingsError::Zero {
+                setting: "DATABASE_POOL_SIZE",
+            });
         }
         let workers = per_cpu_unless_set(http.workers);
         let trusted_proxies = http
             .trusted_proxies
             .parse()
-            .map_err(|err| format!("API_TRUSTED_PROXIES: {err}"))?;
+            .map_err(SettingsError::TrustedProxies)?;
         if logins.login_backoff_secs == 0 {
-            return Err("API_LOGIN_BACKOFF_SECS must be at least 1".into());
+            return Err(SettingsError::Zero {
+                setting: "API_LOGIN_BACKOFF_SECS",
+            });
         }
         Ok(Self {
             environment: tokens.environment,
@@ -179,16 +187,18 @@ fn per_cpu_unless_set(configured: usize) -> usize {
     }
 }
 
-pub fn calendar(options: &GameOptions) -> Result<GameCalendar, String> {
-    let timezone = options.wallstreet_timezone.parse().map_err(|_| {
-        format!(
-            "WALLSTREET_TIMEZONE {:?} is not an IANA time zone",
-            options.wallstreet_timezone
-        )
+pub fn calendar(options: &GameOptions) -> Result<GameCalendar, SettingsError> {
+    let name = &options.wallstreet_timezone;
+    let timezone = name.parse().map_err(|source| SettingsError::Timezone {
+        name: name.clone(),
+        source,
     })?;
-    let time = |setting: &str, raw: &str| {
-        NaiveTime::parse_from_str(raw.trim(), "%H:%M")
-            .map_err(|_| format!("{setting} {raw:?} is not HH:MM"))
+    let time = |setting: &'static str, raw: &str| {
+        NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|source| SettingsError::TimeOfDay {
+            setting,
+            raw: raw.to_owned(),
+            source,
+        })
     };
     let holidays = options
         .wallstreet_holidays
@@ -196,8 +206,10 @@ pub fn calendar(options: &GameOptions) -> Result<GameCalendar, String> {
         .map(str::trim)
         .filter(|day| !day.is_empty())
         .map(|day| {
-            crate::domain::buy_date::parse_iso_date(day)
-                .map_err(|err| format!("WALLSTREET_HOLIDAYS {day:?}: {err}"))
+            crate::domain::buy_date::parse_iso_date(day).map_err(|reason| SettingsError::Holiday {
+                day: day.to_owned(),
+                reason,
+            })
         })
         .collect::<Result<_, _>>()?;
     Ok(GameCalendar {
@@ -226,17 +238,20 @@ pub fn finnhub(options: &QuoteOptions, token: Option<String>) -> Option<FinnhubS
 
 /// The market-data budget's limits (see `prices::budget`) in the server, which serves users
 /// as well as the game.
-pub fn budget(quotes: &QuoteOptions, users: &UserQuoteOptions) -> Result<BudgetSettings, String> {
+pub fn budget(
+    quotes: &QuoteOptions,
+    users: &UserQuoteOptions,
+) -> Result<BudgetSettings, SettingsError> {
     let budget = BudgetSettings {
         game_reserve: users.finnhub_game_reserve,
         user_symbols_per_minute: users.quote_user_symbols_per_minute,
         ..game_budget(quotes)
     };
     if budget.calls_per_minute > 0 && budget.game_reserve >= budget.calls_per_minute {
-        return Err(format!(
-            "FINNHUB_GAME_RESERVE ({}) must be less than FINNHUB_CALLS_PER_MINUTE ({})",
-            budget.game_reserve, budget.calls_per_minute
-        ));
+        return Err(SettingsError::GameReserveTooLarge {
+            reserve: budget.game_reserve,
+            calls_per_minute: budget.calls_per_minute,
+        });
     }
     Ok(budget)
 }
@@ -253,13 +268,11 @@ pub fn game_budget(quotes: &QuoteOptions) -> BudgetSettings {
 }
 
 /// The daily-history provider, when one is configured.
-pub fn history(options: &PortfolioOptions) -> Result<Option<HistorySettings>, String> {
+pub fn history(options: &PortfolioOptions) -> Result<Option<HistorySettings>, SettingsError> {
     let url = options.history_url.trim().to_owned();
     match options.history_provider {
         HistoryProvider::None => Ok(None),
-        HistoryProvider::Stooq if url.is_empty() => {
-            Err("HISTORY_URL is empty; set it or HISTORY_PROVIDER=none".into())
-        }
+        HistoryProvider::Stooq if url.is_empty() => Err(SettingsError::HistoryUrlEmpty),
         provider => Ok(Some(HistorySettings {
             provider,
             url,
@@ -277,22 +290,27 @@ pub struct HistorySettings {
 }
 
 impl HistorySettings {
-    pub fn provider(&self) -> Result<std::sync::Arc<dyn DailyHistory>, String> {
+    pub fn provider(&self) -> Result<std::sync::Arc<dyn DailyHistory>, SettingsError> {
         match self.provider {
-            HistoryProvider::Stooq => Ok(std::sync::Arc::new(Stooq::new(
-                self.url.clone(),
-                self.timeout,
-            )?)),
-            HistoryProvider::None => Err("no history provider is configured".into()),
+            HistoryProvider::Stooq => {
+                let stooq = Stooq::new(self.url.clone(), self.timeout).map_err(|reason| {
+                    SettingsError::HistoryClient {
+                        provider: self.provider,
+                        reason,
+                    }
+                })?;
+                Ok(std::sync::Arc::new(stooq))
+            }
+            HistoryProvider::None => Err(SettingsError::NoHistoryProvider),
         }
     }
 }
 
-pub fn database_url(options: &DatabaseOptions) -> Result<DatabaseUrl, String> {
+pub fn database_url(options: &DatabaseOptions) -> Result<DatabaseUrl, SettingsError> {
     options
         .database_url
         .parse()
-        .map_err(|err| format!("DATABASE_URL: {err}"))
+        .map_err(|reason| SettingsError::DatabaseUrl { reason })
 }
 
 /// The pool of a command: waits as the server's does, but lets a statement run as long as it
@@ -324,7 +342,10 @@ fn split_list(raw: &str) -> Vec<String> {
         .collect()
 }
 
-fn secret_key_for(environment: Environment, raw: Option<String>) -> Result<SecretKey, String> {
+fn secret_key_for(
+    environment: Environment,
+    raw: Option<String>,
+) -> Result<SecretKey, SettingsError> {
     let raw = raw
         .map(|key| key.trim().to_owned())
         .filter(|key| !key.is_empty());
@@ -340,11 +361,11 @@ fn secret_key_for(environment: Environment, raw: Option<String>) -> Result<Secre
             )
         })));
     }
-    let key = raw.ok_or("SECRET_KEY is required outside development (APP_ENV=development)")?;
+    let key = raw.ok_or(SettingsError::SecretKeyMissing)?;
     if key.chars().count() < MIN_SECRET_KEY_LEN {
-        return Err(format!(
-            "SECRET_KEY must be at least {MIN_SECRET_KEY_LEN} characters; generate one with `openssl rand -hex 32`"
-        ));
+        return Err(SettingsError::SecretKeyTooShort {
+            min: MIN_SECRET_KEY_LEN,
+        });
     }
     let lower = key.to_ascii_lowercase();
     let placeholder = PLACEHOLDER_MARKERS
@@ -352,9 +373,7 @@ fn secret_key_for(environment: Environment, raw: Option<String>) -> Result<Secre
         .any(|marker| lower.contains(marker))
         || key.chars().all(|c| key.starts_with(c));
     if placeholder {
-        return Err(
-            "SECRET_KEY looks like a placeholder; generate one with `openssl rand -hex 32`".into(),
-        );
+        return Err(SettingsError::SecretKeyPlaceholder);
     }
     Ok(SecretKey(key))
 }
@@ -363,23 +382,76 @@ fn secret_key_for(environment: Environment, raw: Option<String>) -> Result<Secre
 mod tests {
     use super::*;
 
+    const GOOD_KEY: &str = "3f9a1c0e5b7d2a4c6e8f0a1b3c5d7e9f1a2b4c6d";
+
     #[test]
     fn production_refuses_missing_short_and_placeholder_keys() {
-        let prod = Environment::Production;
-        assert!(secret_key_for(prod, None).is_err());
-        assert!(secret_key_for(prod, Some("   ".into())).is_err());
-        assert!(secret_key_for(prod, Some("short".into())).is_err());
-        assert!(secret_key_for(
-            prod,
-            Some("change-me-to-a-long-random-string-please".into())
-        )
-        .is_err());
-        assert!(secret_key_for(prod, Some("a".repeat(64))).is_err());
-        assert!(secret_key_for(
-            prod,
-            Some("3f9a1c0e5b7d2a4c6e8f0a1b3c5d7e9f1a2b4c6d".into())
-        )
-        .is_ok());
+        let refusal = |raw: Option<&str>| {
+            secret_key_for(Environment::Production, raw.map(str::to_owned)).unwrap_err()
+        };
+        assert!(matches!(refusal(None), SettingsError::SecretKeyMissing));
+        assert!(matches!(
+            refusal(Some("   ")),
+            SettingsError::SecretKeyMissing
+        ));
+        assert!(matches!(
+            refusal(Some("short")),
+            SettingsError::SecretKeyTooShort {
+                min: MIN_SECRET_KEY_LEN
+            }
+        ));
+        assert!(matches!(
+            refusal(Some("change-me-to-a-long-random-string-please")),
+            SettingsError::SecretKeyPlaceholder
+        ));
+        assert!(matches!(
+            refusal(Some(&"a".repeat(64))),
+            SettingsError::SecretKeyPlaceholder
+        ));
+        assert!(secret_key_for(Environment::Production, Some(GOOD_KEY.into())).is_ok());
+    }
+
+    /// The user's only guide to a short key: it says how long, and how to make one.
+    #[test]
+    fn a_short_key_is_refused_with_its_minimum_and_a_way_to_make_one() {
+        let err = secret_key_for(Environment::Staging, Some("short".into())).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "SECRET_KEY must be at least 32 characters; generate one with `openssl rand -hex 32`"
+        );
+    }
+
+    #[test]
+    fn an_unknown_database_url_names_the_setting_and_what_it_expects() {
+        let options = DatabaseOptions {
+            database_url: "mysql://nope".into(),
+            database_pool_size: 1,
+            database_timeout_secs: 1,
+            database_startup_wait_secs: 0,
+        };
+        let err = database_url(&options).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"DATABASE_URL: expected postgres://… or sqlite://path, got "mysql://nope""#
+        );
+    }
+
+    /// The parser's own error stays reachable, for whoever reports the chain of causes.
+    #[test]
+    fn a_bad_market_hour_keeps_the_parse_error_as_its_source() {
+        let options = GameOptions {
+            wallstreet_timezone: "America/New_York".into(),
+            wallstreet_market_open: "09:30".into(),
+            wallstreet_market_close: "25:00".into(),
+            wallstreet_holidays: String::new(),
+        };
+        let err = calendar(&options).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"WALLSTREET_MARKET_CLOSE "25:00" is not HH:MM"#
+        );
+        let source = std::error::Error::source(&err).expect("a source");
+        assert!(source.is::<chrono::ParseError>(), "{source:?}");
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! Builds the application from settings and runs the HTTP server.
 
+mod error;
+
+pub use error::StartupError;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,7 +19,7 @@ use shared::request::REQUEST_ID_HEADER;
 use crate::auth::pruning::Pruner;
 use crate::auth::{AccountCache, Authenticator, Hasher, LoginTiming, TokenService};
 use crate::clock::{SharedClock, SystemClock};
-use crate::db::DbPool;
+use crate::db::{DbError, DbPool};
 use crate::error::ApiError;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
@@ -40,29 +44,29 @@ pub struct Application {
 impl Application {
     /// Connects to the database (waiting for it up to the configured time), applies migrations
     /// and binds the listener.
-    pub fn build(settings: Settings) -> Result<Self, String> {
+    pub fn build(settings: Settings) -> Result<Self, StartupError> {
         Self::build_with_clock(settings, std::sync::Arc::new(SystemClock))
     }
 
     /// As [`Application::build`], with the game's notion of "now" supplied (tests move it).
-    pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, String> {
+    pub fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         crate::domain::load_common_passwords();
         let metrics = Metrics::new();
         let pool = DbPool::observed(
             &settings.database_url,
             &settings.pool,
             std::sync::Arc::new(metrics.db.clone()),
-        )
-        .map_err(|e| e.to_string())?;
-        pool.migrate_when_ready(settings.database_startup_wait)
-            .map_err(|e| e.to_string())?;
-        let timing = login_timing(&pool)?;
-        let listener = TcpListener::bind(settings.listen)
-            .map_err(|err| format!("cannot listen on {}: {err}", settings.listen))?;
-        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        )?;
+        pool.migrate_when_ready(settings.database_startup_wait)?;
+        let timing = login_timing(&pool).map_err(StartupError::LoginTiming)?;
+        let cannot_listen = |source| StartupError::Listen {
+            address: settings.listen,
+            source,
+        };
+        let listener = TcpListener::bind(settings.listen).map_err(cannot_listen)?;
+        let local = listener.local_addr().map_err(cannot_listen)?;
         log::info!(
-            "api listening on http://{} ({} database, {:?} mode, {} workers, {} hashing threads)",
-            listener.local_addr().map_err(|e| e.to_string())?,
+            "api listening on http://{local} ({} database, {:?} mode, {} workers, {} hashing threads)",
             pool.backend_name(),
             settings.environment,
             settings.workers,
@@ -70,11 +74,10 @@ impl Application {
         );
         let budget = Budget::new(pool.clone(), settings.budget);
         let prices = match &settings.finnhub {
-            Some(finnhub) => Some(MarketData::new(
-                finnhub.clone(),
-                budget.clone(),
-                &metrics.market,
-            )?),
+            Some(finnhub) => Some(
+                MarketData::new(finnhub.clone(), budget.clone(), &metrics.market)
+                    .map_err(|reason| StartupError::MarketData { reason })?,
+            ),
             None => {
                 log::info!(
                     "no FINNHUB_TOKEN: quotes are unavailable and staff enter game prices by hand"
@@ -124,9 +127,9 @@ impl Application {
             interval: settings.prune_interval,
         };
         let server = serve(listener, pool, game, timing, portfolio, metrics, &settings)
-            .map_err(|e| e.to_string())?;
+            .map_err(StartupError::Server)?;
         Ok(Self {
-            port,
+            port: local.port(),
             server,
             pruner,
             scheduler,
@@ -158,9 +161,9 @@ impl Application {
 }
 
 /// The login floor for the hashes this database holds (see `auth::login_timing`).
-fn login_timing(pool: &DbPool) -> Result<LoginTiming, String> {
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let imported = user::imported_password_hashes(&mut conn).map_err(|e| e.to_string())?;
+fn login_timing(pool: &DbPool) -> Result<LoginTiming, DbError> {
+    let mut conn = pool.get()?;
+    let imported = user::imported_password_hashes(&mut conn)?;
     Ok(LoginTiming::calibrate(imported.iter().map(String::as_str)))
 }
 

@@ -44,7 +44,8 @@ struct Check {
 
 /// Copies the configured SQLite database to `output`; returns the copy's size in bytes.
 pub fn run(database: &DatabaseOptions, output: &Path) -> Result<u64, BackupError> {
-    let url = settings::database_url(database).map_err(BackupError::Setup)?;
+    let url =
+        settings::database_url(database).map_err(|err| BackupError::Setup(err.to_string()))?;
     let DatabaseUrl::Sqlite(path) = url else {
         return Err(BackupError::NotSqlite);
     };

@@ -25,7 +25,7 @@ pub fn migrate(options: &DatabaseOptions) -> Result<(), String> {
 /// up to `DATABASE_STARTUP_WAIT_SECS`), for the commands that are not the server.
 pub fn migrated_pool(options: &DatabaseOptions) -> Result<DbPool, String> {
     let pool = DbPool::new(
-        &settings::database_url(options)?,
+        &settings::database_url(options).map_err(|err| err.to_string())?,
         &settings::pool_options(options),
     )
     .map_err(|err| err.to_string())?;

@@ -28,6 +28,7 @@ mod quotes;
 mod request_ids;
 mod schemathesis;
 mod sessions;
+mod settings;
 mod tokens;
 mod transactions_csv;
 mod transfer;

@@ -42,8 +42,9 @@ pub fn run(
     mode: Mode,
 ) -> Result<(), ImportError> {
     let source: Source = source.parse()?;
-    let target = settings::database_url(database).map_err(ImportError::Setup)?;
-    let calendar = settings::calendar(game).map_err(ImportError::Setup)?;
+    let target =
+        settings::database_url(database).map_err(|err| ImportError::Setup(err.to_string()))?;
+    let calendar = settings::calendar(game).map_err(|err| ImportError::Setup(err.to_string()))?;
     let rows = read::read(&source)?;
     let mut report = Report::new(source.to_string(), target.to_string(), mode);
     for table in rows::Table::ALL {

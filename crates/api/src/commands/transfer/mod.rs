@@ -66,7 +66,8 @@ impl std::fmt::Display for Summary {
 /// Writes the configured database's owned rows to `output`, a new file (never one that
 /// exists) readable by its owner only: it holds every password hash.
 pub fn export(database: &DatabaseOptions, output: &Path) -> Result<Summary, TransferError> {
-    let url = settings::database_url(database).map_err(TransferError::Setup)?;
+    let url =
+        settings::database_url(database).map_err(|err| TransferError::Setup(err.to_string()))?;
     if let DatabaseUrl::Sqlite(path) = &url {
         if !path.is_file() {
             return Err(TransferError::MissingDatabase(path.clone()));
@@ -96,7 +97,8 @@ pub fn import(
     input: &Path,
 ) -> Result<(Summary, DatabaseUrl), TransferError> {
     let document = read_document(input)?;
-    let url = settings::database_url(database).map_err(TransferError::Setup)?;
+    let url =
+        settings::database_url(database).map_err(|err| TransferError::Setup(err.to_string()))?;
     let pool = super::migrated_pool(database).map_err(TransferError::Setup)?;
     import::write(&mut pool.get()?, &document.tables, &document.id_counters)?;
     Ok((Summary::of(&document.tables), url))
