@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use api::cli::{Cli, Command, Options};
 use api::commands::import_django::{self, Mode};
-use api::commands::{self, backup, closes, createsuperuser, transfer, week};
+use api::commands::{self, backup, closes, createsuperuser, demo_data, transfer, week};
 use api::game::lifecycle::Step;
 use api::settings::{self, Settings};
 use api::startup::{Application, StartupError};
@@ -137,6 +137,7 @@ fn run(command: Command) -> Result<(), Failure> {
             },
         )
         .map_err(|err| err.to_string()),
+        Command::DemoData { database, game } => demo_data::command(&database, &game),
         Command::Createsuperuser {
             username,
             email,

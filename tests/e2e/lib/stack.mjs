@@ -105,13 +105,14 @@ async function stop(child) {
 
 // `prices`: each symbol's live quote and (unless `closes` names it) its close on every weekday;
 // `closes`: symbols' daily closes by date, for a history that moves. `logPrefix` names the
-// servers' logs apart when test files run side by side.
-export async function startStack({ prices, closes = {}, logPrefix = '' }) {
+// servers' logs apart when test files run side by side. `demoPassword`: the database starts as
+// `api demo-data` writes it, with this password for its users.
+export async function startStack({ prices, closes = {}, logPrefix = '', demoPassword }) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'fattore-e2e-'));
   const finnhub = await startFinnhubStub(prices);
   // The benchmark, SPY, has a history but no live quote (the game's weeks use it as an option).
-  const history = await startHistoryStub({ ...prices, SPY: '500', ...closes });
+  const history = await startHistoryStub({ SPY: '500', ...prices, ...closes });
   const apiEnv = environment({
     APP_ENV: 'development',
     API_LISTEN: '127.0.0.1:0',
@@ -134,7 +135,11 @@ export async function startStack({ prices, closes = {}, logPrefix = '' }) {
     RUST_LOG: 'warn,api=info',
   });
 
-  // cwd is the temporary folder so a developer's .env is not read.
+  // cwd is the temporary folder so a developer's .env is not read. The demo fills only an
+  // empty database, so it goes first.
+  if (demoPassword) {
+    await promisify(execFile)(binary('api'), ['demo-data'], { env: { ...apiEnv, API_DEMO_PASSWORD: demoPassword }, cwd: dir });
+  }
   await promisify(execFile)(
     binary('api'),
     ['createsuperuser', '--username', STAFF.username, '--email', 's@example.com'],

@@ -53,6 +53,11 @@ macro_rules! superuser_password {
         "  API_SUPERUSER_PASSWORD   Password for `createsuperuser`; prompted for when unset.\n"
     };
 }
+macro_rules! demo_password {
+    () => {
+        "  API_DEMO_PASSWORD        Password of the demo's users; one is made and printed when unset.\n"
+    };
+}
 macro_rules! finnhub_token {
     () => {
         "  FINNHUB_TOKEN            Finnhub API key for quotes and the game's prices. Without it,
@@ -111,6 +116,12 @@ const MARKET_COMMAND_HELP: &str = concat!(
     command_rust_log!(),
     precedence!()
 );
+const DEMO_HELP: &str = concat!(
+    environment_only!(),
+    demo_password!(),
+    command_rust_log!(),
+    precedence!()
+);
 const COMMAND_HELP: &str = concat!(environment_only!(), command_rust_log!(), precedence!());
 
 /// Without a command the server runs, with the settings given here.
@@ -147,6 +158,16 @@ pub enum Command {
     Migrate {
         #[command(flatten)]
         database: DatabaseOptions,
+    },
+    /// Fill an empty database with a lived-in demo: users demo, ada and grace, a ledger with
+    /// sales, dividends and a split, a year of made-up closes, and scored Wall Street weeks.
+    #[command(after_help = DEMO_HELP)]
+    DemoData {
+        #[command(flatten)]
+        database: DatabaseOptions,
+        // The calendar places the game's weeks.
+        #[command(flatten)]
+        game: GameOptions,
     },
     /// Create a staff account (password from API_SUPERUSER_PASSWORD, else prompted).
     #[command(after_help = SUPERUSER_HELP)]

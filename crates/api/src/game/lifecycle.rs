@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::sql_types::DbDecimal;
-use crate::db::DbPool;
+use crate::db::{DbConn, DbPool};
 use crate::domain::calendar::GameCalendar;
 use crate::domain::{Price, Sunday, Ticker};
 use crate::game::{scoring, GameError};
@@ -141,35 +141,45 @@ async fn close_loaded(
             for (id, price) in &prices {
                 week::set_end_price(conn, *id, *price)?;
             }
-            let current = week::options_of(conn, week.date())?;
-            let mut changes = Vec::with_capacity(current.len());
-            for option in &current {
-                let (Some(start), Some(end)) = (option.start_price, option.end_price) else {
-                    return Err(GameError::NotReady(format!(
-                        "{} was added while the week was closing; close it again",
-                        option.ticker
-                    )));
-                };
-                changes.push((option.id, scoring::percent_change(start.0, end.0)));
-            }
-            let ranks = scoring::competition_ranks(
-                &changes
-                    .iter()
-                    .map(|(_, change)| *change)
-                    .collect::<Vec<_>>(),
-            );
-            for ((id, change), rank) in changes.iter().zip(&ranks) {
-                let score = OptionScore {
-                    percent_change: Some(DbDecimal(*change)),
-                    rank: Some(i32::try_from(*rank).unwrap_or(i32::MAX)),
-                };
-                week::set_score(conn, *id, &score)?;
-            }
-            Ok(week::mark_closed(conn, week.date(), now)?)
+            score_and_close(conn, week, now)
         })
     })
     .await?;
     load(pool, week).await
+}
+
+/// Scores every option of `week` from its recorded start and end prices, ranks them, and marks
+/// the week closed. Call it in a write transaction, so it ranks exactly what it marks closed.
+pub fn score_and_close(
+    conn: &mut DbConn,
+    week: Sunday,
+    now: NaiveDateTime,
+) -> Result<(), GameError> {
+    let current = week::options_of(conn, week.date())?;
+    let mut changes = Vec::with_capacity(current.len());
+    for option in &current {
+        let (Some(start), Some(end)) = (option.start_price, option.end_price) else {
+            return Err(GameError::NotReady(format!(
+                "{} was added while the week was closing; close it again",
+                option.ticker
+            )));
+        };
+        changes.push((option.id, scoring::percent_change(start.0, end.0)));
+    }
+    let ranks = scoring::competition_ranks(
+        &changes
+            .iter()
+            .map(|(_, change)| *change)
+            .collect::<Vec<_>>(),
+    );
+    for ((id, change), rank) in changes.iter().zip(&ranks) {
+        let score = OptionScore {
+            percent_change: Some(DbDecimal(*change)),
+            rank: Some(i32::try_from(*rank).unwrap_or(i32::MAX)),
+        };
+        week::set_score(conn, *id, &score)?;
+    }
+    Ok(week::mark_closed(conn, week.date(), now)?)
 }
 
 /// Which lifecycle step a staff action or command asks for.

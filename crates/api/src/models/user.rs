@@ -75,6 +75,11 @@ pub enum CreateUserError {
 
 /// Inserts the account; a name whose key or skeleton is taken is reported as `UsernameTaken`
 /// by the database's unique keys, so two racing registrations cannot both succeed.
+/// How many accounts there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    with_conn!(conn, |c| users::table.count().get_result(c))
+}
+
 pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<User, CreateUserError> {
     let row = NewUserRow::new(
         &new.username,

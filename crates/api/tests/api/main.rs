@@ -9,6 +9,7 @@ mod binary;
 mod cli;
 mod closes;
 mod database_faults;
+mod demo_data;
 mod django_passwords;
 mod errors;
 mod flood;
