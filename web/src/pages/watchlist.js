@@ -29,7 +29,7 @@ export function watchlistPage(main, { signal, announce }) {
     'form',
     { class: 'card', 'aria-labelledby': 'watch-title', 'data-testid': 'add-watch' },
     h('h2', { id: 'watch-title' }, 'Watch a ticker'),
-    h('div', { class: 'field-grid' }, field({ prefix: 'watch', name: 'ticker', label: 'Ticker', required: true, maxlength: 5, autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', hint: '1–5 letters or digits, e.g. QQQ' })),
+    h('div', { class: 'field-grid' }, field({ prefix: 'watch', name: 'ticker', label: 'Ticker', required: true, maxlength: 13, autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', hint: 'e.g. QQQ, BRK.B or VOD.L' })),
     formError(),
     h('button', { type: 'submit' }, 'Add to watch list'),
   );

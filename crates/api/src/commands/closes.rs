@@ -102,7 +102,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].symbol.as_str(), "SPY");
         assert_eq!(rows[1].close.value().to_string(), "468.7900");
-        let err = parse("symbol,date,close\nSPY,2024/01/02,1\nBRK.B,2024-01-02,-1\n".as_bytes())
+        let err = parse("symbol,date,close\nSPY,2024/01/02,1\nBRK/B,2024-01-02,-1\n".as_bytes())
             .unwrap_err();
         assert!(err.contains("line 2: date"), "{err}");
         assert!(

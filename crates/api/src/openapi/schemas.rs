@@ -145,7 +145,7 @@ pub struct PasswordConfirmation {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct AssetInput {
-    #[schema(pattern = r"^[A-Za-z0-9]{1,5}$", example = "VTI")]
+    #[schema(pattern = r"^[A-Za-z0-9]{1,10}(\.[A-Za-z]{1,2})?$", example = "VTI")]
     ticker: String,
     /// Exact decimal as a string (a JSON number is read digit for digit too): at most 20
     /// digits before the point and 5 after (25 in all), not negative.
@@ -186,7 +186,7 @@ pub struct TransactionInput {
         example = "BUY"
     )]
     kind: String,
-    #[schema(pattern = r"^[A-Za-z0-9]{1,5}$", example = "VTI")]
+    #[schema(pattern = r"^[A-Za-z0-9]{1,10}(\.[A-Za-z]{1,2})?$", example = "VTI")]
     ticker: String,
     /// Not in the future.
     #[schema(example = "2024-03-15")]
@@ -217,7 +217,7 @@ pub struct TransactionInput {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct OptionInput {
-    #[schema(pattern = r"^[A-Za-z0-9]{1,5}$", example = "SPY")]
+    #[schema(pattern = r"^[A-Za-z0-9]{1,10}(\.[A-Za-z]{1,2})?$", example = "SPY")]
     ticker: String,
     /// The week, by its Sunday.
     #[schema(example = "2026-11-29")]
@@ -251,7 +251,7 @@ pub struct WeekStep {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct WatchInput {
-    #[schema(pattern = r"^[A-Za-z0-9]{1,5}$", example = "AAPL")]
+    #[schema(pattern = r"^[A-Za-z0-9]{1,10}(\.[A-Za-z]{1,2})?$", example = "AAPL")]
     ticker: String,
 }
 

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::PriceError;
+use crate::domain::Ticker;
 
 #[async_trait]
 pub trait DailyHistory: Send + Sync {
@@ -48,11 +49,18 @@ impl DailyHistory for Stooq {
         first: NaiveDate,
         last: NaiveDate,
     ) -> Result<Vec<(NaiveDate, Decimal)>, PriceError> {
+        // A market Stooq does not cover has no history here, as a symbol it does not know.
+        let Some(stooq_symbol) = Ticker::parse(symbol)
+            .ok()
+            .and_then(|ticker| ticker.stooq_symbol())
+        else {
+            return Ok(Vec::new());
+        };
         let response = self
             .http
             .get(&self.url)
             .query(&[
-                ("s", format!("{}.us", symbol.to_ascii_lowercase())),
+                ("s", stooq_symbol),
                 ("i", "d".to_owned()),
                 ("d1", first.format("%Y%m%d").to_string()),
                 ("d2", last.format("%Y%m%d").to_string()),

@@ -107,7 +107,7 @@ async fn files_from_elsewhere_are_read_with_their_quirks(app: TestApp) {
 
 async fn bad_files_are_refused_row_by_row_and_write_nothing(app: TestApp) {
     let user = app.user("ann").await;
-    let file = "ticker,shares,costbasis,buy\nSPY,1,400,2024-01-02\nVTI,\"1,000\",200,2024-01-02\nBRK.B,1,1,2999-01-01\n";
+    let file = "ticker,shares,costbasis,buy\nSPY,1,400,2024-01-02\nVTI,\"1,000\",200,2024-01-02\nBRK/B,1,1,2999-01-01\n";
     let dry = json_of(
         import(&app, &user, "?dry_run=true", file).await,
         StatusCode::OK,

@@ -501,7 +501,7 @@ fn fill_with_invalid_rows(db: &DjangoDb) {
     db.execute(
         "INSERT INTO portfolio_asset (id, ticker, shares, costbasis, buy, user_id) VALUES
             (20, 'AAPL', 1, 10, '2023-05-01', 1),
-            (21, 'BRK.B', 1, 10, '2023-05-01', 1),
+            (21, 'BRK/B', 1, 10, '2023-05-01', 1),
             (22, 'MSFT', 1, 10, '2999-01-01', 1),
             (23, 'SPY', 1, 10, '2023-05-01', 2);
          INSERT INTO wallstreet_option (id, ticker, sunday, \"startPrice\", \"endPrice\", \"percentChange\", rank) VALUES
@@ -509,7 +509,7 @@ fn fill_with_invalid_rows(db: &DjangoDb) {
             (2, 'QQQ', '2024-01-07', 402.10, 401.00, -0.27, 2),
             (3, 'VTI', '2024-01-07', 237.50, 235.10, -1.01, 3),
             (4, 'IWM', '2024-01-07', 190.00, 200.00, 5.26, 4),
-            (5, 'TOOLONG', '2024-01-07', 1.50, 1.60, 6.67, 5);
+            (5, 'TOOLONGTICKER', '2024-01-07', 1.50, 1.60, 6.67, 5);
          INSERT INTO wallstreet_selection (id, option_id, user_id) VALUES
             (1, 1, 1), (2, 2, 1), (3, 3, 1), (4, 4, 1), (5, 5, 1);",
     );
@@ -527,10 +527,10 @@ async fn an_invalid_row_stops_the_import_unless_skipped(app: TestApp) {
         "auth_user 2: password: password hashes of the kind \"md5\" are not supported",
         "auth_user 3: username \"Alice\": the same as user 1's, ignoring case",
         "auth_user 4: username \"\u{430}lice\": looks the same as \"alice\", taken already",
-        "portfolio_asset 21: ticker \"BRK.B\": A ticker is 1 to 5 letters or digits.",
+        "portfolio_asset 21: ticker \"BRK/B\": A ticker is 1 to 10 letters or digits, optionally followed by a dot and a share class or an exchange (BRK.B, VOD.L, SAP.DE).",
         "portfolio_asset 22: buy \"2999-01-01\": The buy date cannot be in the future.",
         "portfolio_asset 23: user_id 2: that user is not imported",
-        "wallstreet_option 5: ticker \"TOOLONG\": A ticker is 1 to 5 letters or digits.",
+        "wallstreet_option 5: ticker \"TOOLONGTICKER\": A ticker is 1 to 10 letters or digits, optionally followed by a dot and a share class or an exchange (BRK.B, VOD.L, SAP.DE).",
         "wallstreet_selection 4: user 1 has 3 picks in the week of 2024-01-07 already",
         "wallstreet_selection 5: option_id 5: that option is not imported",
     ];

@@ -665,7 +665,7 @@ async fn the_worked_example_gives_its_numbers(backend: Backend) {
         ("?from=2024-12-31&to=2024-01-02", "from"),
         ("?to=2099-01-01", "to"),
         ("?from=someday", "from"),
-        ("?benchmark=TOOLONG", "benchmark"),
+        ("?benchmark=TOOLONGTICKER", "benchmark"),
     ] {
         let errors = json_of(
             app.get(

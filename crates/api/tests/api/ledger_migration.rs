@@ -14,6 +14,12 @@ const LEDGER: &str = "2026-12-07-000101_ledger";
 
 /// Runs the previous release's migrations on `url`, recording them as diesel does.
 fn previous_release(url: &str, backend: Backend) {
+    migrations_before(url, backend, LEDGER);
+}
+
+/// Runs the migrations older than `first_new` on `url`, recording them as diesel does: the
+/// schema a release before `first_new` left.
+pub fn migrations_before(url: &str, backend: Backend, first_new: &str) {
     let folder = match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
@@ -24,7 +30,7 @@ fn previous_release(url: &str, backend: Backend) {
     let mut names: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.as_str() < LEDGER)
+        .filter(|name| name.as_str() < first_new)
         .collect();
     names.sort();
     execute_sql(

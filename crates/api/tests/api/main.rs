@@ -30,6 +30,7 @@ mod request_ids;
 mod schemathesis;
 mod sessions;
 mod settings;
+mod tickers;
 mod tokens;
 mod transactions_csv;
 mod transfer;

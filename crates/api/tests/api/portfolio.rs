@@ -209,7 +209,7 @@ async fn history_parameters_are_checked(backend: Backend) {
     let server = history_server();
     let app = history_app(backend, &server).await;
     let user = app.user("ann").await;
-    for (query, field) in [("?range=2w", "range"), ("?benchmark=BRK.B", "benchmark")] {
+    for (query, field) in [("?range=2w", "range"), ("?benchmark=BRK%2FB", "benchmark")] {
         let path = format!("/api/portfolio/history/{query}");
         let errors = json_of(
             app.get(&path, Some(&user.access)).await,

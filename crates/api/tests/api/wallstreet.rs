@@ -161,7 +161,7 @@ async fn options_are_public_and_created_by_staff_only(backend: Backend) {
         .post(
             "/api/wallstreet/options/",
             Some(&game.staff.access),
-            json!({"ticker": "TOOLONG", "sunday": "2030-01-07"}),
+            json!({"ticker": "TOOLONGTICKER", "sunday": "2030-01-07"}),
         )
         .await;
     let errors = json_of(bad, StatusCode::BAD_REQUEST).await;
@@ -788,7 +788,7 @@ async fn quotes_come_through_the_server_with_retries_and_a_cache() {
     );
     let invalid = game
         .app
-        .get("/api/quotes/?symbols=BRK.B", Some(&user.access))
+        .get("/api/quotes/?symbols=BRK/B", Some(&user.access))
         .await;
     assert!(json_of(invalid, StatusCode::BAD_REQUEST).await["symbols"].is_array());
 }

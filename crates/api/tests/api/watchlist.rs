@@ -108,7 +108,7 @@ async fn tickers_are_added_once_removed_and_stay_removed(backend: Backend) {
     for (body, why) in [
         (json!({"ticker": "AAPL"}), "a duplicate"),
         (json!({"ticker": "ZZZZ"}), "a ticker Finnhub does not know"),
-        (json!({"ticker": "BRK.B"}), "not a ticker"),
+        (json!({"ticker": "BRK/B"}), "not a ticker"),
         (json!({}), "no ticker"),
     ] {
         let refused = app.post("/api/watchlist/", Some(&ann.access), body).await;

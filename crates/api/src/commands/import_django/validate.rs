@@ -393,13 +393,13 @@ mod tests {
     #[test]
     fn every_problem_of_a_row_is_reported() {
         let reason = option(OptionRow {
-            ticker: "BRK.B".into(),
+            ticker: "BRK/B".into(),
             sunday: "2024-01-08".into(),
             ..option_row(Some(1), [Some("0"), None, Some("1.234")])
         })
         .unwrap_err();
         for part in [
-            "ticker \"BRK.B\"",
+            "ticker \"BRK/B\"",
             "sunday \"2024-01-08\"",
             "startPrice \"0\"",
             "endPrice",

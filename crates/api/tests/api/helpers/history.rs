@@ -80,6 +80,8 @@ impl Drop for FakeHistory {
 
 async fn daily(req: HttpRequest, script: web::Data<Arc<Mutex<Script>>>) -> HttpResponse {
     let query = web::Query::<HashMap<String, String>>::from_query(req.query_string()).unwrap();
+    // Stooq's spelling, upper-cased, with a US listing's `.us` left off: `spy.us` is `SPY`,
+    // `brk-b.us` is `BRK-B`, `vod.uk` is `VOD.UK`.
     let symbol = query["s"].trim_end_matches(".us").to_ascii_uppercase();
     let day = |key: &str| NaiveDate::parse_from_str(&query[key], "%Y%m%d").unwrap();
     let (first, last) = (day("d1"), day("d2"));

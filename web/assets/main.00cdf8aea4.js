@@ -12,7 +12,7 @@ import { portfolioPage } from './pages-portfolio.8a57b2acda.js';
 import { realizedPage } from './pages-realized.53d98d6036.js';
 import { transactionsPage } from './pages-transactions.528a2387a4.js';
 import { wallstreetPage } from './pages-wallstreet.d388e94c41.js';
-import { watchlistPage } from './pages-watchlist.f359d51a21.js';
+import { watchlistPage } from './pages-watchlist.12dcdc0389.js';
 import { session } from './session.0568d11bcd.js';
 import { setUpTheme } from './theme.c654862819.js';
 
