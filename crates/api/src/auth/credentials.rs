@@ -11,17 +11,18 @@
 //! wait is [`Checked::paced`], awaited after the hashing place is given back, so sleeping
 //! logins never keep others from hashing.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use shared::client_ip::limit_key;
 
 use super::password::Verification;
 use super::throttle::ThrottlePolicy;
 use super::{HashError, HashTicket, Hasher, LoginTiming};
 use crate::db::{DbConn, DbError, DbPool};
 use crate::domain::Username;
-use crate::input::ClientIp;
 use crate::models::login_throttle::{self, Scope};
 use crate::models::user::{self, User};
 
@@ -81,10 +82,10 @@ impl Authenticator {
         ticket: &HashTicket,
         account: Account,
         password: String,
-        client: &ClientIp,
+        client: IpAddr,
     ) -> Result<Checked, AuthError> {
         let now = Utc::now().timestamp();
-        let ip_key = client.throttle_key();
+        let ip_key = throttle_key(client);
         let known_for = self.policy.known_for;
         let (found, username_key) = self
             .pool
@@ -250,4 +251,23 @@ fn upgrade_password_hash(conn: &mut DbConn, found: &User, new_hash: &str) {
 
 fn secs(duration: Duration) -> i64 {
     i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The key failed logins from `client` are counted under: the shared limit key (the address
+/// itself, or for IPv6 its /64 network, since one host usually has a whole /64 to pick
+/// addresses from).
+fn throttle_key(client: IpAddr) -> String {
+    limit_key(client).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_network() {
+        let ip = |raw: &str| raw.parse::<IpAddr>().unwrap();
+        assert_eq!(throttle_key(ip("2001:db8:1:2:3:4:5:6")), "2001:db8:1:2::");
+        assert_eq!(throttle_key(ip("192.0.2.7")), "192.0.2.7");
+    }
 }

@@ -1,6 +1,7 @@
 //! Value types that are valid once constructed ("parse, don't validate"). Each `parse` returns
 //! the user-facing message DRF clients know when the input is not acceptable. And the trading
-//! calendar (`calendar`), which the game and the stored closes both follow.
+//! calendar (`calendar`), which the game and the stored closes both follow, and the two
+//! rounding rules every shown figure follows (`money`).
 
 pub(crate) mod buy_date;
 pub mod calendar;
@@ -8,6 +9,7 @@ mod common_passwords;
 mod email;
 mod fixed_decimal;
 mod ledger;
+pub mod money;
 mod password;
 mod percent_change;
 mod price;

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::{dev, web, FromRequest, HttpRequest};
+use shared::client_ip::Forwarding;
 pub use shared::client_ip::TrustedProxies;
-use shared::client_ip::{limit_key, Forwarding};
 
 use crate::error::ApiError;
 
@@ -47,13 +47,6 @@ impl ClientIp {
         Ok(Self(
             trusted.client(peer.ip(), &forwarding(req.headers())).ip,
         ))
-    }
-
-    /// The key failed logins from this client are counted under: the shared limit key (the
-    /// address itself, or for IPv6 its /64 network, since one host usually has a whole /64 to
-    /// pick addresses from).
-    pub fn throttle_key(&self) -> String {
-        limit_key(self.0).to_string()
     }
 }
 
@@ -100,15 +93,5 @@ mod tests {
             trusted.client(peer, &forwarding(&map)).ip,
             "1.2.3.4".parse::<IpAddr>().unwrap()
         );
-    }
-
-    #[test]
-    fn ipv6_clients_are_counted_by_their_64_network() {
-        let ip = |raw: &str| raw.parse::<IpAddr>().unwrap();
-        assert_eq!(
-            ClientIp(ip("2001:db8:1:2:3:4:5:6")).throttle_key(),
-            "2001:db8:1:2::"
-        );
-        assert_eq!(ClientIp(ip("192.0.2.7")).throttle_key(), "192.0.2.7");
     }
 }

@@ -2,7 +2,7 @@
 //! into first-in-first-out lots (`lots`), positions per ticker at a price (`positions`), and
 //! performance over a range (`performance`, with the money-weighted rate from `xirr`).
 //!
-//! Everything is exact decimal arithmetic until shown (see `portfolio::money`), except the
+//! Everything is exact decimal arithmetic until shown (see `domain::money`), except the
 //! internal rate of return, which is solved numerically and shown to hundredths of a percent.
 //!
 //! **Order.** Transactions apply by date; on one date a SPLIT comes first (it applies to the
@@ -14,11 +14,16 @@ pub mod performance;
 pub mod positions;
 pub mod xirr;
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+pub use crate::domain::money::Overflow;
 use crate::domain::TransactionType;
-pub use crate::portfolio::money::Overflow;
+
+/// Stored closes by symbol, then by date: what the ledger is valued at.
+pub type Closes = HashMap<String, BTreeMap<NaiveDate, Decimal>>;
 
 /// One transaction as the ledger sees it.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,8 +25,8 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
+use super::Closes;
 use super::{xirr, Event, Overflow, Trade};
-use crate::prices::Closes;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {
@@ -263,7 +263,7 @@ impl<'a> Walk<'a> {
 mod tests {
     use super::super::test_ledgers::*;
     use super::*;
-    use crate::portfolio::money::cents;
+    use crate::domain::money::cents;
 
     fn closes(rows: &[(&str, &str, &str)]) -> Closes {
         let mut closes = Closes::new();

@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 use super::lots::Book;
 use super::performance::{measure, Range};
 use super::positions::positions;
+use super::Closes;
 use super::{Event, Trade};
-use crate::prices::Closes;
 
 #[derive(Debug, Clone)]
 enum Op {

@@ -12,9 +12,9 @@ use super::transaction::{self, Entry, TransactionRow, WriteError};
 use crate::db::schema::{accounts, transactions};
 use crate::db::sql_types::DbDecimal;
 use crate::db::DbConn;
+use crate::domain::money::at_least;
 use crate::domain::{BuyDate, CostBasis, Shares, Ticker, TransactionType};
 use crate::ledger::Event;
-use crate::portfolio::money::at_least;
 use crate::with_conn;
 
 /// A holding as the old clients see it.

@@ -5,7 +5,6 @@
 
 pub mod history;
 pub mod holdings_csv;
-pub mod money;
 pub mod transactions_csv;
 pub mod valuation;
 

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use chrono::NaiveDate;
 
-use super::money::{percent_of, Overflow};
+use crate::domain::money::{percent_of, Overflow};
 use crate::ledger::lots::Book;
 use crate::prices::Quote;
 

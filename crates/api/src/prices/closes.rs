@@ -4,11 +4,10 @@
 //! provider had no data for them; the recent days that came back empty are not, as the
 //! provider may publish them later.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rust_decimal::Decimal;
 
 use super::budget::{Budget, Lane};
 use super::cache::FlightCache;
@@ -31,8 +30,7 @@ pub struct CloseRange {
     pub last: NaiveDate,
 }
 
-/// Closes by symbol, then by date.
-pub type Closes = HashMap<String, BTreeMap<NaiveDate, Decimal>>;
+pub use crate::ledger::Closes;
 
 #[derive(Clone)]
 pub struct DailyCloses {

@@ -69,7 +69,7 @@ pub async fn change_password(
     // The ticket stays for hashing the new password, through the pacing too: this is no
     // endpoint a flood can reach without a valid access token.
     let account = authenticator
-        .check(&ticket, Account::Id(me.user_id), old, &client)
+        .check(&ticket, Account::Id(me.user_id), old, client.0)
         .await
         .map_err(refused)?
         .paced()
@@ -131,7 +131,7 @@ pub async fn delete(
     };
     let ticket = authenticator.admit()?;
     let checked = authenticator
-        .check(&ticket, Account::Id(me.user_id), password, &client)
+        .check(&ticket, Account::Id(me.user_id), password, client.0)
         .await
         .map_err(refused)?;
     drop(ticket);

@@ -36,7 +36,7 @@ pub async fn obtain(
     ))?;
     let ticket = authenticator.admit()?;
     let checked = authenticator
-        .check(&ticket, Account::Named(name), secret, &client)
+        .check(&ticket, Account::Named(name), secret, client.0)
         .await?;
     drop(ticket);
     let user = checked.paced().await?;

@@ -8,12 +8,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::money::cents;
 use crate::ledger::lots::{RealizedLot, Term};
 use crate::ledger::performance::Performance;
 use crate::ledger::positions::{Position, Totals};
 use crate::models::account::Account;
 use crate::models::transaction::{Malformed, TransactionRow};
-use crate::portfolio::money::cents;
 
 /// A brokerage account the caller keeps transactions in (not the login account of
 /// `/api/users/me/`).

@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::money::{at_least, cents};
 use crate::portfolio::history::Point;
-use crate::portfolio::money::{at_least, cents};
 use crate::portfolio::valuation::{AllocationBasis, HoldingValue, Slice, Totals, Valuation};
 
 #[derive(Debug, Serialize, ToSchema)]
