@@ -16,12 +16,16 @@ use crate::helpers::{json_of, Backend, TestApp, TestDb, PASSWORD};
 const DEMO_PASSWORD: &str = "demo-test-horse-battery";
 
 async fn demo_data(database_url: &str) -> Output {
+    demo_data_with(database_url, DEMO_PASSWORD).await
+}
+
+async fn demo_data_with(database_url: &str, password: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let mut command = clean_command(env!("CARGO_BIN_EXE_api"));
     command
         .current_dir(dir.path())
         .env("DATABASE_URL", database_url)
-        .env("API_DEMO_PASSWORD", DEMO_PASSWORD)
+        .env("API_DEMO_PASSWORD", password)
         .arg("demo-data");
     tokio::task::spawn_blocking(move || command.output().expect("run api"))
         .await
@@ -183,6 +187,20 @@ async fn a_database_in_use_is_refused(backend: Backend) {
     );
 }
 
+async fn a_weak_password_is_refused_before_anything_is_written(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let refused = demo_data_with(app.database_url(), "password").await;
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("API_DEMO_PASSWORD: "), "{said}");
+    assert_eq!(
+        app.login("demo", "password").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Nothing was written, so the demo still goes in afterwards.
+    assert!(demo_data(app.database_url()).await.status.success());
+}
+
 mod sqlite {
     use super::*;
 
@@ -194,6 +212,11 @@ mod sqlite {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_database_in_use_is_refused() {
         super::a_database_in_use_is_refused(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_weak_password_is_refused_before_anything_is_written() {
+        super::a_weak_password_is_refused_before_anything_is_written(Backend::Sqlite).await;
     }
 }
 
@@ -208,5 +231,10 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_database_in_use_is_refused() {
         super::a_database_in_use_is_refused(Backend::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_weak_password_is_refused_before_anything_is_written() {
+        super::a_weak_password_is_refused_before_anything_is_written(Backend::Postgres).await;
     }
 }
