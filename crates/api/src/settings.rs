@@ -19,7 +19,7 @@ use crate::db::{DatabaseUrl, PoolOptions};
 use crate::domain::calendar::GameCalendar;
 use crate::input::TrustedProxies;
 use crate::prices::history::{DailyHistory, Stooq};
-use crate::prices::{BudgetSettings, FinnhubSettings};
+use crate::prices::{BudgetSettings, FinnhubSettings, QuoteCaching};
 
 pub const MIN_SECRET_KEY_LEN: usize = 32;
 
@@ -64,6 +64,8 @@ pub struct Settings {
     pub calendar: GameCalendar,
     /// Market data, when `FINNHUB_TOKEN` is set.
     pub finnhub: Option<FinnhubSettings>,
+    /// How long quotes are kept, whichever source they come from.
+    pub quote_caching: QuoteCaching,
     pub budget: BudgetSettings,
     /// The daily-history provider, unless `HISTORY_PROVIDER=none`.
     pub history: Option<HistorySettings>,
@@ -169,6 +171,10 @@ impl Settings {
             prune_interval: Duration::from_secs(logins.prune_interval_secs.max(1)),
             calendar: calendar(game)?,
             finnhub: finnhub(quotes, finnhub_token),
+            quote_caching: QuoteCaching {
+                quote: Duration::from_secs(quotes.quote_cache_secs),
+                unknown: Duration::from_secs(quotes.quote_unknown_cache_secs),
+            },
             budget: budget(quotes, user_quotes)?,
             history: history(portfolio)?,
             watchlist_max: portfolio.watchlist_max_entries.max(1),

@@ -73,18 +73,6 @@ impl Application {
             settings.hash_threads,
         );
         let budget = Budget::new(pool.clone(), settings.budget);
-        let prices = match &settings.finnhub {
-            Some(finnhub) => Some(
-                MarketData::new(finnhub.clone(), budget.clone(), &metrics.market)
-                    .map_err(|reason| StartupError::MarketData { reason })?,
-            ),
-            None => {
-                log::info!(
-                    "no FINNHUB_TOKEN: quotes are unavailable and staff enter game prices by hand"
-                );
-                None
-            }
-        };
         let provider = settings
             .history
             .as_ref()
@@ -94,9 +82,31 @@ impl Application {
             pool.clone(),
             provider,
             settings.calendar.clone(),
-            budget,
+            budget.clone(),
             metrics.market.cache("closes"),
         );
+        // The game's prices are Finnhub's or typed in by staff; never a close.
+        let prices = match &settings.finnhub {
+            Some(finnhub) => Some(
+                MarketData::new(finnhub.clone(), budget.clone(), &metrics.market)
+                    .map_err(|reason| StartupError::MarketData { reason })?,
+            ),
+            None => {
+                log::info!(
+                    "no FINNHUB_TOKEN: quotes are the latest daily closes, and staff enter game prices by hand"
+                );
+                None
+            }
+        };
+        let market = prices.clone().unwrap_or_else(|| {
+            MarketData::from_closes(
+                closes.clone(),
+                clock.clone(),
+                budget.clone(),
+                settings.quote_caching,
+                &metrics.market,
+            )
+        });
         let scheduler = match (&prices, settings.scheduler_interval) {
             (Some(prices), Some(interval)) => Some(Scheduler {
                 pool: pool.clone(),
@@ -110,7 +120,7 @@ impl Application {
             _ => None,
         };
         let portfolio = Portfolio {
-            market: prices.clone(),
+            market,
             closes,
             calendar: settings.calendar.clone(),
             clock: clock.clone(),

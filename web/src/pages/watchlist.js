@@ -2,6 +2,7 @@
 // cap from the server's market data, an add form and a remove button per row.
 
 import { api } from '../api.js';
+import { formatDay } from '../dates.js';
 import * as dec from '../decimal.js';
 import { append, field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
 import { MISSING, money, number, signedMoney, signedPercent } from '../money.js';
@@ -15,6 +16,12 @@ function marketCap(amount) {
     if (dec.cmp(amount, size) >= 0) return `$${money(dec.div(amount, size, 2))}${unit}`;
   }
   return `$${number(dec.round(amount, 0))}`;
+}
+
+// A close (no live quote source) says which day's it is.
+function asOf(entry) {
+  if (entry.source !== 'close' || !entry.as_of) return null;
+  return h('span', { class: 'as-of', 'data-testid': 'as-of' }, `as of ${formatDay(entry.as_of)}`);
 }
 
 function change(entry) {
@@ -72,7 +79,7 @@ export function watchlistPage(main, { signal, announce }) {
         { 'data-testid': 'watch-row', 'data-ticker': entry.ticker },
         h('th', { scope: 'row', 'data-label': 'Ticker' }, entry.ticker),
         h('td', { 'data-label': 'Name' }, entry.name ?? MISSING),
-        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(entry.price)),
+        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(entry.price), asOf(entry)),
         h('td', { class: `num ${dec.isDecimal(entry.change) ? tone(entry.change) : ''}`, 'data-col': 'change', 'data-label': 'Day change' }, change(entry)),
         h('td', { class: 'num', 'data-col': 'market-cap', 'data-label': 'Market cap' }, marketCap(entry.market_cap)),
         h('td', { class: 'actions' }, remove),

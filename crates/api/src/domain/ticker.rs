@@ -2,6 +2,8 @@
 //! listing quoted in pence, `SAP.DE` a Xetra listing in euros, `7203.T` a Tokyo one in yen. The
 //! one place that knows each market-data provider's spelling of a symbol.
 
+use rust_decimal::Decimal;
+
 /// A stock symbol: 1 to 10 ASCII letters or digits, optionally a dot and a suffix that is an
 /// exchange of [`EXCHANGES`] or, when it is any other single letter, a US share class.
 /// Upper-cased.
@@ -138,6 +140,16 @@ impl Ticker {
     /// Whether quotes are in hundredths of [`Ticker::listing_currency`] (pence in London).
     pub fn quoted_in_hundredths(&self) -> bool {
         self.exchange().is_some_and(|e| e.quoted_in_hundredths)
+    }
+
+    /// A price as the providers quote it, in units of the listing currency: London's pence
+    /// become pounds. Every price from a provider comes through here before it is kept.
+    pub fn listing_price(&self, quoted: Decimal) -> Decimal {
+        if self.quoted_in_hundredths() {
+            quoted / Decimal::ONE_HUNDRED
+        } else {
+            quoted
+        }
     }
 
     /// Stooq's symbol (`brk-b.us`, `vod.uk`, `sap.de`, `7203.jp`), or `None` for a market

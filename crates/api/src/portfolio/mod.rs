@@ -13,8 +13,9 @@ use crate::domain::calendar::GameCalendar;
 use crate::prices::{DailyCloses, MarketData};
 
 pub struct Portfolio {
-    /// Quotes and company profiles, when `FINNHUB_TOKEN` is set.
-    pub market: Option<MarketData>,
+    /// Quotes (Finnhub's, or the latest closes without `FINNHUB_TOKEN`), and Finnhub's
+    /// company profiles.
+    pub market: MarketData,
     pub closes: DailyCloses,
     /// The exchange's calendar (trading days), shared with the game.
     pub calendar: GameCalendar,

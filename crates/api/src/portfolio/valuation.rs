@@ -231,6 +231,8 @@ mod tests {
             percent_change: None,
             previous_close: None,
             time: None,
+            source: crate::prices::QuoteSource::Finnhub,
+            as_of: None,
         };
         (symbol.into(), quote)
     }

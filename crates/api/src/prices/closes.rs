@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
 
 use super::budget::{Budget, Lane};
 use super::cache::FlightCache;
@@ -21,6 +22,9 @@ use crate::telemetry::metrics::CacheCounters;
 
 /// Days before today within which an empty answer is not taken as final.
 const RECENT_DAYS: i64 = 7;
+
+/// How many days back a latest close is looked for (long weekends, a market's own holidays).
+const LATEST_WITHIN: i64 = 14;
 
 /// The closes of `symbol` wanted from `first` to `last`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +130,45 @@ impl DailyCloses {
                 last,
             })
             .collect())
+    }
+
+    /// `symbol`'s last two closes up to the last day closed by `now` (within `LATEST_WITHIN`
+    /// days), newest first: what a quote without Finnhub is made of. What the store lacks is
+    /// fetched first (on the game's lane: the caller has paid for the symbol); when the
+    /// provider fails, the stored closes still answer.
+    pub async fn latest(
+        &self,
+        symbol: &Ticker,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, Decimal)>, PriceError> {
+        let last = self.calendar.last_closed_day(now);
+        let range = CloseRange {
+            symbol: symbol.as_str().to_owned(),
+            first: last - Duration::days(LATEST_WITHIN),
+            last,
+        };
+        let closes = match self.load(Lane::Game, vec![range.clone()], now).await {
+            Ok(closes) => closes,
+            Err(PriceError::Unavailable(why)) => {
+                log::warn!(
+                    "latest close of {}: {why}; using the stored closes",
+                    range.symbol
+                );
+                self.stored(vec![range]).await.map_err(database_error)?
+            }
+            Err(err) => return Err(err),
+        };
+        Ok(closes
+            .get(symbol.as_str())
+            .map(|by_day| {
+                by_day
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .map(|(day, close)| (*day, *close))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     async fn stored(&self, ranges: Vec<CloseRange>) -> Result<Closes, DbError> {

@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::budget::{Budget, Lane};
-use super::{PriceError, Profile, Quote};
+use super::{PriceError, Profile, Quote, QuoteSource};
+use crate::domain::Ticker;
 
 #[derive(Debug, Clone)]
 pub struct FinnhubSettings {
@@ -52,10 +53,6 @@ impl FinnhubApi {
             budget,
             requests,
         })
-    }
-
-    pub fn budget(&self) -> &Budget {
-        &self.budget
     }
 
     /// `GET /quote?symbol=…` for `lane`.
@@ -168,13 +165,24 @@ fn parse_quote(symbol: &str, body: &str) -> Result<Quote, PriceError> {
     let price = decimal(&value, "c")
         .filter(|price| *price > Decimal::ZERO)
         .ok_or_else(|| PriceError::UnknownSymbol(symbol.to_owned()))?;
+    // London quotes in pence; everything kept is in pounds.
+    let in_listing = |quoted: Decimal| match Ticker::parse(symbol) {
+        Ok(ticker) => ticker.listing_price(quoted),
+        Err(_) => quoted,
+    };
+    let time = value.get("t").and_then(Value::as_i64);
     Ok(Quote {
         symbol: symbol.to_owned(),
-        price,
-        change: decimal(&value, "d"),
+        price: in_listing(price),
+        change: decimal(&value, "d").map(in_listing),
         percent_change: decimal(&value, "dp"),
-        previous_close: decimal(&value, "pc"),
-        time: value.get("t").and_then(Value::as_i64),
+        previous_close: decimal(&value, "pc").map(in_listing),
+        time,
+        source: QuoteSource::Finnhub,
+        as_of: time
+            .filter(|t| *t > 0)
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| t.date_naive()),
     })
 }
 
@@ -225,6 +233,8 @@ mod tests {
         assert_eq!(quote.price.to_string(), "189.98");
         assert_eq!(quote.change.unwrap().to_string(), "-1.02");
         assert_eq!(quote.time, Some(1_704_488_400));
+        assert_eq!(quote.as_of.unwrap().to_string(), "2024-01-05");
+        assert_eq!(quote.source, QuoteSource::Finnhub);
         let unknown = parse_quote(
             "ZZZZ",
             r#"{"c":0,"d":null,"dp":null,"h":0,"l":0,"o":0,"pc":0,"t":0}"#,
@@ -234,5 +244,20 @@ mod tests {
             parse_quote("X", "<html>"),
             Err(PriceError::Unavailable(_))
         ));
+    }
+
+    #[test]
+    fn london_quotes_in_pence_are_kept_in_pounds() {
+        let quote = parse_quote(
+            "VOD.L",
+            r#"{"c":72.34,"d":-0.5,"dp":-0.686,"pc":72.84,"t":1704488400}"#,
+        )
+        .unwrap();
+        assert_eq!(quote.price.to_string(), "0.7234");
+        assert_eq!(quote.change.unwrap().to_string(), "-0.005");
+        assert_eq!(quote.previous_close.unwrap().to_string(), "0.7284");
+        assert_eq!(quote.percent_change.unwrap().to_string(), "-0.686");
+        let euros = parse_quote("SAP.DE", r#"{"c":172.5,"t":1704488400}"#).unwrap();
+        assert_eq!(euros.price.to_string(), "172.5");
     }
 }

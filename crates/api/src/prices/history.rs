@@ -50,10 +50,10 @@ impl DailyHistory for Stooq {
         last: NaiveDate,
     ) -> Result<Vec<(NaiveDate, Decimal)>, PriceError> {
         // A market Stooq does not cover has no history here, as a symbol it does not know.
-        let Some(stooq_symbol) = Ticker::parse(symbol)
-            .ok()
-            .and_then(|ticker| ticker.stooq_symbol())
-        else {
+        let Ok(ticker) = Ticker::parse(symbol) else {
+            return Ok(Vec::new());
+        };
+        let Some(stooq_symbol) = ticker.stooq_symbol() else {
             return Ok(Vec::new());
         };
         let response = self
@@ -78,7 +78,10 @@ impl DailyHistory for Stooq {
             .text()
             .await
             .map_err(|err| PriceError::Unavailable(format!("history provider: {err}")))?;
-        parse_stooq(&body)
+        Ok(parse_stooq(&body)?
+            .into_iter()
+            .map(|(date, close)| (date, ticker.listing_price(close)))
+            .collect())
     }
 }
 

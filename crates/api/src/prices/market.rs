@@ -1,6 +1,8 @@
-//! Market data as the rest of the api sees it: quotes from Finnhub through one cache that
-//! merges concurrent lookups of a symbol and remembers unknown symbols, paid for from the
-//! budget on the caller's lane.
+//! Market data as the rest of the api sees it: quotes through one cache that merges concurrent
+//! lookups of a symbol and remembers unknown symbols, paid for from the budget on the caller's
+//! lane. The quotes are Finnhub's with `FINNHUB_TOKEN`; without it, the history provider's
+//! latest daily close (`source: close`), which needs no key. Company profiles are Finnhub's
+//! alone.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,8 +11,10 @@ use futures_util::future::{BoxFuture, FutureExt};
 
 use super::budget::{Budget, Lane};
 use super::cache::FlightCache;
+use super::closes::DailyCloses;
 use super::finnhub::{FinnhubApi, FinnhubSettings};
-use super::{PriceError, PriceSource, Profile, Quote};
+use super::{PriceError, PriceSource, Profile, Quote, QuoteSource};
+use crate::clock::SharedClock;
 use crate::domain::Ticker;
 use crate::telemetry::metrics::MarketMetrics;
 
@@ -22,25 +26,131 @@ const GAME_PATIENCE: Duration = Duration::from_secs(70);
 const PROFILE_CACHE: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// One upstream lookup of a symbol on a lane.
-type Fetch<V> = fn(Arc<FinnhubApi>, String, Lane) -> BoxFuture<'static, Result<V, PriceError>>;
+type Fetch<V> = fn(Arc<Upstream>, String, Lane) -> BoxFuture<'static, Result<V, PriceError>>;
+
+/// Where quotes come from.
+enum Upstream {
+    Finnhub(FinnhubApi),
+    /// The latest stored (or fetched) daily closes, as of the clock's now.
+    Closes {
+        closes: DailyCloses,
+        clock: SharedClock,
+    },
+}
+
+impl Upstream {
+    async fn quote(&self, symbol: &str, lane: Lane) -> Result<Quote, PriceError> {
+        match self {
+            Self::Finnhub(api) => api.quote(symbol, lane).await,
+            Self::Closes { closes, clock } => {
+                let ticker = Ticker::parse(symbol).map_err(PriceError::Unavailable)?;
+                let latest = closes.latest(&ticker, clock.now()).await?;
+                close_quote(symbol, &latest)
+            }
+        }
+    }
+
+    async fn profile(&self, symbol: &str, lane: Lane) -> Result<Profile, PriceError> {
+        match self {
+            Self::Finnhub(api) => api.profile(symbol, lane).await,
+            Self::Closes { .. } => Err(PriceError::Unavailable(
+                "company profiles need FINNHUB_TOKEN".into(),
+            )),
+        }
+    }
+}
+
+/// A quote made of the latest close and the one before it (newest first).
+fn close_quote(
+    symbol: &str,
+    latest: &[(chrono::NaiveDate, rust_decimal::Decimal)],
+) -> Result<Quote, PriceError> {
+    let Some(&(day, price)) = latest.first() else {
+        return Err(PriceError::UnknownSymbol(symbol.to_owned()));
+    };
+    let previous = latest.get(1).map(|&(_, close)| close);
+    let change = previous.map(|previous| price - previous);
+    Ok(Quote {
+        symbol: symbol.to_owned(),
+        price,
+        change,
+        percent_change: previous
+            .zip(change)
+            .filter(|(previous, _)| !previous.is_zero())
+            .and_then(|(previous, change)| {
+                change
+                    .checked_mul(rust_decimal::Decimal::ONE_HUNDRED)?
+                    .checked_div(previous)
+            })
+            .map(|percent| percent.round_dp(4)),
+        previous_close: previous,
+        time: None,
+        source: QuoteSource::Close,
+        as_of: Some(day),
+    })
+}
+
+/// How long quotes are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct QuoteCaching {
+    pub quote: Duration,
+    pub unknown: Duration,
+}
 
 /// Cheap to clone; every clone shares the caches and the budget.
 #[derive(Clone)]
 pub struct MarketData {
-    api: Arc<FinnhubApi>,
+    upstream: Arc<Upstream>,
+    budget: Budget,
     quotes: Arc<FlightCache<Quote>>,
     profiles: Arc<FlightCache<Profile>>,
 }
 
 impl MarketData {
+    /// Finnhub's quotes and profiles (`FINNHUB_TOKEN`).
     pub fn new(
         settings: FinnhubSettings,
         budget: Budget,
         metrics: &MarketMetrics,
     ) -> Result<Self, String> {
-        let (quote_cache, unknown_cache) = (settings.quote_cache, settings.unknown_cache);
-        Ok(Self {
-            api: Arc::new(FinnhubApi::new(settings, budget, metrics.finnhub.clone())?),
+        let caching = QuoteCaching {
+            quote: settings.quote_cache,
+            unknown: settings.unknown_cache,
+        };
+        let api = FinnhubApi::new(settings, budget.clone(), metrics.finnhub.clone())?;
+        Ok(Self::with(Upstream::Finnhub(api), budget, caching, metrics))
+    }
+
+    /// Quotes from the latest daily closes, without a key.
+    pub fn from_closes(
+        closes: DailyCloses,
+        clock: SharedClock,
+        budget: Budget,
+        caching: QuoteCaching,
+        metrics: &MarketMetrics,
+    ) -> Self {
+        Self::with(Upstream::Closes { closes, clock }, budget, caching, metrics)
+    }
+
+    /// Whether an unknown symbol is worth refusing: Finnhub knows every listing, while the
+    /// history provider lacks some markets.
+    pub fn knows_every_listing(&self) -> bool {
+        matches!(*self.upstream, Upstream::Finnhub(_))
+    }
+
+    fn with(
+        upstream: Upstream,
+        budget: Budget,
+        caching: QuoteCaching,
+        metrics: &MarketMetrics,
+    ) -> Self {
+        let QuoteCaching {
+            quote: quote_cache,
+            unknown: unknown_cache,
+        } = caching;
+        Self {
+            upstream: Arc::new(upstream),
+            budget,
             quotes: FlightCache::new(
                 Box::new(move |outcome| match outcome {
                     Ok(_) => Some(quote_cache),
@@ -56,7 +166,7 @@ impl MarketData {
                 }),
                 metrics.cache("profiles"),
             ),
-        })
+        }
     }
 
     /// Quotes for `user`, one outcome per symbol in order (see [`MarketData::lookups`]).
@@ -65,8 +175,8 @@ impl MarketData {
         user: i64,
         symbols: &[Ticker],
     ) -> Vec<Result<Quote, PriceError>> {
-        self.lookups(user, &self.quotes, symbols, |api, symbol, lane| {
-            async move { api.quote(&symbol, lane).await }.boxed()
+        self.lookups(user, &self.quotes, symbols, |upstream, symbol, lane| {
+            async move { upstream.quote(&symbol, lane).await }.boxed()
         })
         .await
     }
@@ -77,8 +187,15 @@ impl MarketData {
         user: i64,
         symbols: &[Ticker],
     ) -> Vec<Result<Profile, PriceError>> {
-        self.lookups(user, &self.profiles, symbols, |api, symbol, lane| {
-            async move { api.profile(&symbol, lane).await }.boxed()
+        if !self.knows_every_listing() {
+            // Nothing to pay for: there is no profile source.
+            return symbols
+                .iter()
+                .map(|_| Err(PriceError::Unavailable("no profile source".into())))
+                .collect();
+        }
+        self.lookups(user, &self.profiles, symbols, |upstream, symbol, lane| {
+            async move { upstream.profile(&symbol, lane).await }.boxed()
         })
         .await
     }
@@ -110,7 +227,7 @@ impl MarketData {
                 .filter(|(refused, _)| refused.contains(&i))
                 .map(|(_, err)| err.clone());
             let upstream = fetch(
-                Arc::clone(&self.api),
+                Arc::clone(&self.upstream),
                 symbol.as_str().to_owned(),
                 Lane::User(user),
             );
@@ -125,14 +242,14 @@ impl MarketData {
     }
 
     fn budget(&self) -> &Budget {
-        self.api.budget()
+        &self.budget
     }
 
     async fn quote_on(&self, symbol: &str, lane: Lane) -> Result<Quote, PriceError> {
-        let api = Arc::clone(&self.api);
+        let upstream = Arc::clone(&self.upstream);
         let owned = symbol.to_owned();
         self.quotes
-            .get(symbol, async move { api.quote(&owned, lane).await })
+            .get(symbol, async move { upstream.quote(&owned, lane).await })
             .await
     }
 }

@@ -16,6 +16,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::db::DbError;
@@ -23,9 +24,9 @@ use crate::db::DbError;
 pub use budget::{Budget, BudgetSettings};
 pub use closes::{CloseRange, Closes, DailyCloses};
 pub use finnhub::FinnhubSettings;
-pub use market::MarketData;
+pub use market::{MarketData, QuoteCaching};
 
-/// A latest quote for one symbol.
+/// A latest quote for one symbol, in units of its listing currency (pounds, not pence).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {
     pub symbol: String,
@@ -35,6 +36,21 @@ pub struct Quote {
     pub previous_close: Option<Decimal>,
     /// Unix time of the quote, as the provider reports it.
     pub time: Option<i64>,
+    pub source: QuoteSource,
+    /// The day the price is of: the quote's day, or the close's.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Where a quote's price comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteSource {
+    /// Finnhub's latest trade (with `FINNHUB_TOKEN`).
+    Finnhub,
+    /// The history provider's latest daily close (without `FINNHUB_TOKEN`).
+    Close,
+    /// Given by staff for the game (never shown as a quote).
+    Manual,
 }
 
 /// What a company profile says about a symbol.
@@ -129,6 +145,8 @@ impl PriceSource for ManualPrices {
             percent_change: None,
             previous_close: None,
             time: None,
+            source: QuoteSource::Manual,
+            as_of: None,
         })
     }
 }

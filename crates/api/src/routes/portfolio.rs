@@ -43,17 +43,15 @@ pub(crate) async fn ledger(
     .await
 }
 
-/// The latest quote of each of `tickers` that has one now (none without market data, or once
-/// the caller's allowance is spent), by ticker.
+/// The latest quote of each of `tickers` that has one now (none for a symbol no source knows,
+/// or once the caller's allowance is spent), by ticker.
 pub(crate) async fn latest_quotes<'a>(
     portfolio: &Portfolio,
     user: i64,
     tickers: impl Iterator<Item = &'a str>,
 ) -> HashMap<String, Quote> {
     let mut quotes = HashMap::new();
-    let Some(market) = &portfolio.market else {
-        return quotes;
-    };
+    let market = &portfolio.market;
     let mut wanted: Vec<Ticker> = Vec::new();
     for ticker in tickers.filter_map(|raw| Ticker::parse(raw).ok()) {
         if !wanted.contains(&ticker) {

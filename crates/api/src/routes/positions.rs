@@ -15,7 +15,7 @@ use crate::ledger::positions::positions as positions_of;
 use crate::portfolio::Portfolio;
 use crate::routes::portfolio::{latest_quotes, ledger};
 use crate::routes::transactions::account_param;
-use crate::views::ledger::{PositionsView, RealizedView};
+use crate::views::ledger::{PositionView, PositionsView, RealizedView};
 
 /// `GET /api/portfolio/positions/[?account=]`: one position per ticker (over every account, or
 /// one), with its quantity, cost, average cost, latest price, market value, unrealized and
@@ -48,12 +48,23 @@ pub async fn positions(
         .map(|((_, ticker), _)| ticker.as_str());
     let quotes = latest_quotes(&portfolio, me.user_id, held).await;
     let prices: HashMap<String, _> = quotes
-        .into_iter()
-        .map(|(ticker, quote)| (ticker, quote.price))
+        .iter()
+        .map(|(ticker, quote)| (ticker.clone(), quote.price))
         .collect();
     let (list, totals) = positions_of(&book, &prices)?;
+    let positions = list
+        .into_iter()
+        .map(|position| {
+            let quote = quotes.get(&position.ticker);
+            PositionView {
+                price_source: quote.map(|quote| quote.source),
+                price_as_of: quote.and_then(|quote| quote.as_of),
+                ..position.into()
+            }
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(PositionsView {
-        positions: list.into_iter().map(Into::into).collect(),
+        positions,
         totals: totals.into(),
     }))
 }

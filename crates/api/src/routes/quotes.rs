@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use crate::domain::Ticker;
 use crate::error::ApiError;
-use crate::game::Game;
 use crate::input::params;
 use crate::input::Identity;
+use crate::portfolio::Portfolio;
 use crate::prices::PriceError;
 use crate::views::wallstreet::QuoteView;
 
@@ -22,7 +22,8 @@ pub struct Quotes {
 }
 
 /// `GET /api/quotes/?symbols=SPY,VTI` (authenticated): latest prices through the server, so the
-/// market-data key never reaches the browser. When the caller's or the server's budget cannot
+/// market-data key never reaches the browser; without `FINNHUB_TOKEN`, the latest daily closes
+/// (`source: close`, `as_of` their day). When the caller's or the server's budget cannot
 /// cover every symbol the answer is a 429; the symbols it did cover are cached by then, so the
 /// retry costs only the rest.
 #[utoipa::path(
@@ -37,19 +38,15 @@ pub struct Quotes {
         (status = 400, description = "No symbols, a bad one, or more than 20.", body = crate::openapi::schemas::Invalid),
         (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 502, description = "The market-data source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
-        (status = 503, description = "No market-data source is configured (`not_configured`), or the database cannot be reached.", body = shared::wire::ErrorBody),
+        (status = 503, description = "The database cannot be reached.", body = shared::wire::ErrorBody),
     )
 )]
 pub async fn list(
-    game: web::Data<Game>,
+    portfolio: web::Data<Portfolio>,
     me: Identity,
     query: web::Query<params::Query>,
 ) -> Result<HttpResponse, ApiError> {
-    let market = game.prices.as_ref().ok_or_else(|| {
-        ApiError::NotConfigured(
-            "Quotes are not available: the server has no FINNHUB_TOKEN configured.".into(),
-        )
-    })?;
+    let market = &portfolio.market;
     let symbols = params::symbols(&query, MAX_SYMBOLS)?;
     let fetched = market.quotes_for(me.user_id, &symbols).await;
     let mut body = Quotes {

@@ -65,7 +65,8 @@ pub async fn add(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let ticker = body.required("ticker", text(Ticker::parse))?;
-    if let Some(market) = &portfolio.market {
+    let market = &portfolio.market;
+    if market.knows_every_listing() {
         let known = market
             .quotes_for(me.user_id, std::slice::from_ref(&ticker))
             .await;
@@ -135,12 +136,7 @@ pub async fn remove(
 
 /// The entries of `tickers`, with what market data can say about each right now.
 async fn entries(portfolio: &Portfolio, user: i64, tickers: Vec<Ticker>) -> Vec<WatchEntryView> {
-    let Some(market) = &portfolio.market else {
-        return tickers
-            .into_iter()
-            .map(|ticker| WatchEntryView::new(ticker, None, None))
-            .collect();
-    };
+    let market = &portfolio.market;
     let (quotes, profiles) = futures_util::future::join(
         market.quotes_for(user, &tickers),
         market.profiles_for(user, &tickers),

@@ -14,6 +14,7 @@ use crate::ledger::performance::Performance;
 use crate::ledger::positions::{Position, Totals};
 use crate::models::account::Account;
 use crate::models::transaction::{Malformed, TransactionRow};
+use crate::prices::QuoteSource;
 
 /// A brokerage account the caller keeps transactions in (not the login account of
 /// `/api/users/me/`).
@@ -107,6 +108,11 @@ pub struct PositionView {
     pub average_cost: Option<String>,
     /// The latest price; `null` when none is known (then so are the market figures).
     pub price: Option<String>,
+    /// Where the price comes from: `finnhub`, or `close` without FINNHUB_TOKEN.
+    pub price_source: Option<QuoteSource>,
+    /// The day the price is of.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub price_as_of: Option<NaiveDate>,
     pub market_value: Option<String>,
     pub unrealized_gain: Option<String>,
     pub realized_gain: String,
@@ -128,6 +134,8 @@ impl From<Position> for PositionView {
                 )
             }),
             price: position.price.map(exact),
+            price_source: None,
+            price_as_of: None,
             market_value: position.market_value.map(cents),
             unrealized_gain: position.unrealized_gain.map(cents),
             realized_gain: cents(position.realized_gain),

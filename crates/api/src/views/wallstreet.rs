@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 use crate::models::selection::SelectionWithTicker;
 use crate::models::week::GameOption;
-use crate::prices::Quote;
+use crate::prices::{Quote, QuoteSource};
 
 /// An option of a week; prices and the result are exact decimals as strings, null until known.
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,6 +99,11 @@ pub struct QuoteView {
     pub percent_change: Option<String>,
     pub previous_close: Option<String>,
     pub time: Option<i64>,
+    /// `finnhub` (a latest trade) or `close` (the latest daily close, without FINNHUB_TOKEN).
+    pub source: QuoteSource,
+    /// The day the price is of (`YYYY-MM-DD`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub as_of: Option<NaiveDate>,
 }
 
 impl From<Quote> for QuoteView {
@@ -110,6 +115,8 @@ impl From<Quote> for QuoteView {
             percent_change: quote.percent_change.map(|d| d.to_string()),
             previous_close: quote.previous_close.map(|d| d.to_string()),
             time: quote.time,
+            source: quote.source,
+            as_of: quote.as_of,
         }
     }
 }

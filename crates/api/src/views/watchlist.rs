@@ -1,8 +1,9 @@
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::Ticker;
-use crate::prices::{Profile, Quote};
+use crate::prices::{Profile, Quote, QuoteSource};
 
 /// A watch-list entry: the latest price and day change (absolute and percent) from the quote,
 /// the name and market cap (in dollars) from the company profile; null where unknown.
@@ -14,6 +15,11 @@ pub struct WatchEntryView {
     pub change: Option<String>,
     pub change_percent: Option<String>,
     pub market_cap: Option<String>,
+    /// Where the price comes from: `finnhub` or `close` (null without a price).
+    pub source: Option<QuoteSource>,
+    /// The day the price is of.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub as_of: Option<NaiveDate>,
 }
 
 impl WatchEntryView {
@@ -29,6 +35,8 @@ impl WatchEntryView {
                 .and_then(|q| q.percent_change)
                 .map(|d| d.to_string()),
             market_cap: market_cap.map(|cap| cap.normalize().to_string()),
+            source: quote.as_ref().map(|q| q.source),
+            as_of: quote.as_ref().and_then(|q| q.as_of),
         }
     }
 }

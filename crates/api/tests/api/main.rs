@@ -17,6 +17,7 @@ mod health;
 mod holdings_csv;
 mod import_crash;
 mod import_django;
+mod keyless_quotes;
 mod ledger;
 mod ledger_migration;
 mod login_throttle;

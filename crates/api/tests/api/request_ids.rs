@@ -6,7 +6,7 @@ use serde_json::Value;
 use test_support::process::clean_command;
 use test_support::servers::ApiServer;
 
-use crate::helpers::{json_of, TestApp, PASSWORD};
+use crate::helpers::{json_of, Backend, TestApp, PASSWORD};
 
 fn id_of(response: &Response) -> String {
     response
@@ -47,20 +47,33 @@ async fn every_response_names_its_request(app: TestApp) {
     }
 }
 
-async fn server_errors_name_their_request_in_the_body(app: TestApp) {
+async fn server_errors_name_their_request_in_the_body(backend: Backend) {
+    // A history provider that refuses every connection: performance is a 502.
+    let app = TestApp::spawn_with(backend, |options| {
+        options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
+        options.portfolio.history_url = "http://127.0.0.1:9/q/d/l/".into();
+    })
+    .await;
     let user = app.user("ann").await;
-    // This server has no FINNHUB_TOKEN: quotes are a 503.
+    let bought = app
+        .post(
+            "/api/transactions/",
+            Some(&user.access),
+            serde_json::json!({"type": "BUY", "ticker": "SPY", "date": "2024-01-02", "quantity": "1", "price": "470"}),
+        )
+        .await;
+    assert_eq!(bought.status(), StatusCode::CREATED);
     let unavailable = app
         .client
-        .get(app.url("/api/quotes/?symbols=SPY"))
+        .get(app.url("/api/portfolio/performance/?from=2024-01-02&to=2024-01-31"))
         .bearer_auth(&user.access)
         .header("X-Request-Id", "support-ticket-42")
         .send()
         .await
         .unwrap();
     assert_eq!(id_of(&unavailable), "support-ticket-42");
-    let body = json_of(unavailable, StatusCode::SERVICE_UNAVAILABLE).await;
-    assert_eq!(body["code"], "not_configured");
+    let body = json_of(unavailable, StatusCode::BAD_GATEWAY).await;
+    assert_eq!(body["code"], "bad_gateway");
     assert_eq!(body["request_id"], "support-ticket-42");
 
     let client_error = json_of(
@@ -71,10 +84,12 @@ async fn server_errors_name_their_request_in_the_body(app: TestApp) {
     assert!(client_error.get("request_id").is_none(), "{client_error}");
 }
 
-crate::backend_tests!(
-    every_response_names_its_request,
-    server_errors_name_their_request_in_the_body,
-);
+crate::backend_tests!(every_response_names_its_request);
+
+mod errors {
+    crate::per_backend!(server_errors_name_their_request_in_the_body);
+    use super::server_errors_name_their_request_in_the_body;
+}
 
 /// One request through the real binary with `LOG_FORMAT=json`: every line is a JSON object,
 /// and the lines of that request (its handler's and its access line) carry its id.

@@ -725,20 +725,6 @@ crate::per_backend!(
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quotes_need_a_configured_provider() {
-    let game = Game::start(Backend::Sqlite).await;
-    let user = game.app.user("quoter").await;
-    let response = game
-        .app
-        .get("/api/quotes/?symbols=SPY", Some(&user.access))
-        .await;
-    assert_eq!(
-        json_of(response, StatusCode::SERVICE_UNAVAILABLE).await["code"],
-        "not_configured"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quotes_come_through_the_server_with_retries_and_a_cache() {
     let finnhub = FakeFinnhub::start(&[("SPY", "471.25"), ("VTI", "237.5")]);
     let game = Game::start_with(Backend::Sqlite, Some(&finnhub), false).await;

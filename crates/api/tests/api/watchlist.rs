@@ -68,6 +68,8 @@ async fn a_new_list_starts_with_vti_and_spy_with_market_data(backend: Backend) {
             "change": "1.5",
             "change_percent": "0.75",
             "market_cap": "380123250000",
+            "source": "finnhub",
+            "as_of": "2024-01-05",
         })
     );
     assert_eq!(list[1]["ticker"], "SPY");
@@ -177,7 +179,7 @@ crate::per_backend!(
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_market_data_entries_have_no_figures() {
+async fn without_a_key_or_a_stored_close_entries_have_no_figures() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let user = app.user("ann").await;
     let added = app
@@ -199,6 +201,6 @@ async fn without_market_data_entries_have_no_figures() {
     assert_eq!(list.as_array().unwrap().len(), 3);
     assert_eq!(
         list[2],
-        json!({"ticker": "QQQ", "name": null, "price": null, "change": null, "change_percent": null, "market_cap": null})
+        json!({"ticker": "QQQ", "name": null, "price": null, "change": null, "change_percent": null, "market_cap": null, "source": null, "as_of": null})
     );
 }

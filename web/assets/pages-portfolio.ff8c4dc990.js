@@ -5,6 +5,7 @@
 // (a dry-run preview first).
 
 import { accountPicker } from './accounts.5e7ac3c387.js';
+import { formatDay } from './dates.55a005ad75.js';
 import { api } from './api.a10a02d411.js';
 import * as dec from './decimal.515325027d.js';
 import { append, field, formError, h, loadInto, onSubmit, whilePending } from './dom.c63cc8ee1e.js';
@@ -19,6 +20,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
   const state = { accounts: [], account: '' };
   const area = h('div', { class: 'positions', 'data-testid': 'positions' });
   const quotesNote = h('p', { class: 'notice', 'data-testid': 'quotes-note', role: 'status', hidden: true });
+  const asOfNote = h('p', { class: 'hint', 'data-testid': 'prices-as-of', hidden: true });
   const addArea = h(
     'section',
     { class: 'card', 'aria-labelledby': 'add-title' },
@@ -29,7 +31,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
   append(main,
     h('h1', { tabindex: '-1' }, 'Portfolio'),
     picker.element,
-    h('section', { 'aria-labelledby': 'positions-title' }, h('h2', { id: 'positions-title', class: 'visually-hidden' }, 'Positions'), quotesNote, area),
+    h('section', { 'aria-labelledby': 'positions-title' }, h('h2', { id: 'positions-title', class: 'visually-hidden' }, 'Positions'), quotesNote, asOfNote, area),
     addArea,
     csvCard({ announce, refresh: () => refresh() }),
   );
@@ -49,6 +51,12 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
       : unpriced.length === open.length
         ? 'Market prices are not available right now, so market value and unrealized gain are left blank.'
         : `No market price is known now for ${unpriced.join(', ')}; the market value and unrealized gain totals leave ${unpriced.length === 1 ? 'it' : 'them'} out.`;
+    // Without a live quote source the prices are the latest daily closes: say which day's.
+    const closeDays = [...new Set(open.filter((row) => row.price_source === 'close' && row.price_as_of).map((row) => row.price_as_of))].sort();
+    asOfNote.hidden = !closeDays.length;
+    asOfNote.textContent = !closeDays.length
+      ? ''
+      : `Prices are closing prices as of ${closeDays.length === 1 ? formatDay(closeDays[0]) : `${formatDay(closeDays[0])} to ${formatDay(closeDays.at(-1))}`}.`;
 
     if (!positions.length) {
       area.replaceChildren(h('p', { class: 'empty', 'data-testid': 'no-positions' }, 'No positions yet. Add your first transaction below.'));

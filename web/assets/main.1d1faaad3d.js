@@ -8,11 +8,11 @@ import { accountsPage } from './pages-accounts.505c2674eb.js';
 import { allocationPage } from './pages-allocation.42384556366c.js';
 import { loginPage, registerPage } from './pages-auth.65a566f644.js';
 import { performancePage } from './pages-performance.965414b619.js';
-import { portfolioPage } from './pages-portfolio.8a57b2acda.js';
+import { portfolioPage } from './pages-portfolio.ff8c4dc990.js';
 import { realizedPage } from './pages-realized.53d98d6036.js';
 import { transactionsPage } from './pages-transactions.528a2387a4.js';
 import { wallstreetPage } from './pages-wallstreet.d388e94c41.js';
-import { watchlistPage } from './pages-watchlist.12dcdc0389.js';
+import { watchlistPage } from './pages-watchlist.c8a377ff8c.js';
 import { session } from './session.0568d11bcd.js';
 import { setUpTheme } from './theme.c654862819.js';
 
