@@ -23,6 +23,7 @@ pub mod commands;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod fx;
 pub mod game;
 pub mod input;
 pub mod ledger;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use api::cli::{Cli, Command, Options};
 use api::commands::import_django::{self, Mode};
-use api::commands::{self, backup, closes, createsuperuser, demo_data, transfer, week};
+use api::commands::{self, backup, closes, createsuperuser, demo_data, fx_rates, transfer, week};
 use api::game::lifecycle::Step;
 use api::settings::{self, Settings};
 use api::startup::{Application, StartupError};
@@ -102,6 +102,7 @@ fn run(command: Command) -> Result<(), Failure> {
             )
         }
         Command::ImportCloses { file, database } => closes::import(&database, &file),
+        Command::ImportFx { file, database } => fx_rates::import(&database, &file),
         Command::Backup { output, database } => {
             return match backup::run(&database, &output) {
                 Ok(bytes) => {

@@ -77,6 +77,7 @@ fn register(routes: &mut Routes) {
     routes.add("/api/token/logout", |r| r.on(Method::POST, tokens::logout));
     routes.add("/api/users/me", |r| {
         r.on(Method::GET, me::retrieve)
+            .on(Method::PATCH, me::update)
             .on(Method::DELETE, me::delete)
     });
     routes.add("/api/users/me/password", |r| {

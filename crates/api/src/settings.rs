@@ -12,11 +12,12 @@ use chrono::NaiveTime;
 
 use crate::auth::ThrottlePolicy;
 use crate::cli::{
-    DatabaseOptions, Environment, GameOptions, HistoryProvider, Options, PortfolioOptions,
-    QuoteOptions, UserQuoteOptions,
+    DatabaseOptions, Environment, FxProvider, GameOptions, HistoryProvider, Options,
+    PortfolioOptions, QuoteOptions, UserQuoteOptions,
 };
 use crate::db::{DatabaseUrl, PoolOptions};
 use crate::domain::calendar::GameCalendar;
+use crate::fx::{Ecb, RateProvider};
 use crate::input::TrustedProxies;
 use crate::prices::history::{DailyHistory, Stooq};
 use crate::prices::{BudgetSettings, FinnhubSettings, QuoteCaching};
@@ -69,6 +70,8 @@ pub struct Settings {
     pub budget: BudgetSettings,
     /// The daily-history provider, unless `HISTORY_PROVIDER=none`.
     pub history: Option<HistorySettings>,
+    /// The exchange-rate provider, unless `FX_PROVIDER=none`.
+    pub fx: Option<FxSettings>,
     /// Most entries of one watch list.
     pub watchlist_max: u32,
     /// How often the scheduler runs, when it runs (it needs market data).
@@ -177,6 +180,7 @@ impl Settings {
             },
             budget: budget(quotes, user_quotes)?,
             history: history(portfolio)?,
+            fx: fx(portfolio)?,
             watchlist_max: portfolio.watchlist_max_entries.max(1),
             scheduler_interval: scheduler
                 .wallstreet_scheduler
@@ -284,6 +288,34 @@ pub fn history(options: &PortfolioOptions) -> Result<Option<HistorySettings>, Se
             url,
             timeout: Duration::from_secs(options.history_timeout_secs.max(1)),
         })),
+    }
+}
+
+/// The exchange-rate provider, when one is configured.
+pub fn fx(options: &PortfolioOptions) -> Result<Option<FxSettings>, SettingsError> {
+    let url = options.fx_url.trim().to_owned();
+    match options.fx_provider {
+        FxProvider::None => Ok(None),
+        FxProvider::Ecb if url.is_empty() => Err(SettingsError::FxUrlEmpty),
+        FxProvider::Ecb => Ok(Some(FxSettings {
+            url,
+            timeout: Duration::from_secs(options.fx_timeout_secs.max(1)),
+        })),
+    }
+}
+
+/// Where exchange rates come from when the store lacks them (the ECB).
+#[derive(Debug, Clone)]
+pub struct FxSettings {
+    pub url: String,
+    pub timeout: Duration,
+}
+
+impl FxSettings {
+    pub fn provider(&self) -> Result<std::sync::Arc<dyn RateProvider>, SettingsError> {
+        let ecb = Ecb::new(self.url.clone(), self.timeout)
+            .map_err(|reason| SettingsError::FxClient { reason })?;
+        Ok(std::sync::Arc::new(ecb))
     }
 }
 

@@ -21,6 +21,7 @@ use crate::auth::{AccountCache, Authenticator, Hasher, LoginTiming, TokenService
 use crate::clock::{SharedClock, SystemClock};
 use crate::db::{DbError, DbPool};
 use crate::error::ApiError;
+use crate::fx::DailyRates;
 use crate::game::scheduler::Scheduler;
 use crate::game::Game;
 use crate::models::user;
@@ -85,6 +86,8 @@ impl Application {
             budget.clone(),
             metrics.market.cache("closes"),
         );
+        let fx_provider = settings.fx.as_ref().map(|fx| fx.provider()).transpose()?;
+        let rates = DailyRates::new(pool.clone(), fx_provider, metrics.market.cache("fx"));
         // The game's prices are Finnhub's or typed in by staff; never a close.
         let prices = match &settings.finnhub {
             Some(finnhub) => Some(
@@ -107,21 +110,20 @@ impl Application {
                 &metrics.market,
             )
         });
-        let scheduler = match (&prices, settings.scheduler_interval) {
-            (Some(prices), Some(interval)) => Some(Scheduler {
-                pool: pool.clone(),
-                calendar: settings.calendar.clone(),
-                clock: clock.clone(),
-                prices: prices.clone(),
-                closes: closes.clone(),
-                interval,
-                metrics: metrics.scheduler.clone(),
-            }),
-            _ => None,
-        };
+        let scheduler = settings.scheduler_interval.map(|interval| Scheduler {
+            pool: pool.clone(),
+            calendar: settings.calendar.clone(),
+            clock: clock.clone(),
+            prices: prices.clone(),
+            closes: closes.clone(),
+            rates: rates.clone(),
+            interval,
+            metrics: metrics.scheduler.clone(),
+        });
         let portfolio = Portfolio {
             market,
             closes,
+            rates,
             calendar: settings.calendar.clone(),
             clock: clock.clone(),
             watchlist_max: settings.watchlist_max,

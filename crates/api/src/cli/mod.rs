@@ -259,6 +259,16 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseOptions,
     },
+    /// Load exchange rates from a CSV file of `date,base,quote,rate` rows (1 base = rate quote,
+    /// with that header) into the rate store, replacing stored rates of the same days. All rows
+    /// or none.
+    #[command(after_help = COMMAND_HELP)]
+    ImportFx {
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseOptions,
+    },
     /// Record a game week's end prices (from --prices, else Finnhub), score and rank it. Safe to re-run.
     #[command(after_help = MARKET_COMMAND_HELP)]
     CloseWeek {
@@ -290,6 +300,12 @@ pub struct WeekOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HistoryProvider {
     Stooq,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FxProvider {
+    Ecb,
     None,
 }
 

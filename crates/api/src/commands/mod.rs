@@ -5,6 +5,7 @@ pub mod backup;
 pub mod closes;
 pub mod createsuperuser;
 pub mod demo_data;
+pub mod fx_rates;
 pub mod import_django;
 pub mod transfer;
 pub mod week;

@@ -18,6 +18,8 @@ diesel::table! {
         date_joined -> Timestamp,
         /// The account's id in the Django database it was imported from; NULL when made here.
         source_id -> Nullable<BigInt>,
+        /// The ISO 4217 code figures are reported in (`USD` unless chosen).
+        base_currency -> Text,
     }
 }
 
@@ -120,6 +122,29 @@ diesel::table! {
         symbol -> Text,
         date -> Date,
         close -> ExactDecimal,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::ExactDecimal;
+
+    /// Daily exchange rates: 1 `base` = `rate` `quote` on `date`.
+    fx_rates (base, quote, date) {
+        base -> Text,
+        quote -> Text,
+        date -> Date,
+        rate -> ExactDecimal,
+    }
+}
+
+diesel::table! {
+    /// The day ranges of a currency already asked of the rate provider.
+    fx_coverage (id) {
+        id -> BigInt,
+        currency -> Text,
+        first_day -> Date,
+        last_day -> Date,
     }
 }
 

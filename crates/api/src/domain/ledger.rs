@@ -154,26 +154,6 @@ impl AccountName {
     }
 }
 
-/// An ISO 4217 code's shape: three letters, upper-cased.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrencyCode(String);
-
-impl CurrencyCode {
-    pub const USD: &'static str = "USD";
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let code = raw.trim();
-        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err("A currency is a three-letter ISO 4217 code, such as USD.".into());
-        }
-        Ok(Self(code.to_ascii_uppercase()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// A free-text note on a transaction, at most 500 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note(String);
@@ -236,8 +216,5 @@ mod tests {
         assert_eq!(AccountName::parse("  IRA ").unwrap().as_str(), "IRA");
         assert!(AccountName::parse(" ").is_err());
         assert!(AccountName::parse(&"x".repeat(101)).is_err());
-        assert_eq!(CurrencyCode::parse("eur").unwrap().as_str(), "EUR");
-        assert!(CurrencyCode::parse("EURO").is_err());
-        assert!(CurrencyCode::parse("U$D").is_err());
     }
 }

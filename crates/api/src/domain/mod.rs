@@ -6,6 +6,7 @@
 pub(crate) mod buy_date;
 pub mod calendar;
 mod common_passwords;
+pub mod currency;
 mod email;
 mod fixed_decimal;
 mod ledger;
@@ -19,11 +20,10 @@ pub mod username;
 
 pub use buy_date::BuyDate;
 pub use common_passwords::load as load_common_passwords;
+pub use currency::CurrencyCode;
 pub use email::Email;
 pub use fixed_decimal::{CostBasis, FixedDecimal, Shares};
-pub use ledger::{
-    AccountName, CurrencyCode, Money, Note, Quantity, Ratio, TradeDate, TransactionType,
-};
+pub use ledger::{AccountName, Money, Note, Quantity, Ratio, TradeDate, TransactionType};
 pub use password::{Owner, Password};
 pub use percent_change::PercentChange;
 pub use price::Price;

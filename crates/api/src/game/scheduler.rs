@@ -1,5 +1,6 @@
 //! The in-process scheduler (the old celery beat): records start prices once a week's picks
-//! close and closes each week after its last market close. Every api replica runs it; a job
+//! close and closes each week after its last market close (both with Finnhub), records each
+//! trading day's closes, and keeps the exchange rates of the currencies in use fresh. Every api replica runs it; a job
 //! runs only in the instance that wins its claim in the database (see `models::week::claim`),
 //! so each happens exactly once however many replicas there are. A claim that is not finished
 //! within `CLAIM_LEASE` (a crashed instance) can be taken over.
@@ -12,8 +13,10 @@ use crate::clock::SharedClock;
 use crate::db::DbPool;
 use crate::domain::calendar::GameCalendar;
 use crate::domain::Sunday;
+use crate::fx::DailyRates;
 use crate::game::{lifecycle, GameError};
 use crate::models::closes;
+use crate::models::fx;
 use crate::models::week::{self, Job};
 use crate::prices::{DailyCloses, MarketData};
 use crate::telemetry::metrics::{ScheduledJob, SchedulerMetrics};
@@ -26,8 +29,10 @@ pub struct Scheduler {
     pub pool: DbPool,
     pub calendar: GameCalendar,
     pub clock: SharedClock,
-    pub prices: MarketData,
+    /// Finnhub's quotes: the game's jobs and the daily closes need them.
+    pub prices: Option<MarketData>,
     pub closes: DailyCloses,
+    pub rates: DailyRates,
     pub interval: Duration,
     pub metrics: SchedulerMetrics,
 }
@@ -47,8 +52,27 @@ impl Scheduler {
     }
 
     /// One pass: start prices for every week whose picks have closed and that has none yet,
-    /// then every week that is over and not yet closed, then the last trading day's closes.
+    /// then every week that is over and not yet closed, then the last trading day's closes
+    /// (these with Finnhub's quotes); then the recent exchange rates.
     pub async fn tick(&self) -> Result<(), GameError> {
+        if let Some(prices) = &self.prices {
+            self.game_jobs(prices).await?;
+        }
+        self.refresh_rates().await
+    }
+
+    /// The recent rates of every currency in use, from the provider (at most once an hour
+    /// per range asked; nothing without `FX_PROVIDER`).
+    async fn refresh_rates(&self) -> Result<(), GameError> {
+        let today = self.clock.now().date_naive();
+        let currencies = self.pool.query(fx::currencies_in_use).await?;
+        if let Err(err) = self.rates.refresh(&currencies, today).await {
+            log::warn!("exchange rates: refresh failed: {err}");
+        }
+        Ok(())
+    }
+
+    async fn game_jobs(&self, prices: &MarketData) -> Result<(), GameError> {
         let now = self.clock.now();
         let current = self.calendar.current_week(now);
         let unstarted = self
@@ -63,8 +87,7 @@ impl Scheduler {
             {
                 continue;
             }
-            let opened =
-                lifecycle::open_week(&self.pool, sunday, &self.prices, now.naive_utc()).await;
+            let opened = lifecycle::open_week(&self.pool, sunday, prices, now.naive_utc()).await;
             self.metrics.ran(
                 ScheduledJob::RecordStartPrices,
                 matches!(opened, Ok(_) | Err(GameError::NoOptions(_))),
@@ -88,8 +111,7 @@ impl Scheduler {
             {
                 continue;
             }
-            let closed =
-                lifecycle::close_week(&self.pool, sunday, &self.prices, now.naive_utc()).await;
+            let closed = lifecycle::close_week(&self.pool, sunday, prices, now.naive_utc()).await;
             self.metrics.ran(ScheduledJob::CloseWeek, closed.is_ok());
             match closed {
                 Ok(options) => {
@@ -100,12 +122,16 @@ impl Scheduler {
                 }
             }
         }
-        self.record_closes(now).await
+        self.record_closes(now, prices).await
     }
 
     /// The closes of the last trading day of every symbol held or watched, once across
     /// replicas; days missed (the server was down) are backfilled when history needs them.
-    async fn record_closes(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), GameError> {
+    async fn record_closes(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        prices: &MarketData,
+    ) -> Result<(), GameError> {
         let day = self.calendar.last_closed_day(now);
         let (now, stale) = (now.naive_utc(), now.naive_utc() - CLAIM_LEASE);
         if now < (self.calendar.close_at(day) + CLOSES_AFTER).naive_utc()
@@ -116,7 +142,7 @@ impl Scheduler {
         {
             return Ok(());
         }
-        let recorded = self.closes.record_day(day, &self.prices).await;
+        let recorded = self.closes.record_day(day, prices).await;
         self.metrics
             .ran(ScheduledJob::RecordCloses, recorded.is_ok());
         match recorded {

@@ -7,9 +7,11 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::fields::{decimal, string, text, Collected};
+use super::fields::{decimal, text, Collected};
 use super::JsonObject;
-use crate::domain::{Money, Note, Quantity, Ratio, Ticker, TradeDate, TransactionType};
+use crate::domain::{
+    CurrencyCode, Money, Note, Quantity, Ratio, Ticker, TradeDate, TransactionType,
+};
 use crate::error::ApiError;
 use crate::ledger::Event;
 use crate::models::account::Account;
@@ -40,26 +42,13 @@ pub fn read_entry(body: &JsonObject, accounts: &[Account]) -> Result<Entry, ApiE
             .flatten()
             .map(|note| note.as_str().to_owned()),
     };
-    let currency = match (body.0.get("currency"), &account) {
-        (None | Some(Value::Null), _) | (_, None) => None,
-        (Some(_), Some(account)) => errors
-            .take(body.optional("currency", string))
-            .flatten()
-            .and_then(|given| {
-                let given = given.trim().to_ascii_uppercase();
-                if given == account.currency {
-                    Some(given)
-                } else {
-                    errors.add(
-                        "currency",
-                        format!(
-                            "A transaction is in its account's currency ({}).",
-                            account.currency
-                        ),
-                    );
-                    None
-                }
-            }),
+    // In the ticker's listing currency unless one is given (a US share bought through a
+    // euro account, priced in euros).
+    let currency = match body.0.get("currency") {
+        None | Some(Value::Null) => None,
+        Some(_) => errors
+            .take(body.optional("currency", text(CurrencyCode::parse)))
+            .flatten(),
     };
     let event = kind.and_then(|kind| read_event(body, kind, &mut errors));
     errors.finish()?;
@@ -70,12 +59,16 @@ pub fn read_entry(body: &JsonObject, accounts: &[Account]) -> Result<Entry, ApiE
             "You have no account to hold it; create one first.",
         ));
     };
+    let currency = currency.map_or_else(
+        || ticker.listing_currency().to_owned(),
+        CurrencyCode::into_inner,
+    );
     Ok(Entry {
         account_id: account.id,
         ticker: ticker.into_inner(),
         date: date.into_inner(),
         event,
-        currency: currency.unwrap_or(account.currency),
+        currency,
         note,
     })
 }

@@ -33,6 +33,8 @@ pub struct Trade {
     pub ticker: String,
     pub date: NaiveDate,
     pub event: Event,
+    /// The ISO 4217 code its amounts are in.
+    pub currency: String,
 }
 
 /// What happened, with the type's own fields.
@@ -67,6 +69,36 @@ pub struct Figures {
 }
 
 impl Event {
+    /// The event with every amount (price, fee, dividend) multiplied by `rate`: the same
+    /// event in another currency. Quantities and ratios stay.
+    pub fn converted(self, rate: Decimal) -> Result<Self, Overflow> {
+        let times = |amount: Decimal| amount.checked_mul(rate).ok_or(Overflow);
+        Ok(match self {
+            Self::Buy {
+                quantity,
+                price,
+                fee,
+            } => Self::Buy {
+                quantity,
+                price: times(price)?,
+                fee: times(fee)?,
+            },
+            Self::Sell {
+                quantity,
+                price,
+                fee,
+            } => Self::Sell {
+                quantity,
+                price: times(price)?,
+                fee: times(fee)?,
+            },
+            Self::Dividend { amount } => Self::Dividend {
+                amount: times(amount)?,
+            },
+            split @ Self::Split { .. } => split,
+        })
+    }
+
     pub fn kind(&self) -> TransactionType {
         match self {
             Self::Buy { .. } => TransactionType::Buy,
@@ -232,6 +264,7 @@ pub(crate) mod test_ledgers {
             ticker: ticker.into(),
             date: day(date),
             event,
+            currency: "USD".into(),
         }
     }
 

@@ -114,6 +114,7 @@ fn build(steps: Vec<(u64, i64, usize, Op)>) -> Vec<Trade> {
             ticker: ticker.to_owned(),
             date: start() + Days::new(offset),
             event,
+            currency: "USD".into(),
         };
         book.apply(&trade).expect("a sale within the holding");
         trades.push(trade);

@@ -121,7 +121,7 @@ pub fn create(conn: &mut DbConn, new: &NewAsset) -> Result<Asset, WriteError> {
             price: new.costbasis.value(),
             fee: Decimal::ZERO,
         },
-        currency: first.currency,
+        currency: new.ticker.listing_currency().to_owned(),
         note: None,
     };
     Asset::try_from(transaction::create(conn, new.user_id, &entry)?)

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod asset;
 pub mod closes;
+pub mod fx;
 pub mod import;
 pub mod login_throttle;
 pub mod quota;

@@ -57,6 +57,7 @@ impl Entry {
             ticker: self.ticker.clone(),
             date: self.date,
             event: self.event,
+            currency: self.currency.clone(),
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct User {
     pub is_staff: bool,
     pub is_active: bool,
     pub date_joined: chrono::NaiveDateTime,
+    /// The ISO 4217 code the user's figures are reported in.
+    pub base_currency: String,
 }
 
 /// An account about to be created; the password is already hashed.
@@ -182,4 +184,16 @@ pub fn imported_password_hashes(conn: &mut DbConn) -> QueryResult<Vec<String>> {
         .filter(users::password_hash.not_like("$%"))
         .select(users::password_hash)
         .load(c))
+}
+
+/// Sets the currency `id`'s figures are reported in.
+pub fn set_base_currency(
+    conn: &mut DbConn,
+    id: i64,
+    currency: &crate::domain::CurrencyCode,
+) -> QueryResult<bool> {
+    let updated = with_conn!(conn, |c| diesel::update(users::table.find(id))
+        .set(users::base_currency.eq(currency.as_str()))
+        .execute(c))?;
+    Ok(updated == 1)
 }

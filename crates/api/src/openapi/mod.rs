@@ -40,6 +40,7 @@ use crate::routes::{
         tokens::refresh,
         tokens::logout,
         me::retrieve,
+        me::update,
         me::delete,
         me::change_password,
         assets::list,

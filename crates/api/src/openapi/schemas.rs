@@ -125,6 +125,15 @@ pub struct RefreshToken {
     refresh: String,
 }
 
+/// `PATCH /api/users/me/`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AccountUpdate {
+    /// An ISO 4217 code: what positions, realized gains and performance are reported in.
+    #[schema(example = "EUR", pattern = "^[A-Za-z]{3}$")]
+    base_currency: Option<String>,
+}
+
 /// `POST /api/users/me/password/`.
 #[derive(ToSchema)]
 #[allow(dead_code)]

@@ -5,11 +5,13 @@
 
 pub mod history;
 pub mod holdings_csv;
+pub mod in_currency;
 pub mod transactions_csv;
 pub mod valuation;
 
 use crate::clock::SharedClock;
 use crate::domain::calendar::GameCalendar;
+use crate::fx::DailyRates;
 use crate::prices::{DailyCloses, MarketData};
 
 pub struct Portfolio {
@@ -17,6 +19,8 @@ pub struct Portfolio {
     /// company profiles.
     pub market: MarketData,
     pub closes: DailyCloses,
+    /// Exchange rates, for figures in another currency than the ledger's.
+    pub rates: DailyRates,
     /// The exchange's calendar (trading days), shared with the game.
     pub calendar: GameCalendar,
     pub clock: SharedClock,

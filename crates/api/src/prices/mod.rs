@@ -5,7 +5,7 @@
 //! [`DailyCloses`] (`closes`), which backfills from a `history` provider.
 
 pub mod budget;
-mod cache;
+pub(crate) mod cache;
 mod closes;
 mod finnhub;
 pub mod history;

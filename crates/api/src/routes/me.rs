@@ -6,15 +6,15 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::{Account, AccountCache, AuthError, Authenticator};
 use crate::db::{DbError, DbPool};
-use crate::domain::{Owner, Password};
+use crate::domain::{CurrencyCode, Owner, Password};
 use crate::error::{ApiError, FieldErrors};
-use crate::input::fields::{all_valid, string};
+use crate::input::fields::{all_valid, string, text};
 use crate::input::Identity;
 use crate::input::{ClientIp, JsonObject};
 use crate::models::{session, user};
 use crate::views::user::AccountView;
 
-/// `GET /api/users/me/`: `{id, username, email, is_staff, date_joined}`.
+/// `GET /api/users/me/`: `{id, username, email, is_staff, date_joined, base_currency}`.
 #[utoipa::path(
     get,
     path = "/api/users/me",
@@ -26,6 +26,44 @@ use crate::views::user::AccountView;
 pub async fn retrieve(pool: web::Data<DbPool>, me: Identity) -> Result<HttpResponse, ApiError> {
     let found = pool
         .query(move |conn| user::find(conn, me.user_id))
+        .await?
+        .ok_or(ApiError::TokenNotValid)?;
+    Ok(HttpResponse::Ok().json(AccountView::from(found)))
+}
+
+/// `PATCH /api/users/me/`: `{base_currency}`, the currency the caller's figures are reported
+/// in; the account as it now is.
+#[utoipa::path(
+    patch,
+    path = "/api/users/me",
+    operation_id = "me_update",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = crate::openapi::schemas::AccountUpdate,
+    responses(
+        (status = 200, description = "The caller's account, changed.", body = AccountView),
+        (status = 400, description = "An unknown currency code, or a field that cannot change here.", body = crate::openapi::schemas::Invalid),
+    )
+)]
+pub async fn update(
+    pool: web::Data<DbPool>,
+    me: Identity,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(other) = body.0.keys().find(|key| key.as_str() != "base_currency") {
+        return Err(ApiError::field(
+            other,
+            "Only base_currency can be changed here.",
+        ));
+    }
+    let currency = body.optional("base_currency", text(CurrencyCode::parse))?;
+    let found = pool
+        .query(move |conn| {
+            if let Some(currency) = &currency {
+                user::set_base_currency(conn, me.user_id, currency)?;
+            }
+            user::find(conn, me.user_id)
+        })
         .await?
         .ok_or(ApiError::TokenNotValid)?;
     Ok(HttpResponse::Ok().json(AccountView::from(found)))

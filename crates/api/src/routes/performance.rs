@@ -13,15 +13,17 @@ use crate::input::Identity;
 use crate::ledger::performance::{measure, Range};
 use crate::portfolio::Portfolio;
 use crate::prices::budget::Lane;
-use crate::routes::portfolio::{ledger, wanted};
+use crate::routes::portfolio::{in_currency, ledger, wanted};
 use crate::routes::transactions::account_param;
 use crate::views::ledger::PerformanceView;
 
 const DEFAULT_BENCHMARK: &str = "SPY";
 
-/// `GET /api/portfolio/performance/?from=&to=[&benchmark=SPY&account=]`. `to` defaults to the
-/// last closed trading day, `from` to the first transaction. Closes the store lacks are
-/// fetched from the history provider first.
+/// `GET /api/portfolio/performance/?from=&to=[&benchmark=SPY&account=&currency=]`. `to`
+/// defaults to the last closed trading day, `from` to the first transaction. Closes the store
+/// lacks are fetched from the history provider first. Values and flows are in the caller's
+/// base currency (or `currency`): each flow at its day's rate, each day's value at that day's
+/// rate; the benchmark too, so a euro investor compares with SPY in euros.
 #[utoipa::path(
     get,
     path = "/api/portfolio/performance",
@@ -33,10 +35,13 @@ const DEFAULT_BENCHMARK: &str = "SPY";
         ("to" = Option<String>, Query, description = "The last day (`YYYY-MM-DD`), not in the future; the last closed trading day when left out."),
         ("benchmark" = Option<String>, Query, description = "A ticker to compare with (default `SPY`)."),
         ("account" = Option<i64>, Query, description = "One of the caller's accounts (another is a 404); all of them when left out."),
+        ("currency" = Option<String>, Query, pattern = "^[A-Za-z]{3}$", description = "An ISO 4217 code to report in; the caller's `base_currency` when left out."),
     ),
     responses(
         (status = 200, description = "The performance over the range.", body = PerformanceView),
+        (status = 400, description = "A bad date, range, benchmark or currency.", body = crate::openapi::schemas::Invalid),
         (status = 404, description = "`account` is not one of the caller's (`not_found`).", body = shared::wire::ErrorBody),
+        (status = 409, description = "An exchange rate the figures need is not known (`fx_rate_missing`).", body = shared::wire::ErrorBody),
         (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 502, description = "The history source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
     )
@@ -81,10 +86,28 @@ pub async fn performance(
         .closes
         .load(Lane::User(me.user_id), ranges, now)
         .await?;
+    // The closes reach back before `first` (a day's value uses its last close before it).
+    let earliest = closes
+        .values()
+        .filter_map(|by_day| by_day.keys().next())
+        .min()
+        .copied()
+        .unwrap_or(first)
+        .min(first);
+    let report = in_currency(
+        &pool,
+        &portfolio,
+        me.user_id,
+        &query,
+        &trades,
+        &[benchmark.as_str()],
+        earliest,
+    )
+    .await?;
     let days: Vec<_> = portfolio.calendar.trading_days_between(from, to).collect();
     let measured = measure(
-        &trades,
-        &closes,
+        &report.trades(&trades)?,
+        &report.closes(&closes)?,
         &Range {
             from,
             to,
@@ -93,8 +116,8 @@ pub async fn performance(
         },
     )?;
     Ok(HttpResponse::Ok().json(PerformanceView::new(
-        from,
-        to,
+        report.code,
+        (from, to),
         benchmark.into_inner(),
         measured,
     )))

@@ -4,13 +4,15 @@ use actix_web::{web, HttpResponse};
 use chrono::{Duration, Months, NaiveDate};
 
 use crate::db::DbPool;
-use crate::domain::Ticker;
+use crate::domain::{CurrencyCode, Ticker};
 use crate::error::ApiError;
+use crate::fx::convert;
 use crate::input::params;
 use crate::input::Identity;
 use crate::ledger::lots::Book;
 use crate::ledger::Trade;
-use crate::models::transaction;
+use crate::models::{transaction, user};
+use crate::portfolio::in_currency::InCurrency;
 use crate::portfolio::{history, valuation, Portfolio};
 use crate::prices::budget::Lane;
 use crate::prices::{CloseRange, Quote};
@@ -41,6 +43,43 @@ pub(crate) async fn ledger(
             .map_err(|err| ApiError::from(transaction::WriteError::from(err)))
     })
     .await
+}
+
+/// The currency a report is in (`?currency=`, else the caller's base currency), with the
+/// rates from `first` to today among every currency `trades` and the tickers `also` touch.
+pub(crate) async fn in_currency(
+    pool: &DbPool,
+    portfolio: &Portfolio,
+    user: i64,
+    query: &params::Query,
+    trades: &[Trade],
+    also: &[&str],
+    first: NaiveDate,
+) -> Result<InCurrency, ApiError> {
+    let code = match query.get("currency").map(|raw| raw.trim()) {
+        Some(raw) if !raw.is_empty() => {
+            CurrencyCode::parse(raw).map_err(|err| ApiError::field("currency", err))?
+        }
+        _ => {
+            let base = pool
+                .query(move |conn| user::find(conn, user))
+                .await?
+                .ok_or(ApiError::TokenNotValid)?
+                .base_currency;
+            CurrencyCode::parse(&base).unwrap_or_else(|_| CurrencyCode::usd())
+        }
+    };
+    let today = portfolio.clock.now().date_naive();
+    let currencies = convert::currencies(trades, also.iter().copied(), code.as_str());
+    let rates = portfolio
+        .rates
+        .load(&currencies, first.min(today), today, today)
+        .await?;
+    Ok(InCurrency {
+        code: code.into_inner(),
+        rates,
+        today,
+    })
 }
 
 /// The latest quote of each of `tickers` that has one now (none for a symbol no source knows,
@@ -76,26 +115,33 @@ pub(crate) async fn latest_quotes<'a>(
     operation_id = "portfolio_summary",
     tag = "portfolio",
     security(("bearer" = [])),
+    params(("currency" = Option<String>, Query, pattern = "^[A-Za-z]{3}$", description = "An ISO 4217 code to report in; the caller's `base_currency` when left out.")),
     responses(
         (status = 200, description = "Every holding at its latest price, the totals and the allocation; market figures are null where no price is known.", body = SummaryView),
-        (status = 400, description = "A figure too large to compute (`out_of_range`).", body = shared::wire::ErrorBody),
+        (status = 400, description = "A figure too large to compute (`out_of_range`), or an unknown `currency`.", body = crate::openapi::schemas::Invalid),
+        (status = 409, description = "An exchange rate the figures need is not known (`fx_rate_missing`).", body = shared::wire::ErrorBody),
     )
 )]
 pub async fn summary(
     pool: web::Data<DbPool>,
     portfolio: web::Data<Portfolio>,
     me: Identity,
+    query: web::Query<params::Query>,
 ) -> Result<HttpResponse, ApiError> {
     let trades = ledger(&pool, me.user_id, None).await?;
-    let lots = valuation::open_lots(&Book::replay(&trades)?);
+    let first = trades
+        .first()
+        .map_or(portfolio.clock.now().date_naive(), |t| t.date);
+    let report = in_currency(&pool, &portfolio, me.user_id, &query, &trades, &[], first).await?;
+    let lots = valuation::open_lots(&Book::replay(&report.trades(&trades)?)?);
     let quotes = latest_quotes(
         &portfolio,
         me.user_id,
         lots.iter().map(|lot| lot.ticker.as_str()),
     )
     .await;
-    let valuation = valuation::value(lots, &quotes)?;
-    Ok(HttpResponse::Ok().json(SummaryView::from(valuation)))
+    let valuation = valuation::value(lots, &report.quotes(&quotes)?)?;
+    Ok(HttpResponse::Ok().json(SummaryView::new(report.code, valuation)))
 }
 
 /// `GET /api/portfolio/history/?range=1m|3m|6m|1y|5y|max&benchmark=SPY`: one point per

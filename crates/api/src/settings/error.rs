@@ -67,6 +67,11 @@ pub enum SettingsError {
     /// A provider was asked for although `HISTORY_PROVIDER=none`.
     #[error("no history provider is configured")]
     NoHistoryProvider,
+    #[error("FX_URL is empty; set it or FX_PROVIDER=none")]
+    FxUrlEmpty,
+    /// The rate provider's HTTP client could not be made (TLS set-up); the reason is its text.
+    #[error("FX_PROVIDER ecb: cannot make its HTTP client: {reason}")]
+    FxClient { reason: String },
     /// Outside development, tokens signed with a random key would not survive a restart, nor
     /// be accepted by another replica.
     #[error("SECRET_KEY is required outside development (APP_ENV=development)")]

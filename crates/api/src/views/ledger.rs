@@ -9,11 +9,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::money::cents;
+use crate::fx::convert::listing_currency;
 use crate::ledger::lots::{RealizedLot, Term};
 use crate::ledger::performance::Performance;
 use crate::ledger::positions::{Position, Totals};
 use crate::models::account::Account;
 use crate::models::transaction::{Malformed, TransactionRow};
+use crate::portfolio::in_currency::Effects;
 use crate::prices::QuoteSource;
 
 /// A brokerage account the caller keeps transactions in (not the login account of
@@ -100,6 +102,9 @@ impl TryFrom<TransactionRow> for TransactionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PositionView {
     pub ticker: String,
+    /// The ISO 4217 code the ticker is listed (and quoted) in.
+    #[schema(example = "EUR")]
+    pub currency: String,
     /// Shares held (`"0"` when sold out).
     pub quantity: String,
     /// What the shares held cost, fees included.
@@ -117,11 +122,47 @@ pub struct PositionView {
     pub unrealized_gain: Option<String>,
     pub realized_gain: String,
     pub dividends: String,
+    /// For a position listed in another currency than the report's: its figures in its own
+    /// currency (`currency`); `null` otherwise.
+    pub own: Option<OwnCurrencyView>,
+    /// The part of `unrealized_gain` the price made: the gain in the position's own currency
+    /// at today's rate. `null` for a position in the report's currency, or without a price.
+    pub price_effect: Option<String>,
+    /// The part of `unrealized_gain` the exchange rate made since each purchase:
+    /// `unrealized_gain − price_effect`. `null` as `price_effect` is.
+    pub currency_effect: Option<String>,
+}
+
+/// A foreign position in its own currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnCurrencyView {
+    pub cost: String,
+    pub price: Option<String>,
+    pub market_value: Option<String>,
+    pub unrealized_gain: Option<String>,
+    /// What 1 of the position's currency was worth in the report's at the price's day.
+    pub rate: Option<String>,
+}
+
+impl OwnCurrencyView {
+    pub fn new(own: &Position, rate: Option<Decimal>) -> Self {
+        Self {
+            cost: cents(own.cost),
+            price: own.price.map(exact),
+            market_value: own.market_value.map(cents),
+            unrealized_gain: own.unrealized_gain.map(cents),
+            rate: rate.map(exact),
+        }
+    }
 }
 
 impl From<Position> for PositionView {
     fn from(position: Position) -> Self {
         Self {
+            currency: String::new(),
+            own: None,
+            price_effect: None,
+            currency_effect: None,
             ticker: position.ticker,
             quantity: exact(position.quantity),
             cost: cents(position.cost),
@@ -154,6 +195,9 @@ pub struct PositionTotalsView {
     pub dividends: String,
     /// Positions held without a price, left out of the market figures.
     pub unpriced: usize,
+    /// The foreign positions' currency effects, summed (the rest of `unrealized_gain` is the
+    /// prices'); `null` as `unrealized_gain` is.
+    pub currency_effect: Option<String>,
 }
 
 impl From<Totals> for PositionTotalsView {
@@ -165,12 +209,16 @@ impl From<Totals> for PositionTotalsView {
             realized_gain: cents(totals.realized_gain),
             dividends: cents(totals.dividends),
             unpriced: totals.unpriced,
+            currency_effect: None,
         }
     }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PositionsView {
+    /// The ISO 4217 code every figure but a position's `own` is in.
+    #[schema(example = "USD")]
+    pub currency: String,
     pub positions: Vec<PositionView>,
     pub totals: PositionTotalsView,
 }
@@ -187,11 +235,21 @@ pub struct RealizedLotView {
     /// `short` (held a year or less) or `long`.
     #[schema(example = "short")]
     pub term: &'static str,
+    /// The ISO 4217 code the ticker is listed in.
+    pub currency: String,
+    /// For a lot listed in another currency than the report's: the part of `gain` the price
+    /// made (the gain in its own currency at the sale day's rate); `null` otherwise.
+    pub price_effect: Option<String>,
+    /// The rest of `gain`: what the exchange rate's move from purchase to sale made.
+    pub currency_effect: Option<String>,
 }
 
-impl From<&RealizedLot> for RealizedLotView {
-    fn from(lot: &RealizedLot) -> Self {
+impl RealizedLotView {
+    fn new(lot: &RealizedLot, effects: Option<Effects>) -> Self {
         Self {
+            currency: listing_currency(&lot.ticker).to_owned(),
+            price_effect: effects.map(|effects| cents(effects.price)),
+            currency_effect: effects.map(|effects| cents(effects.currency)),
             ticker: lot.ticker.clone(),
             quantity: exact(lot.quantity),
             bought: lot.bought,
@@ -211,32 +269,48 @@ pub struct RealizedTotalsView {
     pub gain: String,
     pub short_term_gain: String,
     pub long_term_gain: String,
+    /// The foreign lots' currency effects, summed.
+    pub currency_effect: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RealizedView {
+    /// The ISO 4217 code the figures are in.
+    #[schema(example = "USD")]
+    pub currency: String,
     pub lots: Vec<RealizedLotView>,
     pub totals: RealizedTotalsView,
 }
 
 impl RealizedView {
-    /// `lots` in the order they were sold; totals summed exactly, then rounded.
-    pub fn new(lots: &[&RealizedLot]) -> Self {
-        let sum = |pick: &dyn Fn(&RealizedLot) -> Decimal| lots.iter().map(|lot| pick(lot)).sum();
+    /// `lots` (with their effects, if foreign) in the order they were sold; totals summed
+    /// exactly, then rounded.
+    pub fn new(currency: String, lots: &[(&RealizedLot, Option<Effects>)]) -> Self {
+        let sum =
+            |pick: &dyn Fn(&RealizedLot) -> Decimal| lots.iter().map(|(lot, _)| pick(lot)).sum();
         let term_gain = |term: Term| {
             lots.iter()
-                .filter(|lot| lot.term() == term)
-                .map(|lot| lot.gain())
+                .filter(|(lot, _)| lot.term() == term)
+                .map(|(lot, _)| lot.gain())
                 .sum()
         };
         Self {
-            lots: lots.iter().map(|lot| RealizedLotView::from(*lot)).collect(),
+            currency,
+            lots: lots
+                .iter()
+                .map(|(lot, effects)| RealizedLotView::new(lot, *effects))
+                .collect(),
             totals: RealizedTotalsView {
                 cost: cents(sum(&|lot| lot.cost)),
                 proceeds: cents(sum(&|lot| lot.proceeds)),
                 gain: cents(sum(&|lot| lot.gain())),
                 short_term_gain: cents(term_gain(Term::Short)),
                 long_term_gain: cents(term_gain(Term::Long)),
+                currency_effect: cents(
+                    lots.iter()
+                        .filter_map(|(_, effects)| effects.map(|e| e.currency))
+                        .sum(),
+                ),
             },
         }
     }
@@ -268,6 +342,9 @@ pub struct PerformancePointView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PerformanceView {
+    /// The ISO 4217 code values and flows are in.
+    #[schema(example = "USD")]
+    pub currency: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
     /// At the close before `from`.
@@ -289,8 +366,14 @@ pub struct PerformanceView {
 }
 
 impl PerformanceView {
-    pub fn new(from: NaiveDate, to: NaiveDate, benchmark: String, measured: Performance) -> Self {
+    pub fn new(
+        currency: String,
+        (from, to): (NaiveDate, NaiveDate),
+        benchmark: String,
+        measured: Performance,
+    ) -> Self {
         Self {
+            currency,
             from,
             to,
             start_value: cents(measured.start_value),

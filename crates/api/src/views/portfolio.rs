@@ -47,6 +47,9 @@ pub struct SliceView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryView {
+    /// The ISO 4217 code the figures are in (the caller's base currency, or `currency`).
+    #[schema(example = "USD")]
+    pub currency: String,
     pub holdings: Vec<HoldingFigures>,
     pub totals: TotalsView,
     /// `market_value` (over the priced holdings) or `cost` (when none is priced).
@@ -110,9 +113,10 @@ impl From<Slice> for SliceView {
     }
 }
 
-impl From<Valuation> for SummaryView {
-    fn from(valuation: Valuation) -> Self {
+impl SummaryView {
+    pub fn new(currency: String, valuation: Valuation) -> Self {
         Self {
+            currency,
             holdings: valuation.holdings.into_iter().map(Into::into).collect(),
             totals: valuation.totals.into(),
             allocation_basis: match valuation.allocation_basis {

@@ -20,6 +20,9 @@ pub struct AccountView {
     pub is_staff: bool,
     /// UTC, as DRF writes a `DateTimeField`: `2026-12-01T09:30:00.000000Z`.
     pub date_joined: String,
+    /// The ISO 4217 code positions, realized gains and performance are reported in.
+    #[schema(example = "EUR")]
+    pub base_currency: String,
 }
 
 impl From<User> for AccountView {
@@ -33,6 +36,7 @@ impl From<User> for AccountView {
                 .date_joined
                 .format("%Y-%m-%dT%H:%M:%S%.6fZ")
                 .to_string(),
+            base_currency: user.base_currency,
         }
     }
 }

@@ -132,7 +132,7 @@ fn the_server_help_lists_every_setting_under_a_heading() {
 
 #[test]
 fn each_command_help_fits_on_a_screen_and_names_only_what_it_reads() {
-    let commands: [(&str, &[&str], Vec<&str>); 10] = [
+    let commands: [(&str, &[&str], Vec<&str>); 11] = [
         ("migrate", &[], [&DATABASE[..], &LOGGING].concat()),
         (
             "createsuperuser",
@@ -154,6 +154,7 @@ fn each_command_help_fits_on_a_screen_and_names_only_what_it_reads() {
             &["<FILE>"],
             [&DATABASE[..], &LOGGING].concat(),
         ),
+        ("import-fx", &["<FILE>"], [&DATABASE[..], &LOGGING].concat()),
         ("backup", &["--output"], [&DATABASE[..], &LOGGING].concat()),
         ("export", &["--output"], [&DATABASE[..], &LOGGING].concat()),
         ("import", &["--input"], [&DATABASE[..], &LOGGING].concat()),

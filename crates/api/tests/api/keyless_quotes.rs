@@ -97,8 +97,9 @@ async fn quotes_without_a_key_are_the_latest_closes(backend: Backend) {
         )
         .await;
     assert_eq!(bought.status(), StatusCode::CREATED);
+    // In pounds, as no exchange rate is known here.
     let positions = json_of(
-        app.get("/api/portfolio/positions/", Some(&user.access))
+        app.get("/api/portfolio/positions/?currency=GBP", Some(&user.access))
             .await,
         StatusCode::OK,
     )

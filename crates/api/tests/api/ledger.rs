@@ -312,7 +312,7 @@ async fn bad_transactions_get_field_errors_and_write_nothing(app: TestApp) {
             &["account"],
         ),
         (
-            json!({"type": "BUY", "ticker": "AAA", "date": "2024-01-02", "quantity": "1", "price": "1", "currency": "EUR"}),
+            json!({"type": "BUY", "ticker": "AAA", "date": "2024-01-02", "quantity": "1", "price": "1", "currency": "XYZ"}),
             &["currency"],
         ),
         (
@@ -578,20 +578,24 @@ async fn the_worked_example_gives_its_numbers(backend: Backend) {
         StatusCode::OK,
     )
     .await;
+    // Without a Finnhub key the price is the latest close (60 on 31 December).
     assert_eq!(
         positions,
         json!({
+            "currency": "USD",
             "positions": [{
-                "ticker": "XYZ", "quantity": "6", "cost": "301.20", "average_cost": "50.2",
-                "price": null, "market_value": null, "unrealized_gain": null,
-                "realized_gain": "30.20", "dividends": "1.20",
+                "ticker": "XYZ", "currency": "USD", "quantity": "6", "cost": "301.20",
+                "average_cost": "50.2", "price": "60", "price_source": "close",
+                "price_as_of": "2024-12-31", "market_value": "360.00", "unrealized_gain": "58.80",
+                "realized_gain": "30.20", "dividends": "1.20", "own": null,
+                "price_effect": null, "currency_effect": null,
             }],
             "totals": {
-                "cost": "301.20", "market_value": null, "unrealized_gain": null,
-                "realized_gain": "30.20", "dividends": "1.20", "unpriced": 1,
+                "cost": "301.20", "market_value": "360.00", "unrealized_gain": "58.80",
+                "realized_gain": "30.20", "dividends": "1.20", "unpriced": 0,
+                "currency_effect": "0.00",
             },
-        }),
-        "without market data the market figures are null and the rest is answered"
+        })
     );
     let realized = json_of(
         app.get("/api/portfolio/realized/?year=2024", Some(&user.access))
@@ -602,11 +606,13 @@ async fn the_worked_example_gives_its_numbers(backend: Backend) {
     assert_eq!(
         realized,
         json!({
+            "currency": "USD",
             "lots": [{
                 "ticker": "XYZ", "quantity": "4", "bought": "2024-01-02", "sold": "2024-07-01",
                 "cost": "200.80", "proceeds": "231.00", "gain": "30.20", "term": "short",
+                "currency": "USD", "price_effect": null, "currency_effect": null,
             }],
-            "totals": {"cost": "200.80", "proceeds": "231.00", "gain": "30.20", "short_term_gain": "30.20", "long_term_gain": "0.00"},
+            "totals": {"cost": "200.80", "proceeds": "231.00", "gain": "30.20", "short_term_gain": "30.20", "long_term_gain": "0.00", "currency_effect": "0.00"},
         })
     );
     let none = json_of(
@@ -626,6 +632,7 @@ async fn the_worked_example_gives_its_numbers(backend: Backend) {
         StatusCode::OK,
     )
     .await;
+    assert_eq!(performance["currency"], "USD");
     assert_eq!(performance["from"], "2024-01-02");
     assert_eq!(performance["to"], "2024-12-31");
     assert_eq!(performance["start_value"], "0.00");

@@ -8,6 +8,7 @@ mod backup;
 mod binary;
 mod cli;
 mod closes;
+mod currencies;
 mod database_faults;
 mod demo_data;
 mod django_passwords;

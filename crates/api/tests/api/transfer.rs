@@ -246,7 +246,7 @@ async fn a_database_moves_to_the_other_backend_whole(source: Backend) {
         stdout(&exported)
     );
     let document: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(document["version"], 1);
+    assert_eq!(document["version"], 2);
     let first = &document["tables"]["transactions"][0];
     assert_eq!(
         first["quantity"], "10.12345678",
@@ -380,8 +380,8 @@ async fn an_import_refuses_other_versions_and_damaged_documents(backend: Backend
     std::fs::write(&truncated, &text[..text.len() / 2]).unwrap();
     let cases = [
         (
-            edited("newer.json", &|d| d["version"] = json!(2)),
-            "is version 2 of the export document, written by a newer api; this one reads version 1",
+            edited("newer.json", &|d| d["version"] = json!(3)),
+            "is version 3 of the export document, written by a newer api; this one reads version 2",
         ),
         (
             edited("zero.json", &|d| d["version"] = json!(0)),
@@ -427,6 +427,32 @@ async fn an_import_refuses_other_versions_and_damaged_documents(backend: Backend
     assert_eq!(accounts.as_array().unwrap().len(), 1, "{accounts}");
 }
 
+/// A document of version 1 (before currencies) imports: users report in dollars and the rate
+/// store starts empty.
+async fn a_version_1_document_still_imports(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_export(dir.path()).await;
+    let mut document: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    document["version"] = json!(1);
+    let tables = document["tables"].as_object_mut().unwrap();
+    assert!(tables.remove("fx_rates").is_some() && tables.remove("fx_coverage").is_some());
+    for user in tables["users"].as_array_mut().unwrap() {
+        assert_eq!(
+            user.as_object_mut().unwrap().remove("base_currency"),
+            Some(json!("USD"))
+        );
+    }
+    let old = dir.path().join("version-1.json");
+    std::fs::write(&old, document.to_string()).unwrap();
+    let db = new_db(backend).await;
+    let imported = import(&db.url, &old).await;
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let app = TestApp::spawn_on(db, |_| {});
+    let ann = logged_in(&app, "ann").await;
+    let me = answer(&app, "/api/users/me/", Some(&ann.access)).await;
+    assert_eq!(me["base_currency"], "USD");
+}
+
 async fn an_export_is_a_new_file_only_its_owner_reads(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.user("ann").await;
@@ -465,5 +491,6 @@ crate::per_backend!(
     a_database_moves_to_the_other_backend_whole,
     an_import_refuses_a_database_that_holds_data,
     an_import_refuses_other_versions_and_damaged_documents,
+    a_version_1_document_still_imports,
     an_export_is_a_new_file_only_its_owner_reads,
 );

@@ -16,18 +16,19 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema::{
-    accounts, close_coverage, close_days, daily_closes, options, selections, transactions, users,
-    watchlist_entries, watchlists, weeks,
+    accounts, close_coverage, close_days, daily_closes, fx_coverage, fx_rates, options, selections,
+    transactions, users, watchlist_entries, watchlists, weeks,
 };
 use crate::db::sql_types::DbDecimal;
 
 /// What a document says it is, so a file of something else is told apart from a damaged one.
 pub const FORMAT: &str = "fattore-export";
 /// The version of the document this api writes, and the only one it reads.
-pub const VERSION: u64 = 1;
+/// Version 2 added each user's base currency and the exchange-rate tables.
+pub const VERSION: u64 = 2;
 
 /// The tables whose ids come from a sequence (PostgreSQL) or AUTOINCREMENT (SQLite).
-pub const ID_TABLES: [&str; 7] = [
+pub const ID_TABLES: [&str; 8] = [
     "users",
     "accounts",
     "transactions",
@@ -35,6 +36,7 @@ pub const ID_TABLES: [&str; 7] = [
     "options",
     "selections",
     "close_coverage",
+    "fx_coverage",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -73,11 +75,15 @@ pub struct Tables {
     pub daily_closes: Vec<DailyClose>,
     pub close_coverage: Vec<CloseCoverage>,
     pub close_days: Vec<CloseDay>,
+    #[serde(default)]
+    pub fx_rates: Vec<FxRate>,
+    #[serde(default)]
+    pub fx_coverage: Vec<FxCoverage>,
 }
 
 impl Tables {
     /// The tables' names, in insertion order.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 13] = [
         "users",
         "accounts",
         "transactions",
@@ -89,6 +95,8 @@ impl Tables {
         "daily_closes",
         "close_coverage",
         "close_days",
+        "fx_rates",
+        "fx_coverage",
     ];
 
     /// Each table's name and number of rows, in insertion order.
@@ -105,6 +113,8 @@ impl Tables {
             self.daily_closes.len(),
             self.close_coverage.len(),
             self.close_days.len(),
+            self.fx_rates.len(),
+            self.fx_coverage.len(),
         ];
         Self::NAMES.into_iter().zip(lengths)
     }
@@ -126,6 +136,12 @@ pub struct User {
     pub is_active: bool,
     pub date_joined: NaiveDateTime,
     pub source_id: Option<i64>,
+    #[serde(default = "usd")]
+    pub base_currency: String,
+}
+
+fn usd() -> String {
+    "USD".to_owned()
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable, Serialize, Deserialize)]
@@ -239,6 +255,29 @@ pub struct DailyClose {
 pub struct CloseCoverage {
     pub id: i64,
     pub symbol: String,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+}
+
+/// A day's exchange rate: 1 `base` = `rate` `quote`.
+#[derive(Debug, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = fx_rates)]
+#[serde(deny_unknown_fields)]
+pub struct FxRate {
+    pub base: String,
+    pub quote: String,
+    pub date: NaiveDate,
+    #[serde(with = "decimal_text")]
+    pub rate: DbDecimal,
+}
+
+/// Day ranges already asked of the rate provider.
+#[derive(Debug, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = fx_coverage)]
+#[serde(deny_unknown_fields)]
+pub struct FxCoverage {
+    pub id: i64,
+    pub currency: String,
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
 }

@@ -10,12 +10,12 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::document::{
-    Account, CloseCoverage, CloseDay, DailyClose, Selection, Tables, Transaction, User, Watchlist,
-    WatchlistEntry, Week, WeekOption, ID_TABLES,
+    Account, CloseCoverage, CloseDay, DailyClose, FxCoverage, FxRate, Selection, Tables,
+    Transaction, User, Watchlist, WatchlistEntry, Week, WeekOption, ID_TABLES,
 };
 use crate::db::schema::{
-    accounts, close_coverage, close_days, daily_closes, options, selections, transactions, users,
-    watchlist_entries, watchlists, weeks,
+    accounts, close_coverage, close_days, daily_closes, fx_coverage, fx_rates, options, selections,
+    transactions, users, watchlist_entries, watchlists, weeks,
 };
 use crate::db::DbConn;
 use crate::with_conn;
@@ -89,6 +89,14 @@ fn tables(conn: &mut DbConn) -> QueryResult<Tables> {
         close_days: with_conn!(conn, |c| close_days::table
             .select(CloseDay::as_select())
             .order(close_days::date)
+            .load(c))?,
+        fx_rates: with_conn!(conn, |c| fx_rates::table
+            .select(FxRate::as_select())
+            .order((fx_rates::base, fx_rates::quote, fx_rates::date))
+            .load(c))?,
+        fx_coverage: with_conn!(conn, |c| fx_coverage::table
+            .select(FxCoverage::as_select())
+            .order(fx_coverage::id)
             .load(c))?,
     })
 }

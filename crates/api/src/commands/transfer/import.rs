@@ -10,8 +10,8 @@ use diesel::sql_types::{BigInt, Text};
 use super::document::{Tables, ID_TABLES};
 use super::TransferError;
 use crate::db::schema::{
-    accounts, close_coverage, close_days, daily_closes, options, selections, transactions, users,
-    watchlist_entries, watchlists, weeks,
+    accounts, close_coverage, close_days, daily_closes, fx_coverage, fx_rates, options, selections,
+    transactions, users, watchlist_entries, watchlists, weeks,
 };
 use crate::db::DbConn;
 use crate::with_conn;
@@ -86,6 +86,8 @@ fn insert(conn: &mut DbConn, tables: &Tables) -> QueryResult<()> {
     insert_rows!(conn, daily_closes::table, tables.daily_closes);
     insert_rows!(conn, close_coverage::table, tables.close_coverage);
     insert_rows!(conn, close_days::table, tables.close_days);
+    insert_rows!(conn, fx_rates::table, tables.fx_rates);
+    insert_rows!(conn, fx_coverage::table, tables.fx_coverage);
     Ok(())
 }
 

@@ -148,7 +148,8 @@ fn read_document(path: &Path) -> Result<Document, TransferError> {
         return Err(TransferError::NotAnExport(path.to_owned()));
     }
     match header.version {
-        Some(VERSION) => {}
+        // Version 1 lacks the currencies (base currency, rates): they take their defaults.
+        Some(1..=VERSION) => {}
         Some(found) if found > VERSION => {
             return Err(TransferError::NewerVersion {
                 path: path.to_owned(),

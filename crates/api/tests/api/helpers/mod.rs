@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod django;
+pub mod ecb;
 pub mod finnhub;
 pub mod history;
 pub mod postgres;
@@ -172,6 +173,9 @@ pub fn test_options(database_url: &str) -> Options {
             history_provider: api::cli::HistoryProvider::None,
             history_url: "http://127.0.0.1:9".into(),
             history_timeout_secs: 2,
+            fx_provider: api::cli::FxProvider::None,
+            fx_url: "http://127.0.0.1:9".into(),
+            fx_timeout_secs: 2,
             watchlist_max_entries: 50,
         },
     }
