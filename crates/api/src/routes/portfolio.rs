@@ -56,7 +56,27 @@ pub(crate) async fn in_currency(
     also: &[&str],
     first: NaiveDate,
 ) -> Result<InCurrency, ApiError> {
-    let code = match query.get("currency").map(|raw| raw.trim()) {
+    let code = report_code(pool, user, query).await?;
+    let today = portfolio.clock.now().date_naive();
+    let currencies = convert::currencies(trades, also.iter().copied(), code.as_str());
+    let rates = portfolio
+        .rates
+        .load(&currencies, first.min(today), today, today)
+        .await?;
+    Ok(InCurrency {
+        code: code.into_inner(),
+        rates,
+        today,
+    })
+}
+
+/// The currency a report is in: `?currency=`, else the caller's base currency.
+pub(crate) async fn report_code(
+    pool: &DbPool,
+    user: i64,
+    query: &params::Query,
+) -> Result<CurrencyCode, ApiError> {
+    Ok(match query.get("currency").map(|raw| raw.trim()) {
         Some(raw) if !raw.is_empty() => {
             CurrencyCode::parse(raw).map_err(|err| ApiError::field("currency", err))?
         }
@@ -68,17 +88,6 @@ pub(crate) async fn in_currency(
                 .base_currency;
             CurrencyCode::parse(&base).unwrap_or_else(|_| CurrencyCode::usd())
         }
-    };
-    let today = portfolio.clock.now().date_naive();
-    let currencies = convert::currencies(trades, also.iter().copied(), code.as_str());
-    let rates = portfolio
-        .rates
-        .load(&currencies, first.min(today), today, today)
-        .await?;
-    Ok(InCurrency {
-        code: code.into_inner(),
-        rates,
-        today,
     })
 }
 
@@ -156,9 +165,11 @@ pub async fn summary(
     params(
         ("range" = Option<String>, Query, description = "`1m`, `3m`, `6m`, `1y` (the default), `5y` or `max`."),
         ("benchmark" = Option<String>, Query, description = "A ticker to compare with (default `SPY`)."),
+        ("currency" = Option<String>, Query, pattern = "^[A-Za-z]{3}$", description = "An ISO 4217 code to report in; the caller's `base_currency` when left out."),
     ),
     responses(
-        (status = 200, description = "One point per trading day.", body = HistoryView),
+        (status = 200, description = "One point per trading day, in the caller's base currency (or `currency`).", body = HistoryView),
+        (status = 409, description = "An exchange rate the figures need is not known (`fx_rate_missing`).", body = shared::wire::ErrorBody),
         (status = 400, description = "A bad range or benchmark, or a figure too large (`out_of_range`).", body = crate::openapi::schemas::Invalid),
         (status = 429, description = "Over a limit (`throttled`); try again after `Retry-After` seconds.", body = shared::wire::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 502, description = "The history source failed (`bad_gateway`).", body = shared::wire::ErrorBody),
@@ -188,6 +199,7 @@ pub async fn history(
     let trades = ledger(&pool, me.user_id, None).await?;
     let now = portfolio.clock.now();
     let end = portfolio.calendar.last_closed_day(now);
+    let currency = report_code(&pool, me.user_id, &query).await?.into_inner();
     let points = match trades.first().map(|trade| trade.date) {
         Some(first_buy) => {
             let start = months
@@ -203,11 +215,34 @@ pub async fn history(
                 .calendar
                 .trading_days_between(start, end)
                 .collect();
-            history::points(&trades, &days, &closes, benchmark.as_str())?
+            let earliest = closes
+                .values()
+                .filter_map(|by_day| by_day.keys().next())
+                .min()
+                .copied()
+                .unwrap_or(first_buy)
+                .min(first_buy);
+            let report = in_currency(
+                &pool,
+                &portfolio,
+                me.user_id,
+                &query,
+                &trades,
+                &[benchmark.as_str()],
+                earliest,
+            )
+            .await?;
+            history::points(
+                &report.trades(&trades)?,
+                &days,
+                &report.closes(&closes)?,
+                benchmark.as_str(),
+            )?
         }
         None => Vec::new(),
     };
     Ok(HttpResponse::Ok().json(HistoryView {
+        currency,
         range: range.to_owned(),
         benchmark: benchmark.into_inner(),
         points: points.into_iter().map(Into::into).collect(),

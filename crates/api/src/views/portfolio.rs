@@ -149,6 +149,9 @@ impl From<Point> for PointView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryView {
+    /// The ISO 4217 code the values are in.
+    #[schema(example = "USD")]
+    pub currency: String,
     pub range: String,
     pub benchmark: String,
     pub points: Vec<PointView>,

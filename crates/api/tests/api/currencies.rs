@@ -360,6 +360,13 @@ async fn a_european_portfolio_in_one_currency(backend: Backend) {
     );
     assert_eq!(usd["benchmark"]["twr"], "32.50");
 
+    // So is the history chart: its last point is the end value.
+    let chart = get(&app, &user, "/api/portfolio/history/?range=max").await;
+    assert_eq!(chart["currency"], "EUR");
+    let last = chart["points"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["date"], VALUED);
+    assert_eq!(exact(&last["value"]), d("9164.55"), "{last}");
+
     // The summary (the allocation page) is in the base currency too.
     let summary = get(&app, &user, "/api/portfolio/summary/").await;
     assert_eq!(summary["currency"], "EUR");

@@ -158,7 +158,7 @@ async fn history_follows_hand_computed_figures_and_fetches_each_range_once(backe
     let empty = history(&app, &user, "").await;
     assert_eq!(
         empty,
-        json!({"range": "1y", "benchmark": "SPY", "points": []})
+        json!({"currency": "USD", "range": "1y", "benchmark": "SPY", "points": []})
     );
 
     hold(&app, &user, "AAA", "10", "10.00", "2024-01-11").await;
