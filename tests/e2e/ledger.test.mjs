@@ -230,16 +230,17 @@ describe('the ledger in the web UI', { concurrency: false }, () => {
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
     await txRow('BUY', 'VTI').waitFor();
 
-    // Newest first, each type's own figures, a dash where a type has none.
+    // Newest first, each type's own figures in the transaction's currency (XYZ and VTI are US
+    // listings: dollars), a dash where a type has none.
     assert.deepEqual(await txRows().locator('[data-col="date"]').allInnerTexts(), ['2025-01-02', '2024-10-01', '2024-07-01', '2024-03-01', '2024-01-02']);
     // Date, type, account, quantity, price, fee, amount, ratio, note (the ticker is the row's header).
     const cells = async (type, ticker) => (await txRow(type, ticker).locator('td').allInnerTexts()).slice(0, 9).map((t) => t.trim());
-    assert.deepEqual(await cells('BUY', 'XYZ'), ['2024-01-02', 'Buy', 'Main', '10', '50.00', '2.00', '—', '—', '—']);
+    assert.deepEqual(await cells('BUY', 'XYZ'), ['2024-01-02', 'Buy', 'Main', '10', '$50.00', '$2.00', '—', '—', '—']);
     assert.equal(await seen(txRow('BUY').locator('[data-col="ticker"]')), 'XYZ', 'upper-cased');
-    assert.deepEqual(await cells('SELL', 'XYZ'), ['2024-07-01', 'Sell', 'Main', '4', '58.00', '1.00', '—', '—', '—']);
+    assert.deepEqual(await cells('SELL', 'XYZ'), ['2024-07-01', 'Sell', 'Main', '4', '$58.00', '$1.00', '—', '—', '—']);
     assert.deepEqual(await cells('SPLIT', 'XYZ'), ['2025-01-02', 'Split', 'Main', '—', '—', '—', '—', '2', '2-for-1']);
-    assert.deepEqual(await cells('DIVIDEND', 'XYZ'), ['2024-10-01', 'Dividend', 'Main', '—', '—', '—', '1.00', '—', '—']);
-    assert.deepEqual(await cells('BUY', 'VTI'), ['2024-03-01', 'Buy', 'Brokerage', '1', '200.00', '0.00', '—', '—', '—']);
+    assert.deepEqual(await cells('DIVIDEND', 'XYZ'), ['2024-10-01', 'Dividend', 'Main', '—', '—', '—', '$1.00', '—', '—']);
+    assert.deepEqual(await cells('BUY', 'VTI'), ['2024-03-01', 'Buy', 'Brokerage', '1', '$200.00', '$0.00', '—', '—', '—']);
     await assertNothingMissingShown();
     await assertAxeClean();
     await shot('transactions');
@@ -274,7 +275,7 @@ describe('the ledger in the web UI', { concurrency: false }, () => {
     await form.getByRole('button', { name: 'Save changes' }).click();
     assert.equal((await saved).status(), 200);
     await form.waitFor({ state: 'detached' });
-    await eventually(async () => assert.equal(await seen(txRow('DIVIDEND').locator('[data-col="amount"]')), '1.20'));
+    await eventually(async () => assert.equal(await seen(txRow('DIVIDEND').locator('[data-col="amount"]')), '$1.20'));
 
     // Deleting the buy would leave the July sale short.
     await page.getByRole('button', { name: 'Delete Buy XYZ on 2024-01-02' }).click();
@@ -320,23 +321,25 @@ describe('the ledger in the web UI', { concurrency: false }, () => {
     await page.waitForURL('**/portfolio');
     await position('XYZ').waitFor();
     // 10 bought for 502.00 (fee included), 4 sold: 6 left for 301.20, split 2-for-1 into 12 at
-    // 25.10; quoted at 60; the sale realized 231.00 - 200.80.
-    await eventually(async () => assert.equal(await seen(positionCell('XYZ', 'price')), '60.00'));
+    // 25.10; quoted at 60; the sale realized 231.00 - 200.80. In dollars, the user's base
+    // currency (and the listings').
+    await eventually(async () => assert.equal(await seen(positionCell('XYZ', 'price')), '$60.00'));
     assert.equal(await seen(positionCell('XYZ', 'quantity')), '12');
-    assert.equal(await seen(positionCell('XYZ', 'cost')), '301.20');
-    assert.equal(await seen(positionCell('XYZ', 'average-cost')), '25.10');
-    assert.equal(await seen(positionCell('XYZ', 'value')), '720.00');
-    assert.equal(await seen(positionCell('XYZ', 'unrealized')), '+418.80');
-    assert.equal(await seen(positionCell('XYZ', 'realized')), '+30.20');
-    assert.equal(await seen(positionCell('XYZ', 'dividends')), '1.20');
+    assert.equal(await seen(positionCell('XYZ', 'cost')), '$301.20');
+    assert.equal(await seen(positionCell('XYZ', 'average-cost')), '$25.10');
+    assert.equal(await seen(positionCell('XYZ', 'value')), '$720.00');
+    assert.equal(await seen(positionCell('XYZ', 'unrealized')), '+$418.80');
+    assert.equal(await seen(positionCell('XYZ', 'realized')), '+$30.20');
+    assert.equal(await seen(positionCell('XYZ', 'dividends')), '$1.20');
     assert.equal(await seen(positionCell('VTI', 'quantity')), '1');
-    assert.equal(await seen(positionCell('VTI', 'value')), '250.50');
+    assert.equal(await seen(positionCell('VTI', 'value')), '$250.50');
     // All accounts together.
-    assert.equal(await seen(page.getByTestId('total-cost')), '501.20');
-    assert.equal(await seen(page.getByTestId('total-value')), '970.50');
-    assert.equal(await seen(page.getByTestId('total-unrealized')), '+469.30');
-    assert.equal(await seen(page.getByTestId('total-realized')), '+30.20');
-    assert.equal(await seen(page.getByTestId('total-dividends')), '1.20');
+    assert.equal(await seen(page.getByTestId('total-cost')), '$501.20');
+    assert.equal(await seen(page.getByTestId('total-value')), '$970.50');
+    assert.equal(await seen(page.getByTestId('total-unrealized')), '+$469.30');
+    assert.equal(await seen(page.getByTestId('total-realized')), '+$30.20');
+    assert.equal(await seen(page.getByTestId('total-dividends')), '$1.20');
+    assert.equal(await seen(page.getByTestId('report-currency-note')), 'Amounts are in US Dollar (USD). Change the report currency.');
     await assertNothingMissingShown();
     await assertAccessibleNames();
     await assertAxeClean();
@@ -346,8 +349,8 @@ describe('the ledger in the web UI', { concurrency: false }, () => {
     await page.waitForURL(`**/portfolio?account=${ids.main}`);
     await eventually(async () => assert.deepEqual(await page.getByTestId('position-row').evaluateAll((rows) => rows.map((r) => r.dataset.ticker)), ['XYZ']));
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'account-select', 'focus stays on the choice');
-    assert.equal(await seen(page.getByTestId('total-cost')), '301.20');
-    assert.equal(await seen(page.getByTestId('total-value')), '720.00');
+    assert.equal(await seen(page.getByTestId('total-cost')), '$301.20');
+    assert.equal(await seen(page.getByTestId('total-value')), '$720.00');
 
     // The choice follows to the other ledger pages.
     await nav('Transactions').click();
@@ -365,8 +368,8 @@ describe('the ledger in the web UI', { concurrency: false }, () => {
       await page.getByTestId('quotes-note').filter({ hasText: 'not available' }).waitFor();
       for (const column of ['price', 'value', 'unrealized']) assert.equal(await seen(positionCell('XYZ', column)), '—', column);
       assert.equal(await seen(positionCell('XYZ', 'quantity')), '12', 'the rest is still answered');
-      assert.equal(await seen(positionCell('XYZ', 'realized')), '+30.20');
-      assert.equal(await seen(positionCell('XYZ', 'dividends')), '1.20');
+      assert.equal(await seen(positionCell('XYZ', 'realized')), '+$30.20');
+      assert.equal(await seen(positionCell('XYZ', 'dividends')), '$1.20');
       await assertNothingMissingShown();
       await shot('portfolio-no-quotes');
     } finally {
@@ -389,13 +392,13 @@ describe('the ledger in the web UI', { concurrency: false }, () => {
     assert.equal(await read('quantity'), '4');
     assert.equal(await read('bought'), '2024-01-02');
     assert.equal(await read('sold'), '2024-07-01');
-    assert.equal(await read('cost'), '200.80');
-    assert.equal(await read('proceeds'), '231.00');
-    assert.equal(await read('gain'), '+30.20');
+    assert.equal(await read('cost'), '$200.80');
+    assert.equal(await read('proceeds'), '$231.00');
+    assert.equal(await read('gain'), '+$30.20');
     assert.equal(await read('term'), 'Short term');
-    assert.equal(await seen(page.getByTestId('realized-total-cost')), '200.80');
-    assert.equal(await seen(page.getByTestId('realized-total-proceeds')), '231.00');
-    assert.equal(await seen(page.getByTestId('realized-total-gain')), '+30.20');
+    assert.equal(await seen(page.getByTestId('realized-total-cost')), '$200.80');
+    assert.equal(await seen(page.getByTestId('realized-total-proceeds')), '$231.00');
+    assert.equal(await seen(page.getByTestId('realized-total-gain')), '+$30.20');
     await assertNothingMissingShown();
     await assertAccessibleNames();
     await assertAxeClean();
@@ -421,9 +424,9 @@ describe('the ledger in the web UI', { concurrency: false }, () => {
     assert.match(figures, /Time-weighted return\n\+19\.76%/);
     assert.match(figures, /Money-weighted return, a year\n\+23\.11%/);
     assert.match(figures, /SPY over the same dates\n\+20\.00%/);
-    assert.equal(await seen(page.getByTestId('end-value')), '360.00');
-    assert.equal(await seen(page.getByTestId('invested')), '502.00');
-    assert.equal(await seen(page.getByTestId('withdrawn')), '232.20');
+    assert.equal(await seen(page.getByTestId('end-value')), '$360.00');
+    assert.equal(await seen(page.getByTestId('invested')), '$502.00');
+    assert.equal(await seen(page.getByTestId('withdrawn')), '$232.20');
     assert.match(await page.getByTestId('performance-chart').locator('path[data-line="value"]').getAttribute('d'), /^M[\d.]+,[\d.]+ L/);
     await page.getByText('The numbers, day by day').click();
     assert.ok((await page.getByTestId('performance-table').locator('tbody tr').count()) >= 2);

@@ -215,23 +215,24 @@ describe('the web UI', { concurrency: false }, () => {
     await addBuy({ ticker: 'VTI', quantity: '3.25', price: '200.10', date: '2023-11-15' });
     await row('VTI').waitFor();
 
-    // The API's exact figures, money with two decimals and thousands grouped (en-US here), share
-    // counts with their trailing zeros trimmed; totals are the server's exact sums: the rounded
-    // costs add up to 2227.94, the exact total is 2227.95.
+    // The API's exact figures, money in the report currency (dollars, a new user's) with two
+    // decimals and thousands grouped (en-US here), share counts with their trailing zeros
+    // trimmed; totals are the server's exact sums: the rounded costs add up to 2227.94, the
+    // exact total is 2227.95.
     assert.equal(await text(cell('AAPL', 'quantity')), '10.5');
-    assert.equal(await text(cell('AAPL', 'average-cost')), '150.25');
-    assert.equal(await text(cell('AAPL', 'cost')), '1,577.62');
-    assert.equal(await text(cell('VTI', 'cost')), '650.32');
-    assert.equal(await text(page.getByTestId('total-cost')), '2,227.95');
+    assert.equal(await text(cell('AAPL', 'average-cost')), '$150.25');
+    assert.equal(await text(cell('AAPL', 'cost')), '$1,577.62');
+    assert.equal(await text(cell('VTI', 'cost')), '$650.32');
+    assert.equal(await text(page.getByTestId('total-cost')), '$2,227.95');
 
-    await eventually(async () => assert.equal(await text(page.getByTestId('total-value')), '2,811.75'));
-    assert.equal(await text(cell('AAPL', 'price')), '190.25');
-    assert.equal(await text(cell('AAPL', 'value')), '1,997.62');
-    assert.equal(await text(cell('VTI', 'price')), '250.50', 'the stub quotes 250.5');
-    assert.equal(await text(cell('AAPL', 'unrealized')), '+420.00');
-    assert.equal(await text(cell('AAPL', 'realized')), '0.00');
-    assert.equal(await text(cell('AAPL', 'dividends')), '0.00');
-    assert.equal(await text(page.getByTestId('total-unrealized')), '+583.80');
+    await eventually(async () => assert.equal(await text(page.getByTestId('total-value')), '$2,811.75'));
+    assert.equal(await text(cell('AAPL', 'price')), '$190.25');
+    assert.equal(await text(cell('AAPL', 'value')), '$1,997.62');
+    assert.equal(await text(cell('VTI', 'price')), '$250.50', 'the stub quotes 250.5');
+    assert.equal(await text(cell('AAPL', 'unrealized')), '+$420.00');
+    assert.equal(await text(cell('AAPL', 'realized')), '$0.00');
+    assert.equal(await text(cell('AAPL', 'dividends')), '$0.00');
+    assert.equal(await text(page.getByTestId('total-unrealized')), '+$583.80');
     await assertAccessibleNames();
     await shot('portfolio');
   });
@@ -243,11 +244,11 @@ describe('the web UI', { concurrency: false }, () => {
     await chart.waitFor();
     assert.equal(await chart.locator('circle[data-ticker]').count(), 2);
     const share = (ticker, column) => page.locator(`[data-testid="allocation-row"][data-ticker="${ticker}"] [data-col="${column}"]`);
-    assert.equal(await text(share('AAPL', 'value')), '1,997.62');
+    assert.equal(await text(share('AAPL', 'value')), '$1,997.62');
     assert.equal(await text(share('AAPL', 'percent')), '71.05%');
-    assert.equal(await text(share('VTI', 'value')), '814.12');
+    assert.equal(await text(share('VTI', 'value')), '$814.12');
     assert.equal(await text(share('VTI', 'percent')), '28.95%');
-    assert.equal(await text(page.getByTestId('allocation-total')), '2,811.75');
+    assert.equal(await text(page.getByTestId('allocation-total')), '$2,811.75');
     await shot('allocation');
   });
 
@@ -290,7 +291,7 @@ describe('the web UI', { concurrency: false }, () => {
     await row('AAPL').waitFor();
     assert.equal(await page.getByTestId('position-row').count(), 1);
     assert.equal(await text(cell('AAPL', 'quantity')), '12');
-    assert.equal(await text(page.getByTestId('total-cost')), '1,803.00');
+    assert.equal(await text(page.getByTestId('total-cost')), '$1,803.00');
   });
 
   test('a deep link survives a reload', async () => {
@@ -331,12 +332,12 @@ describe('the web UI', { concurrency: false }, () => {
       await row('MSFT').waitFor();
       await page.getByTestId('quotes-note').filter({ hasText: 'not available' }).waitFor();
       for (const column of ['price', 'value', 'unrealized']) assert.equal(await text(cell('MSFT', column)), '—', `no ${column} without a quote`);
-      assert.equal(await text(page.getByTestId('total-cost')), '2,603.00');
+      assert.equal(await text(page.getByTestId('total-cost')), '$2,603.00');
       await shot('portfolio-at-cost');
 
       await nav('Allocation').click();
       await page.getByTestId('allocation-basis').filter({ hasText: 'Valued at cost' }).waitFor();
-      assert.equal(await text(page.getByTestId('allocation-total')), '2,603.00');
+      assert.equal(await text(page.getByTestId('allocation-total')), '$2,603.00');
       // 1803.00 and 800.00 of 2603.00, rounded half-even to hundredths by the server.
       const share = (ticker) => page.locator(`[data-testid="allocation-row"][data-ticker="${ticker}"] [data-col="percent"]`);
       assert.equal(await text(share('AAPL')), '69.27%');
@@ -366,8 +367,8 @@ describe('the web UI', { concurrency: false }, () => {
     const watched = (ticker) => page.locator(`[data-testid="watch-row"][data-ticker="${ticker}"]`);
     await watched('VTI').waitFor();
     assert.deepEqual(await page.getByTestId('watch-row').evaluateAll((rows) => rows.map((r) => r.dataset.ticker)), ['VTI', 'SPY']);
-    assert.equal(await text(watched('VTI').locator('[data-col="price"]')), '250.50');
-    assert.equal(await text(watched('VTI').locator('[data-col="change"]')), '+1.50 (+0.75%)');
+    assert.equal(await text(watched('VTI').locator('[data-col="price"]')), '$250.50');
+    assert.equal(await text(watched('VTI').locator('[data-col="change"]')), '+$1.50 (+0.75%)');
     assert.equal(await text(watched('VTI').locator('[data-col="market-cap"]')), '$2.87T');
     assert.equal(await text(watched('SPY').locator('[data-col="price"]')), '—', 'no quote, no price');
 
@@ -376,7 +377,7 @@ describe('the web UI', { concurrency: false }, () => {
     await page.keyboard.type('nvda');
     await page.keyboard.press('Enter');
     await watched('NVDA').waitFor();
-    assert.equal(await text(watched('NVDA').locator('[data-col="price"]')), '135.40');
+    assert.equal(await text(watched('NVDA').locator('[data-col="price"]')), '$135.40');
     await form.getByLabel('Ticker').fill('NVDA');
     await page.keyboard.press('Enter');
     await form.locator('.field-error').filter({ hasText: 'already on your watch list' }).waitFor();
@@ -399,8 +400,8 @@ describe('the web UI', { concurrency: false }, () => {
     assert.match(await chart.locator('path[data-line="value"]').getAttribute('d'), /^M[\d.]+,[\d.]+ L/, 'the value is drawn');
     // 12 AAPL at 190.25 and 2 MSFT at 410.10, all bought more than a year ago; the stub's closes
     // never move, so over the last year nothing was gained or lost, nor by SPY.
-    assert.equal(await text(page.getByTestId('end-value')), '3,103.20');
-    assert.equal(await text(page.getByTestId('start-value')), '3,103.20');
+    assert.equal(await text(page.getByTestId('end-value')), '$3,103.20');
+    assert.equal(await text(page.getByTestId('start-value')), '$3,103.20');
     assert.equal(await text(page.getByTestId('twr')), '0.00%');
     assert.equal(await text(page.getByTestId('mwr')), '0.00%');
     assert.equal(await text(page.getByTestId('benchmark-twr')), '0.00%');
@@ -441,7 +442,7 @@ describe('the web UI', { concurrency: false }, () => {
     await page.getByTestId('confirm-import').click();
     await row('NVDA').waitFor();
     await page.getByTestId('import-preview').getByText('Imported 1 holding; 1 already present is skipped.').waitFor();
-    assert.equal(await text(page.getByTestId('total-cost')), '3,903.00', '2603.00 and 10 × 130');
+    assert.equal(await text(page.getByTestId('total-cost')), '$3,903.00', '2603.00 and 10 × 130');
   });
 
   test('three picks are taken and the fourth is refused', async () => {

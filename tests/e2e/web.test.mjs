@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 
 import { addDays, addMonths, exchangeToday, sundayOf } from '../../web/src/dates.js';
 import * as dec from '../../web/src/decimal.js';
-import { MISSING, money, number, percent, signedMoney, signedPercent } from '../../web/src/money.js';
+import { MISSING, currencyEffect, effects, minorDigits, money, number, percent, signedMoney, signedPercent } from '../../web/src/money.js';
 import { REPO } from './lib/stack.mjs';
 
 describe('decimal', () => {
@@ -146,6 +146,67 @@ describe('money', () => {
 
   test('takes the reader’s locale when none is given', () => {
     assert.equal(money('1234.5'), new Intl.NumberFormat(undefined, { minimumFractionDigits: 2 }).format(1234.5));
+  });
+});
+
+describe('money in a currency', () => {
+  const en = (currency) => ({ currency, locale: 'en-US' });
+
+  test('the currency’s sign or code goes where the language writes it', () => {
+    assert.equal(money('1234.5', en('USD')), '$1,234.50');
+    assert.equal(money('1234.5', en('EUR')), '€1,234.50');
+    assert.equal(money('0.72', { currency: 'GBP', locale: 'en-GB' }), '£0.72');
+    assert.equal(money('1234.5', { currency: 'EUR', locale: 'de-DE' }), '1.234,50\u00a0€');
+    assert.equal(money('1234.5', { currency: 'EUR', locale: 'nl-NL' }), '€\u00a01.234,50');
+    assert.equal(money('1234.5', en('CHF')), 'CHF\u00a01,234.50');
+    assert.equal(money('-1234.5', en('USD')), '-$1,234.50');
+    assert.equal(money('-1234.5', { currency: 'SEK', locale: 'sv-SE' }), '\u22121\u00a0234,50\u00a0kr');
+  });
+
+  test('a currency’s minor digits are the least shown, and digits beyond them are kept', () => {
+    assert.equal(minorDigits('USD', 'en-US'), 2);
+    assert.equal(minorDigits('JPY', 'en-US'), 0);
+    assert.equal(money('123456.00', en('JPY')), '¥123,456');
+    assert.equal(money('123456.50', en('JPY')), '¥123,456.5');
+    assert.equal(money('1.5', en('BHD')), 'BHD\u00a01.500');
+    assert.equal(money('0.813953', en('EUR')), '€0.813953');
+    assert.equal(money('170', en('EUR')), '€170.00');
+  });
+
+  test('exact at any size, where a Number is not', () => {
+    assert.equal(money('99999999999999999999.99999', en('USD')), '$99,999,999,999,999,999,999.99999');
+    assert.equal(money('9007199254740993.01', en('EUR')), '€9,007,199,254,740,993.01');
+    assert.equal(money('0.85714285714272', en('EUR')), '€0.85714285714272');
+  });
+
+  test('a currency’s own separators, where they differ from a plain number’s', () => {
+    // Swiss French writes 1 234,5 but CHF 1 234.50.
+    assert.equal(number('1234.5', 'fr-CH'), new Intl.NumberFormat('fr-CH').format(1234.5));
+    assert.equal(money('1234.5', { currency: 'CHF', locale: 'fr-CH' }), new Intl.NumberFormat('fr-CH', { style: 'currency', currency: 'CHF' }).format(1234.5));
+  });
+
+  test('agrees with Intl’s own currency formatting wherever a Number is exact', () => {
+    const cases = [['en-US', 'USD'], ['en-US', 'JPY'], ['de-DE', 'EUR'], ['fr-FR', 'EUR'], ['fr-CH', 'CHF'], ['de-CH', 'CHF'], ['es-ES', 'EUR'], ['en-IN', 'INR'], ['ja-JP', 'JPY'], ['ar-EG', 'EGP'], ['sv-SE', 'SEK'], ['en-GB', 'GBP']];
+    for (const [locale, currency] of cases) {
+      const intl = new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 3 });
+      for (const text of ['0.5', '-0.25', '1234.5', '-98765.125', '1000000', '0']) {
+        assert.equal(money(text, { currency, locale }), intl.format(Number(text)), `${text} ${currency} in ${locale}`);
+      }
+    }
+  });
+
+  test('gains carry their sign; the split of a gain reads in parts; a dash for null', () => {
+    assert.equal(signedMoney('43.19', en('EUR')), '+€43.19');
+    assert.equal(signedMoney('-30', en('GBP')), '-£30.00');
+    assert.equal(signedMoney('0.00', en('EUR')), '€0.00');
+    assert.deepEqual(effects('23.81', '19.38', 'EUR', 'en-US'), ['price +€23.81', 'currency +€19.38']);
+    assert.deepEqual(effects('168.00', '-30.00', 'GBP', 'en-US'), ['price +£168.00', 'currency -£30.00']);
+    assert.equal(effects(null, null, 'EUR', 'en-US'), null);
+    assert.deepEqual(currencyEffect('19.38', 'EUR', 'en-US'), ['currency +€19.38']);
+    assert.equal(currencyEffect(null, 'EUR', 'en-US'), null);
+    assert.equal(money(null, en('EUR')), MISSING);
+    // No currency (an older server's answer): the plain amount.
+    assert.equal(money('5', { currency: null, locale: 'en-US' }), '5.00');
   });
 });
 

@@ -1,6 +1,6 @@
 // Starts the real `api` and `proxy` binaries on loopback port 0 (each reports the port it got in
-// its "listening on" log line), against a fresh SQLite file and a stub market-data server, the
-// way a user runs them; stops them again.
+// its "listening on" log line), against a fresh SQLite file and stub market-data and
+// exchange-rate servers, the way a user runs them; stops them again.
 
 import { spawn, execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { startEcbStub } from './ecb-stub.mjs';
 import { startFinnhubStub } from './finnhub-stub.mjs';
 import { startHistoryStub } from './history-stub.mjs';
 
@@ -103,16 +104,22 @@ async function stop(child) {
   clearTimeout(timer);
 }
 
-// `prices`: each symbol's live quote and (unless `closes` names it) its close on every weekday;
-// `closes`: symbols' daily closes by date, for a history that moves. `logPrefix` names the
+// `prices`: each symbol's live quote and (unless `closes` names it) its close on every weekday
+// (history symbols are Stooq's: `VOD.UK` in pence for VOD.L, `SAP.DE`); `closes`: symbols'
+// daily closes by date, for a history that moves. `rates`: one euro in each currency, every
+// weekday (`{ USD: '1.08' }`) or by date (`{ GBP: { '2024-01-02': '0.86' } }`), served by a
+// stub ECB the api fetches its exchange rates from; without it the api has no rate provider
+// (FX_PROVIDER=none), which is all a ledger in one currency needs. `keyless`: no Finnhub key,
+// so quotes are the history's latest closes (`price_source: "close"`). `logPrefix` names the
 // servers' logs apart when test files run side by side. `demoPassword`: the database starts as
 // `api demo-data` writes it, with this password for its users.
-export async function startStack({ prices, closes = {}, logPrefix = '', demoPassword }) {
+export async function startStack({ prices, closes = {}, rates = null, keyless = false, logPrefix = '', demoPassword }) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'fattore-e2e-'));
   const finnhub = await startFinnhubStub(prices);
   // The benchmark, SPY, has a history but no live quote (the game's weeks use it as an option).
   const history = await startHistoryStub({ SPY: '500', ...prices, ...closes });
+  const ecb = rates ? await startEcbStub(rates) : null;
   const apiEnv = environment({
     APP_ENV: 'development',
     API_LISTEN: '127.0.0.1:0',
@@ -120,7 +127,7 @@ export async function startStack({ prices, closes = {}, logPrefix = '', demoPass
     DATABASE_URL: `sqlite://${join(dir, 'app.sqlite3')}`,
     ACCESS_TOKEN_LIFETIME_SECS: String(ACCESS_TOKEN_LIFETIME_SECS),
     FINNHUB_URL: finnhub.url,
-    FINNHUB_TOKEN: 'e2e-stub-token',
+    FINNHUB_TOKEN: keyless ? undefined : 'e2e-stub-token',
     QUOTE_CACHE_SECS: '1',
     // One user reloads pages quickly against a stub: the market-data budget is the api tests' subject.
     FINNHUB_CALLS_PER_MINUTE: '0',
@@ -129,6 +136,9 @@ export async function startStack({ prices, closes = {}, logPrefix = '', demoPass
     QUOTE_CACHE_SECS: '1',
     HISTORY_PROVIDER: 'stooq',
     HISTORY_URL: history.url,
+    // Never the real ECB: the stub's rates, or none at all.
+    FX_PROVIDER: ecb ? 'ecb' : 'none',
+    FX_URL: ecb?.url,
     // Weeks are opened and closed by the tests through the staff endpoints, not by the clock.
     WALLSTREET_SCHEDULER: 'false',
     // The start-up line, which names the port, is logged at info.
@@ -152,10 +162,12 @@ export async function startStack({ prices, closes = {}, logPrefix = '', demoPass
     apiURL: null,
     finnhub,
     history,
+    ecb,
     async stop() {
       for (const child of children.reverse()) await stop(child);
       await finnhub.close();
       await history.close();
+      await ecb?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,11 @@
 // Accounts: the user's accounts (a new user has one, Main, in USD) with their currency; add
 // one, rename one in place, delete one (asks first). The API refuses to delete an account that
-// holds transactions (409) and its message is shown above the list.
+// holds transactions (409) and its message is shown above the list. Below them, the currency
+// every report is in (`base_currency`, the user's own setting, not an account's).
 
 import { api } from '../api.js';
-import { append, field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
+import { REPORT_CURRENCIES, REPORT_CURRENCY_ID, currencyLabel } from '../currencies.js';
+import { append, field, formError, h, loadInto, onSubmit, selectField, whilePending } from '../dom.js';
 import { session } from '../session.js';
 
 export function accountsPage(main, { signal, announce }) {
@@ -41,6 +43,7 @@ export function accountsPage(main, { signal, announce }) {
     h('p', { class: 'lede' }, 'Keep each brokerage or retirement account apart: the Portfolio, Transactions, Realized gains and Performance pages show one of them or all together.'),
     h('section', { 'aria-labelledby': 'accounts-title' }, h('h2', { id: 'accounts-title', class: 'visually-hidden' }, 'Your accounts'), pageError, area),
     addForm,
+    reportCurrencyCard({ signal, announce }),
   );
 
   function showError(message) {
@@ -181,4 +184,49 @@ export function accountsPage(main, { signal, announce }) {
       render();
     },
   });
+}
+
+// "Report in": the currency the Portfolio, Realized gains, Performance and Allocation pages
+// show every amount in (`PATCH /api/users/me/ {base_currency}`). The currencies offered are
+// those the server can fetch rates for, and the user's own if it is another.
+function reportCurrencyCard({ signal, announce }) {
+  const slot = h('div', { 'data-testid': 'report-currency-field' });
+  const form = h(
+    'form',
+    { class: 'card report-currency', id: REPORT_CURRENCY_ID, 'aria-labelledby': 'report-currency-title', 'data-testid': 'report-currency' },
+    h('h2', { id: 'report-currency-title' }, 'Report currency'),
+    h('p', { class: 'hint' }, 'Every amount on the Portfolio, Realized gains, Performance and Allocation pages is shown in this currency, converted at each day’s exchange rate. Holdings listed in another currency also show their amounts in their own.'),
+    slot,
+    formError(),
+    h('button', { type: 'submit' }, 'Save currency'),
+  );
+  const draw = (current) => {
+    const codes = REPORT_CURRENCIES.includes(current) ? REPORT_CURRENCIES : [...REPORT_CURRENCIES, current].sort();
+    slot.replaceChildren(
+      selectField({ prefix: 'report', id: 'report-currency-select', name: 'base_currency', label: 'Report in', options: codes.map((code) => [code, currencyLabel(code)]), value: current }),
+    );
+  };
+  onSubmit(form, 'Saving…', async (values) => {
+    const saved = await api.updateMe({ base_currency: String(values.base_currency ?? '') });
+    draw(saved.base_currency);
+    announce(`Amounts are now shown in ${currencyLabel(saved.base_currency)}.`);
+    form.elements.namedItem('base_currency').focus();
+  });
+  form.querySelector('button[type=submit]').disabled = true;
+  loadInto(slot, {
+    label: 'your report currency',
+    signal,
+    load: () => api.me(signal),
+    render: (me) => {
+      draw(me.base_currency);
+      form.querySelector('button[type=submit]').disabled = false;
+      // Arrived through the Portfolio page's link: the choice has focus.
+      if (window.location.hash === `#${REPORT_CURRENCY_ID}`) {
+        const select = form.elements.namedItem('base_currency');
+        select.focus();
+        select.scrollIntoView({ block: 'center' });
+      }
+    },
+  });
+  return form;
 }

@@ -1,19 +1,24 @@
 // The portfolio: the positions of the chosen account (or all), each ticker's lots taken
 // together (`GET /api/portfolio/positions/`): quantity, cost, average cost, price, market
 // value, unrealized and realized gain and dividends, with totals, every figure computed and
-// rounded by the server. Below, a transaction is added, and the buys go out and come in as CSV
-// (a dry-run preview first).
+// rounded by the server, in the report currency (the user's base currency). A holding listed
+// in another currency also shows its cost and market value in its own, its price in its own
+// (the quote, £0.72, not a converted figure with a dozen decimals), and its unrealized gain
+// split into what the price made and what the exchange rate made. Below, a transaction is
+// added, and the buys go out and come in as CSV (a dry-run preview first).
 
 import { accountPicker } from '../accounts.js';
+import { REPORT_CURRENCY_LINK, currencyLabel } from '../currencies.js';
 import { formatDay } from '../dates.js';
 import { api } from '../api.js';
 import * as dec from '../decimal.js';
-import { append, field, formError, h, loadInto, onSubmit, whilePending } from '../dom.js';
-import { money, number, signedMoney } from '../money.js';
+import { append, field, formError, h, loadInto, onSubmit, whilePending, withLine } from '../dom.js';
+import { MISSING, currencyEffect, effects, money, number, signedMoney } from '../money.js';
 import { tone } from '../tone.js';
 import { transactionForm, typeLabel } from '../transaction-form.js';
 
-const signedCell = (amount, props) => h('td', { ...props, class: `num ${amount == null ? '' : tone(amount)}` }, signedMoney(amount));
+const signedCell = (amount, currency, props, line = null) =>
+  h('td', { ...props, class: `num ${amount == null ? '' : tone(amount)}` }, withLine(signedMoney(amount, { currency }), line, 'effects'));
 
 export function portfolioPage(main, { signal, params, navigate, announce }) {
   const picker = accountPicker({ params, navigate, signal });
@@ -21,6 +26,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
   const area = h('div', { class: 'positions', 'data-testid': 'positions' });
   const quotesNote = h('p', { class: 'notice', 'data-testid': 'quotes-note', role: 'status', hidden: true });
   const asOfNote = h('p', { class: 'hint', 'data-testid': 'prices-as-of', hidden: true });
+  const currencyNote = h('p', { class: 'hint', 'data-testid': 'report-currency-note', hidden: true });
   const addArea = h(
     'section',
     { class: 'card', 'aria-labelledby': 'add-title' },
@@ -31,7 +37,7 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
   append(main,
     h('h1', { tabindex: '-1' }, 'Portfolio'),
     picker.element,
-    h('section', { 'aria-labelledby': 'positions-title' }, h('h2', { id: 'positions-title', class: 'visually-hidden' }, 'Positions'), quotesNote, asOfNote, area),
+    h('section', { 'aria-labelledby': 'positions-title' }, h('h2', { id: 'positions-title', class: 'visually-hidden' }, 'Positions'), quotesNote, currencyNote, asOfNote, area),
     addArea,
     csvCard({ announce, refresh: () => refresh() }),
   );
@@ -41,7 +47,20 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
     if (!signal.aborted) render(body);
   }
 
-  function render({ positions, totals }) {
+  function render({ currency, positions, totals }) {
+    const inReport = (amount) => money(amount, { currency });
+    // Listed in another currency than the report's: the server gives its own figures.
+    const foreign = positions.filter((row) => row.own);
+    currencyNote.hidden = !currency;
+    currencyNote.replaceChildren(
+      ...(currency
+        ? [
+            `Amounts are in ${currencyLabel(currency)}${foreign.length ? '; a holding listed in another currency also shows its cost and market value in that currency, and its unrealized gain split into what the price made and what the exchange rate made' : ''}. `,
+            h('a', { href: REPORT_CURRENCY_LINK }, 'Change the report currency'),
+            '.',
+          ]
+        : []),
+    );
     // Sold-out tickers stay listed for their realized gain and dividends; only open ones need a price.
     const open = positions.filter((row) => dec.isDecimal(row.quantity) && !dec.isZero(row.quantity));
     const unpriced = [...new Set(open.filter((row) => row.price == null).map((row) => row.ticker))];
@@ -74,33 +93,36 @@ export function portfolioPage(main, { signal, params, navigate, announce }) {
     ];
     const label = Object.fromEntries(columns.map(([text, col]) => [col, text]));
     const cell = (col, content) => h('td', { class: 'num', 'data-col': col, 'data-label': label[col] }, content);
-    const rows = positions.map((row) =>
-      h(
+    const rows = positions.map((row) => {
+      // In its own currency (a foreign holding only); the price is the quote as listed.
+      const own = row.own ? (amount) => (amount == null ? null : money(amount, { currency: row.currency })) : () => null;
+      return h(
         'tr',
-        { 'data-testid': 'position-row', 'data-ticker': row.ticker },
+        { 'data-testid': 'position-row', 'data-ticker': row.ticker, 'data-currency': row.currency },
         h('th', { scope: 'row', 'data-col': 'ticker', 'data-label': 'Ticker' }, h('a', { href: `/transactions?ticker=${encodeURIComponent(row.ticker)}${state.account ? `&account=${encodeURIComponent(state.account)}` : ''}`, 'aria-label': `${row.ticker}: its transactions` }, row.ticker)),
         cell('quantity', number(row.quantity)),
-        cell('cost', money(row.cost)),
-        cell('average-cost', money(row.average_cost)),
-        cell('price', money(row.price)),
-        cell('value', money(row.market_value)),
-        signedCell(row.unrealized_gain, { 'data-col': 'unrealized', 'data-label': label.unrealized }),
-        signedCell(row.realized_gain, { 'data-col': 'realized', 'data-label': label.realized }),
-        cell('dividends', money(row.dividends)),
-      ),
-    );
+        cell('cost', withLine(inReport(row.cost), own(row.own?.cost), 'own')),
+        cell('average-cost', inReport(row.average_cost)),
+        cell('price', row.own ? (row.own.price == null ? MISSING : money(row.own.price, { currency: row.currency })) : inReport(row.price)),
+        cell('value', withLine(inReport(row.market_value), own(row.own?.market_value), 'own')),
+        signedCell(row.unrealized_gain, currency, { 'data-col': 'unrealized', 'data-label': label.unrealized }, effects(row.price_effect, row.currency_effect, currency)),
+        signedCell(row.realized_gain, currency, { 'data-col': 'realized', 'data-label': label.realized }),
+        cell('dividends', inReport(row.dividends)),
+      );
+    });
     const foot = h(
       'tr',
       { 'data-testid': 'totals' },
       h('th', { scope: 'row' }, 'Total'),
       h('td'),
-      h('td', { class: 'num', 'data-testid': 'total-cost', 'data-label': 'Cost' }, money(totals.cost)),
+      h('td', { class: 'num', 'data-testid': 'total-cost', 'data-label': 'Cost' }, inReport(totals.cost)),
       h('td'),
       h('td'),
-      h('td', { class: 'num', 'data-testid': 'total-value', 'data-label': 'Market value' }, money(totals.market_value)),
-      signedCell(totals.unrealized_gain, { 'data-testid': 'total-unrealized', 'data-label': label.unrealized }),
-      signedCell(totals.realized_gain, { 'data-testid': 'total-realized', 'data-label': label.realized }),
-      h('td', { class: 'num', 'data-testid': 'total-dividends', 'data-label': 'Dividends' }, money(totals.dividends)),
+      h('td', { class: 'num', 'data-testid': 'total-value', 'data-label': 'Market value' }, inReport(totals.market_value)),
+      // The exchange rates' share of the gain, when some holding is foreign.
+      signedCell(totals.unrealized_gain, currency, { 'data-testid': 'total-unrealized', 'data-label': label.unrealized }, foreign.length ? currencyEffect(totals.currency_effect, currency) : null),
+      signedCell(totals.realized_gain, currency, { 'data-testid': 'total-realized', 'data-label': label.realized }),
+      h('td', { class: 'num', 'data-testid': 'total-dividends', 'data-label': 'Dividends' }, inReport(totals.dividends)),
     );
     area.replaceChildren(
       h(

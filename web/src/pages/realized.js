@@ -1,18 +1,22 @@
 // Realized gains: the lots sold (matched first in, first out by the server), for one year or
 // all, of the chosen account or all: ticker, quantity, dates bought and sold, cost, proceeds,
-// gain and term (held more than a year is long), with totals. The year is kept in the URL; the
-// years offered are those with a sale.
+// gain and term (held more than a year is long), with totals, in the report currency. A lot
+// listed in another currency has its gain split into what the price made and what the exchange
+// rate made between purchase and sale. The year is kept in the URL; the years offered are those
+// with a sale.
 
 import { accountPicker } from '../accounts.js';
 import { api } from '../api.js';
-import { append, h, loadInto, selectField } from '../dom.js';
-import { MISSING, money, number, signedMoney } from '../money.js';
+import { REPORT_CURRENCY_LINK, currencyLabel } from '../currencies.js';
+import { append, h, loadInto, selectField, withLine } from '../dom.js';
+import { MISSING, currencyEffect, effects, money, number, signedMoney } from '../money.js';
 import { tone } from '../tone.js';
 
 const YEAR_SELECT_ID = 'realized-year';
 const TERMS = { short: 'Short term', long: 'Long term' };
 
-const signedCell = (amount, props) => h('td', { ...props, class: `num ${amount == null ? '' : tone(amount)}` }, signedMoney(amount));
+const signedCell = (amount, currency, props, line = null) =>
+  h('td', { ...props, class: `num ${amount == null ? '' : tone(amount)}` }, withLine(signedMoney(amount, { currency }), line, 'effects'));
 
 export function realizedPage(main, { signal, params, navigate }) {
   const picker = accountPicker({ params, navigate, signal });
@@ -50,13 +54,25 @@ export function realizedPage(main, { signal, params, navigate }) {
       const years = new Set(all.lots.map((lot) => String(lot.sold ?? '').slice(0, 4)).filter((y) => /^\d{4}$/.test(y)));
       if (year) years.add(year);
       drawYears([...years].sort().reverse());
-      const { lots, totals } = chosen;
+      const { currency, lots, totals } = chosen;
+      const inReport = (amount) => money(amount, { currency });
+      // Listed in another currency than the report's: the server splits its gain.
+      const foreign = lots.filter((lot) => lot.currency_effect != null);
       if (!lots.length) {
         append(area, h('p', { class: 'empty', 'data-testid': 'no-realized' }, year ? `No sales in ${year}.` : 'No sales yet: a gain is realized when shares are sold.'));
         return;
       }
       const cell = (col, label, content) => h('td', { class: 'num', 'data-col': col, 'data-label': label }, content);
       append(area,
+        currency
+          ? h(
+              'p',
+              { class: 'hint', 'data-testid': 'report-currency-note' },
+              `Amounts are in ${currencyLabel(currency)}${foreign.length ? '; the gain of a lot listed in another currency is split into what the price made and what the exchange rate made between purchase and sale' : ''}. `,
+              h('a', { href: REPORT_CURRENCY_LINK }, 'Change the report currency'),
+              '.',
+            )
+          : null,
         h(
           'div',
           { class: 'table-wrap', role: 'region', 'aria-labelledby': 'realized-caption', tabindex: '0' },
@@ -84,14 +100,14 @@ export function realizedPage(main, { signal, params, navigate }) {
               lots.map((lot) =>
                 h(
                   'tr',
-                  { 'data-testid': 'realized-row', 'data-ticker': lot.ticker },
+                  { 'data-testid': 'realized-row', 'data-ticker': lot.ticker, 'data-currency': lot.currency },
                   h('th', { scope: 'row', 'data-col': 'ticker', 'data-label': 'Ticker' }, lot.ticker),
                   cell('quantity', 'Quantity', number(lot.quantity)),
                   h('td', { 'data-col': 'bought', 'data-label': 'Bought' }, lot.bought ? h('time', { datetime: lot.bought }, lot.bought) : MISSING),
                   h('td', { 'data-col': 'sold', 'data-label': 'Sold' }, lot.sold ? h('time', { datetime: lot.sold }, lot.sold) : MISSING),
-                  cell('cost', 'Cost', money(lot.cost)),
-                  cell('proceeds', 'Proceeds', money(lot.proceeds)),
-                  signedCell(lot.gain, { 'data-col': 'gain', 'data-label': 'Gain' }),
+                  cell('cost', 'Cost', inReport(lot.cost)),
+                  cell('proceeds', 'Proceeds', inReport(lot.proceeds)),
+                  signedCell(lot.gain, currency, { 'data-col': 'gain', 'data-label': 'Gain' }, effects(lot.price_effect, lot.currency_effect, currency)),
                   h('td', { 'data-col': 'term', 'data-label': 'Term' }, TERMS[lot.term] ?? MISSING),
                 ),
               ),
@@ -104,9 +120,10 @@ export function realizedPage(main, { signal, params, navigate }) {
                 { 'data-testid': 'realized-totals' },
                 h('th', { scope: 'row' }, 'Total'),
                 h('td', { colspan: 3 }),
-                h('td', { class: 'num', 'data-testid': 'realized-total-cost', 'data-label': 'Cost' }, money(totals.cost)),
-                h('td', { class: 'num', 'data-testid': 'realized-total-proceeds', 'data-label': 'Proceeds' }, money(totals.proceeds)),
-                signedCell(totals.gain, { 'data-testid': 'realized-total-gain', 'data-label': 'Gain' }),
+                h('td', { class: 'num', 'data-testid': 'realized-total-cost', 'data-label': 'Cost' }, inReport(totals.cost)),
+                h('td', { class: 'num', 'data-testid': 'realized-total-proceeds', 'data-label': 'Proceeds' }, inReport(totals.proceeds)),
+                // The exchange rates' share of the gain, when some lot is foreign.
+                signedCell(totals.gain, currency, { 'data-testid': 'realized-total-gain', 'data-label': 'Gain' }, foreign.length ? currencyEffect(totals.currency_effect, currency) : null),
                 h('td'),
               ),
             ),

@@ -102,9 +102,10 @@ export function transactionsPage(main, { signal, params, navigate, announce }) {
           h('th', { scope: 'row', 'data-col': 'ticker', 'data-label': 'Ticker' }, tx.ticker),
           h('td', { 'data-col': 'account', 'data-label': 'Account' }, accountName(tx.account)),
           h('td', { class: 'num', 'data-col': 'quantity', 'data-label': 'Quantity' }, number(tx.quantity)),
-          h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(tx.price)),
-          h('td', { class: 'num', 'data-col': 'fee', 'data-label': 'Fee' }, money(tx.fee)),
-          h('td', { class: 'num', 'data-col': 'amount', 'data-label': 'Amount' }, money(tx.amount)),
+          // In the transaction's own currency (its ticker's listing currency unless given).
+          h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(tx.price, { currency: tx.currency })),
+          h('td', { class: 'num', 'data-col': 'fee', 'data-label': 'Fee' }, money(tx.fee, { currency: tx.currency })),
+          h('td', { class: 'num', 'data-col': 'amount', 'data-label': 'Amount' }, money(tx.amount, { currency: tx.currency })),
           h('td', { class: 'num', 'data-col': 'ratio', 'data-label': 'Ratio' }, number(tx.ratio)),
           h('td', { class: 'note', 'data-col': 'note', 'data-label': 'Note' }, tx.note || MISSING),
           h('td', { class: 'actions' }, h('div', { class: 'row-actions' }, actions(tx))),

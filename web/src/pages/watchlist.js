@@ -18,7 +18,8 @@ function marketCap(amount) {
   return `$${number(dec.round(amount, 0))}`;
 }
 
-// A close (no live quote source) says which day's it is.
+// Prices and changes are in the ticker's listing currency (`entry.currency`). A close (no
+// live quote source) says which day's it is.
 function asOf(entry) {
   if (entry.source !== 'close' || !entry.as_of) return null;
   return h('span', { class: 'as-of', 'data-testid': 'as-of' }, `as of ${formatDay(entry.as_of)}`);
@@ -27,7 +28,7 @@ function asOf(entry) {
 function change(entry) {
   if (!dec.isDecimal(entry.change)) return MISSING;
   const percent = dec.isDecimal(entry.change_percent) ? ` (${signedPercent(dec.round(entry.change_percent, 2))})` : '';
-  return `${signedMoney(entry.change)}${percent}`;
+  return `${signedMoney(entry.change, { currency: entry.currency })}${percent}`;
 }
 
 export function watchlistPage(main, { signal, announce }) {
@@ -79,7 +80,7 @@ export function watchlistPage(main, { signal, announce }) {
         { 'data-testid': 'watch-row', 'data-ticker': entry.ticker },
         h('th', { scope: 'row', 'data-label': 'Ticker' }, entry.ticker),
         h('td', { 'data-label': 'Name' }, entry.name ?? MISSING),
-        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(entry.price), asOf(entry)),
+        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(entry.price, { currency: entry.currency }), asOf(entry)),
         h('td', { class: `num ${dec.isDecimal(entry.change) ? tone(entry.change) : ''}`, 'data-col': 'change', 'data-label': 'Day change' }, change(entry)),
         h('td', { class: 'num', 'data-col': 'market-cap', 'data-label': 'Market cap' }, marketCap(entry.market_cap)),
         h('td', { class: 'actions' }, remove),

@@ -10,6 +10,9 @@ use crate::prices::{Profile, Quote, QuoteSource};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WatchEntryView {
     pub ticker: String,
+    /// The ISO 4217 code the ticker is listed in: what `price` and `change` are in.
+    #[schema(example = "USD")]
+    pub currency: &'static str,
     pub name: Option<String>,
     pub price: Option<String>,
     pub change: Option<String>,
@@ -26,6 +29,7 @@ impl WatchEntryView {
     pub fn new(ticker: Ticker, quote: Option<Quote>, profile: Option<Profile>) -> Self {
         let (name, market_cap) = profile.map_or((None, None), |p| (p.name, p.market_cap));
         Self {
+            currency: ticker.listing_currency(),
             ticker: ticker.into_inner(),
             name,
             price: quote.as_ref().map(|q| q.price.to_string()),

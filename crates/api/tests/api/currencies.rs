@@ -16,13 +16,14 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use test_support::process::clean_command;
 
-use crate::helpers::clock::ManualClock;
 use crate::helpers::ecb::FakeEcb;
 use crate::helpers::history::FakeHistory;
-use crate::helpers::{json_of, test_options, Backend, TestApp, TestDb, TestUser};
+use crate::helpers::{json_of, keyless_app, keyless_app_on, Backend, TestApp, TestDb, TestUser};
 
 const BOUGHT: &str = "2024-01-02";
 const VALUED: &str = "2024-06-12";
+/// After the valuation day's close in New York.
+const EVENING: &str = "2024-06-12T22:00:00Z";
 
 /// One euro in dollars and pounds, on the day of the purchases and the valuation day only.
 fn ecb() -> FakeEcb {
@@ -49,18 +50,7 @@ fn history() -> FakeHistory {
 
 /// A server with no Finnhub key (quotes are the closes), on the evening of the valuation day.
 async fn app(backend: Backend, history: &FakeHistory, ecb: Option<&FakeEcb>) -> TestApp {
-    let db = tokio::task::spawn_blocking(move || TestDb::new(backend))
-        .await
-        .unwrap();
-    let mut options = test_options(&db.url);
-    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
-    options.portfolio.history_url = history.url.clone();
-    if let Some(ecb) = ecb {
-        options.portfolio.fx_provider = api::cli::FxProvider::Ecb;
-        options.portfolio.fx_url = ecb.url.clone();
-    }
-    let clock = ManualClock::new("2024-06-12T22:00:00Z".parse().unwrap());
-    TestApp::spawn_game(db, options, None, clock)
+    keyless_app(backend, history, ecb, EVENING, |_| {}).await
 }
 
 fn exact(value: &Value) -> Decimal {
@@ -490,11 +480,7 @@ async fn imported_rates_convert_and_bad_files_name_each_problem(backend: Backend
 
     // The imported rates convert a pound holding into dollars; none were fetched.
     let history = history();
-    let mut options = test_options(&db.url);
-    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
-    options.portfolio.history_url = history.url.clone();
-    let clock = ManualClock::new("2024-06-12T22:00:00Z".parse().unwrap());
-    let app = TestApp::spawn_game(db, options, None, clock);
+    let app = keyless_app_on(db, &history, None, EVENING, |_| {});
     let user = app.user("ian").await;
     buy(&app, &user, json!({"type": "BUY", "ticker": "VOD.L", "date": BOUGHT, "quantity": "1000", "price": "0.70"})).await;
     let positions = get(&app, &user, "/api/portfolio/positions/").await;
@@ -524,14 +510,9 @@ async fn the_scheduler_keeps_the_rates_of_currencies_in_use_fresh(backend: Backe
         .await
         .unwrap();
     let url = db.url.clone();
-    let mut options = test_options(&db.url);
-    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
-    options.portfolio.history_url = history.url.clone();
-    options.portfolio.fx_provider = api::cli::FxProvider::Ecb;
-    options.portfolio.fx_url = ecb.url.clone();
-    options.scheduler.wallstreet_scheduler = true;
-    let clock = ManualClock::new("2024-06-12T22:00:00Z".parse().unwrap());
-    let app = TestApp::spawn_game(db, options, None, clock);
+    let app = keyless_app_on(db, &history, Some(&ecb), EVENING, |options| {
+        options.scheduler.wallstreet_scheduler = true;
+    });
     let user = app.user("kai").await;
     // A pound holding puts GBP in use (beside the users' USD).
     buy(

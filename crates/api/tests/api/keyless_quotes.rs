@@ -9,22 +9,16 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use crate::helpers::clock::ManualClock;
 use crate::helpers::history::FakeHistory;
-use crate::helpers::{json_of, test_options, Backend, TestApp, TestDb};
+use crate::helpers::{json_of, keyless_app, Backend, TestApp};
 
 /// A server with no Finnhub key and Stooq's daily CSV at `history`, on Wednesday
 /// 2024-06-12 after the close, allowing each user `symbols_per_minute` fetched symbols.
-async fn keyless_app(backend: Backend, history: &FakeHistory, symbols_per_minute: u32) -> TestApp {
-    let db = tokio::task::spawn_blocking(move || TestDb::new(backend))
-        .await
-        .unwrap();
-    let mut options = test_options(&db.url);
-    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
-    options.portfolio.history_url = history.url.clone();
-    options.user_quotes.quote_user_symbols_per_minute = symbols_per_minute;
-    let clock = ManualClock::new("2024-06-12T22:00:00Z".parse().unwrap());
-    TestApp::spawn_game(db, options, None, clock)
+async fn app(backend: Backend, history: &FakeHistory, symbols_per_minute: u32) -> TestApp {
+    keyless_app(backend, history, None, "2024-06-12T22:00:00Z", |options| {
+        options.user_quotes.quote_user_symbols_per_minute = symbols_per_minute;
+    })
+    .await
 }
 
 /// `value` as an exact decimal, trailing zeros aside.
@@ -52,7 +46,7 @@ async fn quotes_without_a_key_are_the_latest_closes(backend: Backend) {
         ("VOD.UK", "2024-06-11", "71.00"),
         ("VOD.UK", "2024-06-12", "72.34"),
     ]);
-    let app = keyless_app(backend, &history, 0).await;
+    let app = app(backend, &history, 0).await;
     let user = app.user("kim").await;
 
     let body = json_of(
@@ -152,7 +146,7 @@ async fn keyless_quotes_are_paid_from_the_users_allowance(backend: Backend) {
         ("BBB", "2024-06-12", "20"),
         ("CCC", "2024-06-12", "30"),
     ]);
-    let app = keyless_app(backend, &history, 2).await;
+    let app = app(backend, &history, 2).await;
     let user = app.user("lee").await;
     let response = app
         .get("/api/quotes/?symbols=AAA,BBB,CCC", Some(&user.access))

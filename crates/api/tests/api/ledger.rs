@@ -5,9 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::clock::ManualClock;
 use crate::helpers::history::FakeHistory;
-use crate::helpers::{json_of, test_options, Backend, TestApp, TestDb, TestUser};
+use crate::helpers::{json_of, keyless_app, Backend, TestApp, TestUser};
 
 async fn accounts(app: &TestApp, user: &TestUser) -> Value {
     json_of(
@@ -551,14 +550,7 @@ fn example_history() -> FakeHistory {
 }
 
 async fn example_app(backend: Backend, history: &FakeHistory) -> TestApp {
-    let db = tokio::task::spawn_blocking(move || TestDb::new(backend))
-        .await
-        .unwrap();
-    let mut options = test_options(&db.url);
-    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
-    options.portfolio.history_url = history.url.clone();
-    let clock = ManualClock::new("2025-01-02T22:00:00Z".parse().unwrap());
-    TestApp::spawn_game(db, options, None, clock)
+    keyless_app(backend, history, None, "2025-01-02T22:00:00Z", |_| {}).await
 }
 
 async fn the_worked_example_gives_its_numbers(backend: Backend) {

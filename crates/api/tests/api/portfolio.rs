@@ -7,10 +7,9 @@ use api::clock::SystemClock;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::clock::ManualClock;
 use crate::helpers::finnhub::{FakeFinnhub, TOKEN};
 use crate::helpers::history::FakeHistory;
-use crate::helpers::{json_of, test_options, Backend, TestApp, TestDb, TestUser};
+use crate::helpers::{json_of, keyless_app, test_options, Backend, TestApp, TestDb, TestUser};
 
 async fn database(backend: Backend) -> TestDb {
     tokio::task::spawn_blocking(move || TestDb::new(backend))
@@ -136,14 +135,11 @@ fn history_server() -> FakeHistory {
 }
 
 async fn history_app(backend: Backend, history: &FakeHistory) -> TestApp {
-    let db = database(backend).await;
-    let mut options = test_options(&db.url);
-    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
-    options.portfolio.history_url = history.url.clone();
-    options.game.wallstreet_holidays = "2024-01-01,2024-01-15".into();
     // Thursday 2024-01-18, after the close in New York.
-    let clock = ManualClock::new("2024-01-18T22:00:00Z".parse().unwrap());
-    TestApp::spawn_game(db, options, None, clock)
+    keyless_app(backend, history, None, "2024-01-18T22:00:00Z", |options| {
+        options.game.wallstreet_holidays = "2024-01-01,2024-01-15".into();
+    })
+    .await
 }
 
 async fn history(app: &TestApp, user: &TestUser, query: &str) -> Value {

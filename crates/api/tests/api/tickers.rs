@@ -7,31 +7,16 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::clock::ManualClock;
 use crate::helpers::django::pbkdf2_sha256;
 use crate::helpers::ecb::FakeEcb;
 use crate::helpers::history::FakeHistory;
 use crate::helpers::postgres::PgServer;
 use crate::helpers::{
-    create_staff, execute_sql, json_of, test_options, Backend, TestApp, TestDb, PASSWORD,
+    create_staff, execute_sql, json_of, keyless_app, Backend, TestApp, TestDb, PASSWORD,
 };
 use crate::ledger_migration::migrations_before;
 
 const DAY: &str = "2024-06-07";
-
-/// A server with Stooq at `history`, and the ECB at `ecb` for the performance's conversions.
-async fn app_with_history(backend: Backend, history: &FakeHistory, ecb: &FakeEcb) -> TestApp {
-    let db = tokio::task::spawn_blocking(move || TestDb::new(backend))
-        .await
-        .unwrap();
-    let mut options = test_options(&db.url);
-    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
-    options.portfolio.history_url = history.url.clone();
-    options.portfolio.fx_provider = api::cli::FxProvider::Ecb;
-    options.portfolio.fx_url = ecb.url.clone();
-    let clock = ManualClock::new("2024-06-12T22:00:00Z".parse().unwrap());
-    TestApp::spawn_game(db, options, None, clock)
-}
 
 async fn tickers_with_a_class_or_an_exchange_work_everywhere(backend: Backend) {
     // Closes under Stooq's spelling of each symbol.
@@ -47,7 +32,14 @@ async fn tickers_with_a_class_or_an_exchange_work_everywhere(backend: Backend) {
         ("GBP", DAY, "0.85"),
         ("JPY", DAY, "168.5"),
     ]);
-    let app = app_with_history(backend, &history, &ecb).await;
+    let app = keyless_app(
+        backend,
+        &history,
+        Some(&ecb),
+        "2024-06-12T22:00:00Z",
+        |_| {},
+    )
+    .await;
     let user = app.user("kim").await;
     for (given, stored) in [
         ("brk.b", "BRK.B"),

@@ -63,6 +63,7 @@ async fn a_new_list_starts_with_vti_and_spy_with_market_data(backend: Backend) {
         list[0],
         json!({
             "ticker": "VTI",
+            "currency": "USD",
             "name": "Vanguard Total Stock Market ETF",
             "price": "237.5",
             "change": "1.5",
@@ -201,6 +202,6 @@ async fn without_a_key_or_a_stored_close_entries_have_no_figures() {
     assert_eq!(list.as_array().unwrap().len(), 3);
     assert_eq!(
         list[2],
-        json!({"ticker": "QQQ", "name": null, "price": null, "change": null, "change_percent": null, "market_cap": null, "source": null, "as_of": null})
+        json!({"ticker": "QQQ", "currency": "USD", "name": null, "price": null, "change": null, "change_percent": null, "market_cap": null, "source": null, "as_of": null})
     );
 }

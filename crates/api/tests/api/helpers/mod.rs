@@ -181,6 +181,42 @@ pub fn test_options(database_url: &str) -> Options {
     }
 }
 
+/// A server with no Finnhub key (quotes are the latest closes) whose closes come from
+/// `history` (Stooq's CSV) and, with `ecb`, whose exchange rates come from the ECB's, on `db`,
+/// at `now` on a clock that stays there; `configure` adjusts the rest.
+pub fn keyless_app_on(
+    db: TestDb,
+    history: &history::FakeHistory,
+    ecb: Option<&ecb::FakeEcb>,
+    now: &str,
+    configure: impl FnOnce(&mut Options),
+) -> TestApp {
+    let mut options = test_options(&db.url);
+    options.portfolio.history_provider = api::cli::HistoryProvider::Stooq;
+    options.portfolio.history_url = history.url.clone();
+    if let Some(ecb) = ecb {
+        options.portfolio.fx_provider = api::cli::FxProvider::Ecb;
+        options.portfolio.fx_url = ecb.url.clone();
+    }
+    configure(&mut options);
+    let clock = clock::ManualClock::new(now.parse().expect("an RFC 3339 instant"));
+    TestApp::spawn_game(db, options, None, clock)
+}
+
+/// As [`keyless_app_on`], on a new database of `backend`.
+pub async fn keyless_app(
+    backend: Backend,
+    history: &history::FakeHistory,
+    ecb: Option<&ecb::FakeEcb>,
+    now: &str,
+    configure: impl FnOnce(&mut Options),
+) -> TestApp {
+    let db = tokio::task::spawn_blocking(move || TestDb::new(backend))
+        .await
+        .expect("create database");
+    keyless_app_on(db, history, ecb, now, configure)
+}
+
 /// A running server and a client for it.
 pub struct TestApp {
     pub address: String,

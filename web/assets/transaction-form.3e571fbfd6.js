@@ -4,10 +4,10 @@
 // hidden and disabled, so they are neither sent nor tabbed through. Values go to the API as
 // typed (exact decimal text); the API's field errors show under the fields.
 
-import { api } from './api.a10a02d411.js';
-import { accountLabel } from './accounts.5e7ac3c387.js';
+import { api } from './api.7e53e00667.js';
+import { accountLabel } from './accounts.8bc8d8f9ba.js';
 import { localToday } from './dates.55a005ad75.js';
-import { field, formError, h, onSubmit, selectField } from './dom.c63cc8ee1e.js';
+import { field, formError, h, onSubmit, selectField } from './dom.ccf23a358f.js';
 
 export const TYPES = [
   ['BUY', 'Buy'],
@@ -37,9 +37,9 @@ export function transactionForm({ accounts, account, transaction = null, prefix,
   const decimal = { inputmode: 'decimal', autocomplete: 'off' };
   const detail = {
     quantity: field({ prefix, name: 'quantity', label: 'Quantity', value: transaction?.quantity ?? '', hint: 'Number of shares', ...decimal }),
-    price: field({ prefix, name: 'price', label: 'Price per share', value: transaction?.price ?? '', ...decimal }),
+    price: field({ prefix, name: 'price', label: 'Price per share', value: transaction?.price ?? '', hint: 'In the ticker’s currency: pounds (not pence) for VOD.L', ...decimal }),
     fee: field({ prefix, name: 'fee', label: 'Fee', value: transaction?.fee ?? '', hint: 'Optional: none when empty', ...decimal }),
-    amount: field({ prefix, name: 'amount', label: 'Amount', value: transaction?.amount ?? '', hint: 'The cash received', ...decimal }),
+    amount: field({ prefix, name: 'amount', label: 'Amount', value: transaction?.amount ?? '', hint: 'The cash received, in the ticker’s currency', ...decimal }),
     ratio: field({ prefix, name: 'ratio', label: 'Ratio', value: transaction?.ratio ?? '', hint: 'New shares per old share: 4 for a 4-for-1 split, 0.1 for 1-for-10', ...decimal }),
   };
   const typeControl = editing

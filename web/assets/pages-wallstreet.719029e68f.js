@@ -1,10 +1,10 @@
 // Wall Street: the week whose picks are open (this week until Monday's market open, then next
 // week), your picks, the week in progress, last week's results and the leaderboards.
 
-import { api } from './api.a10a02d411.js';
+import { api } from './api.7e53e00667.js';
 import { addDays, exchangeToday, formatDay, formatInstantWithExchange, sundayOf } from './dates.55a005ad75.js';
-import { append, h, loadInto, whilePending } from './dom.c63cc8ee1e.js';
-import { MISSING, money, signedPercent } from './money.8a6d2dbc4b.js';
+import { append, h, loadInto, whilePending } from './dom.ccf23a358f.js';
+import { MISSING, money, signedPercent } from './money.18e4ea6ae7.js';
 import { session } from './session.0568d11bcd.js';
 import { tone } from './tone.64d4aca04b.js';
 

@@ -1,18 +1,18 @@
 // Entry point: the page shell, client-side routes (History API; the proxy answers deep links
 // with index.html) and the signed-in / signed-out navigation.
 
-import { ACCOUNT_PAGES, withAccount } from './accounts.5e7ac3c387.js';
-import { api, onSessionLost } from './api.a10a02d411.js';
-import { append, h } from './dom.c63cc8ee1e.js';
-import { accountsPage } from './pages-accounts.505c2674eb.js';
-import { allocationPage } from './pages-allocation.42384556366c.js';
-import { loginPage, registerPage } from './pages-auth.65a566f644.js';
-import { performancePage } from './pages-performance.965414b619.js';
-import { portfolioPage } from './pages-portfolio.ff8c4dc990.js';
-import { realizedPage } from './pages-realized.53d98d6036.js';
-import { transactionsPage } from './pages-transactions.528a2387a4.js';
-import { wallstreetPage } from './pages-wallstreet.d388e94c41.js';
-import { watchlistPage } from './pages-watchlist.c8a377ff8c.js';
+import { ACCOUNT_PAGES, withAccount } from './accounts.8bc8d8f9ba.js';
+import { api, onSessionLost } from './api.7e53e00667.js';
+import { append, h } from './dom.ccf23a358f.js';
+import { accountsPage } from './pages-accounts.acdeba5121.js';
+import { allocationPage } from './pages-allocation.a875d97f56.js';
+import { loginPage, registerPage } from './pages-auth.f1f9e96ac6.js';
+import { performancePage } from './pages-performance.4157b2e88b.js';
+import { portfolioPage } from './pages-portfolio.78a3366291.js';
+import { realizedPage } from './pages-realized.6d8844a075.js';
+import { transactionsPage } from './pages-transactions.eb8857e8b0.js';
+import { wallstreetPage } from './pages-wallstreet.719029e68f.js';
+import { watchlistPage } from './pages-watchlist.b42a18c74e.js';
 import { session } from './session.0568d11bcd.js';
 import { setUpTheme } from './theme.c654862819.js';
 

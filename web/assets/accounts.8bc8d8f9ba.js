@@ -3,8 +3,8 @@
 // tab (session.js), so moving between those pages keeps it; the picker lists the user's
 // accounts from the API.
 
-import { api } from './api.a10a02d411.js';
-import { h, selectField } from './dom.c63cc8ee1e.js';
+import { api } from './api.7e53e00667.js';
+import { h, selectField } from './dom.ccf23a358f.js';
 import { session } from './session.0568d11bcd.js';
 
 // The pages `?account=` applies to.

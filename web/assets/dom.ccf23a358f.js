@@ -34,6 +34,16 @@ export function svg(tag, props, ...children) {
   return build(document.createElementNS(SVG_NS, tag), props, children);
 }
 
+// A figure with a smaller, muted line under it (an amount in a holding's own currency, the
+// split of a gain), as one element, so a phone's card keeps both beside the column's label.
+// A line of several parts ("price +€23.81", "currency +€19.38") reads "a · b" and may wrap
+// between them, never inside one (en-US's minus sign is a hyphen, a break opportunity).
+export function withLine(text, line, testid) {
+  if (!line) return text;
+  const parts = (Array.isArray(line) ? line : [line]).flatMap((part, i) => [i ? ' · ' : null, h('span', { class: 'nobreak' }, part)]);
+  return h('span', { class: 'figure' }, text, h('span', { class: 'figure-line', 'data-testid': testid }, parts));
+}
+
 let uid = 0;
 const uniqueId = (prefix) => `${prefix}-${++uid}`;
 

@@ -1,11 +1,12 @@
 // Allocation by ticker: a donut chart drawn as SVG, with the exact numbers in a table beside it.
-// The slices are the server's (`GET /api/portfolio/summary/`, rounded there); only the chart's
-// geometry uses floating point.
+// The slices are the server's (`GET /api/portfolio/summary/`, rounded there, in the report
+// currency); only the chart's geometry uses floating point.
 
-import { api } from './api.a10a02d411.js';
+import { api } from './api.7e53e00667.js';
+import { REPORT_CURRENCY_LINK, currencyLabel } from './currencies.482e34fc5e.js';
 import * as dec from './decimal.515325027d.js';
-import { append, h, loadInto, svg } from './dom.c63cc8ee1e.js';
-import { money, percent } from './money.8a6d2dbc4b.js';
+import { append, h, loadInto, svg } from './dom.ccf23a358f.js';
+import { money, percent } from './money.18e4ea6ae7.js';
 
 // Distinguishable colours, each at least 3:1 against the cards in either colour scheme (WCAG
 // non-text contrast): style.css's --slice-0 to --slice-9, named by class.
@@ -57,7 +58,7 @@ function chart(slices, total) {
 const swatch = (index) =>
   svg('svg', { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true', focusable: 'false' }, svg('rect', { width: 10, height: 10, rx: 2, class: sliceClass(index) }));
 
-function legend(slices, total, basis) {
+function legend(slices, total, basis, currency) {
   return h(
     'table',
     { class: 'legend', 'data-testid': 'allocation-table' },
@@ -71,12 +72,12 @@ function legend(slices, total, basis) {
           'tr',
           { 'data-testid': 'allocation-row', 'data-ticker': slice.ticker },
           h('th', { scope: 'row' }, swatch(index), slice.ticker),
-          h('td', { class: 'num', 'data-col': 'value' }, money(slice.value)),
+          h('td', { class: 'num', 'data-col': 'value' }, money(slice.value, { currency })),
           h('td', { class: 'num', 'data-col': 'percent' }, percent(slice.percent)),
         ),
       ),
     ),
-    h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num', 'data-testid': 'allocation-total' }, money(total)), h('td', { class: 'num' }, percent('100')))),
+    h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num', 'data-testid': 'allocation-total' }, money(total, { currency })), h('td', { class: 'num' }, percent('100')))),
   );
 }
 
@@ -87,7 +88,7 @@ export function allocationPage(main, { signal }) {
     label: 'your allocation',
     signal,
     load: () => api.summary(signal),
-    render: ({ holdings, totals, allocation_basis: basis, allocation: slices }) => {
+    render: ({ currency = null, holdings, totals, allocation_basis: basis, allocation: slices }) => {
       if (!holdings.length) {
         append(area, h('p', { class: 'empty' }, 'No holdings yet. ', h('a', { href: '/portfolio' }, 'Add some on the Portfolio page'), ' to see how they are spread.'));
         return;
@@ -100,12 +101,15 @@ export function allocationPage(main, { signal }) {
         : unpriced.length
           ? `Valued at the latest market prices; ${unpriced.join(', ')} ${unpriced.length === 1 ? 'has' : 'have'} no price now and ${unpriced.length === 1 ? 'is' : 'are'} left out.`
           : 'Valued at the latest market prices.';
-      append(area, h('p', { class: 'notice', 'data-testid': 'allocation-basis' }, note));
+      append(area,
+        h('p', { class: 'notice', 'data-testid': 'allocation-basis' }, note),
+        currency ? h('p', { class: 'hint', 'data-testid': 'report-currency-note' }, `Amounts are in ${currencyLabel(currency)}. `, h('a', { href: REPORT_CURRENCY_LINK }, 'Change the report currency'), '.') : null,
+      );
       if (!slices.length || dec.isZero(total)) {
         append(area, h('p', { class: 'empty' }, 'Your holdings are worth nothing at the moment, so there is nothing to chart.'));
         return;
       }
-      append(area, h('div', { class: 'allocation-body' }, h('figure', { class: 'chart' }, chart(slices, total)), legend(slices, total, atMarket ? 'market value' : 'cost')));
+      append(area, h('div', { class: 'allocation-body' }, h('figure', { class: 'chart' }, chart(slices, total)), legend(slices, total, atMarket ? 'market value' : 'cost', currency)));
     },
   });
 }

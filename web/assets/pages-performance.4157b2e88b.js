@@ -4,14 +4,16 @@
 // actual flows) and the benchmark's return over the same dates, beside a chart of the value at
 // each close, with the day-by-day numbers in a table. Ranges are presets counted back from today
 // (or since the first transaction) or dates of one's own; range, dates and benchmark are kept in
-// the URL. The figures are the server's; only the chart's geometry uses floating point.
+// the URL. The figures are the server's, in the report currency (the benchmark too is valued in
+// it); only the chart's geometry uses floating point.
 
-import { accountPicker } from './accounts.5e7ac3c387.js';
-import { api } from './api.a10a02d411.js';
+import { accountPicker } from './accounts.8bc8d8f9ba.js';
+import { api } from './api.7e53e00667.js';
+import { REPORT_CURRENCY_LINK, currencyLabel } from './currencies.482e34fc5e.js';
 import { addMonths, exchangeToday, localToday } from './dates.55a005ad75.js';
 import * as dec from './decimal.515325027d.js';
-import { append, clearErrors, field, formError, h, loadInto, selectField, showErrors, svg } from './dom.c63cc8ee1e.js';
-import { MISSING, money, signedPercent } from './money.8a6d2dbc4b.js';
+import { append, clearErrors, field, formError, h, loadInto, selectField, showErrors, svg } from './dom.ccf23a358f.js';
+import { MISSING, money, signedPercent } from './money.18e4ea6ae7.js';
 import { tone } from './tone.64d4aca04b.js';
 
 const RANGES = [
@@ -67,7 +69,7 @@ function chart(points, from, to) {
   );
 }
 
-function table(points) {
+function table(points, currency) {
   return h(
     'details',
     { class: 'history-table' },
@@ -83,15 +85,15 @@ function table(points) {
         h(
           'tbody',
           null,
-          points.map((p) => h('tr', { 'data-date': p.date }, h('th', { scope: 'row' }, h('time', { datetime: p.date }, p.date)), h('td', { class: 'num' }, money(p.value)), h('td', { class: 'num' }, signedPercent(p.twr)))),
+          points.map((p) => h('tr', { 'data-date': p.date }, h('th', { scope: 'row' }, h('time', { datetime: p.date }, p.date)), h('td', { class: 'num' }, money(p.value, { currency })), h('td', { class: 'num' }, signedPercent(p.twr)))),
         ),
       ),
     ),
   );
 }
 
-const figure = (testid, term, value, { percent = false } = {}) =>
-  h('div', null, h('dt', null, term), h('dd', { 'data-testid': testid, class: percent && value != null ? tone(value) : null }, percent ? signedPercent(value) : money(value)));
+const figure = (testid, term, value, { percent = false, currency = null } = {}) =>
+  h('div', null, h('dt', null, term), h('dd', { 'data-testid': testid, class: percent && value != null ? tone(value) : null }, percent ? signedPercent(value) : money(value, { currency })));
 
 export function performancePage(main, { signal, params, navigate }) {
   const picker = accountPicker({ params, navigate, signal });
@@ -184,28 +186,32 @@ export function performancePage(main, { signal, params, navigate }) {
         return;
       }
       const ticker = body.benchmark?.ticker ?? benchmark;
+      const { currency = null } = body;
       const figures = h(
         'dl',
         { class: 'summary-figures performance-figures', 'data-testid': 'performance-figures' },
         figure('twr', 'Time-weighted return', body.twr, { percent: true }),
         figure('mwr', 'Money-weighted return, a year', body.mwr, { percent: true }),
         figure('benchmark-twr', `${ticker} over the same dates`, body.benchmark?.twr ?? null, { percent: true }),
-        figure('start-value', `Value at the start`, body.start_value),
-        figure('end-value', `Value at the end`, body.end_value),
-        figure('invested', 'Money in', body.invested),
-        figure('withdrawn', 'Money out', body.withdrawn),
+        figure('start-value', `Value at the start`, body.start_value, { currency }),
+        figure('end-value', `Value at the end`, body.end_value, { currency }),
+        figure('invested', 'Money in', body.invested, { currency }),
+        figure('withdrawn', 'Money out', body.withdrawn, { currency }),
       );
       const missing = [body.twr, body.mwr, body.benchmark?.twr].some((value) => value == null);
       const points = Array.isArray(body.points) ? body.points : [];
       append(area,
         h('p', { class: 'hint', 'data-testid': 'performance-dates' }, `From ${body.from ?? dates.from} to ${body.to ?? dates.to}.`),
+        currency
+          ? h('p', { class: 'hint', 'data-testid': 'report-currency-note' }, `Values and returns are in ${currencyLabel(currency)}, the benchmark’s too. `, h('a', { href: REPORT_CURRENCY_LINK }, 'Change the report currency'), '.')
+          : null,
         h(
           'div',
           { class: 'performance-body' },
           h('div', null, figures, missing ? h('p', { class: 'hint' }, `${MISSING} means there is not enough to compute it over these dates (nothing held, or no close known).`) : null),
           points.length ? chart(points, body.from ?? dates.from, body.to ?? dates.to) : h('p', { class: 'empty' }, 'No values over these dates.'),
         ),
-        points.length ? table(points) : null,
+        points.length ? table(points, currency) : null,
       );
     },
   });

@@ -1,7 +1,7 @@
 // Log in and register.
 
-import { api } from './api.a10a02d411.js';
-import { append, field, formError, h, onSubmit } from './dom.c63cc8ee1e.js';
+import { api } from './api.7e53e00667.js';
+import { append, field, formError, h, onSubmit } from './dom.ccf23a358f.js';
 import { session } from './session.0568d11bcd.js';
 
 // Where to go after logging in: the page that asked for it, if it is one of ours.

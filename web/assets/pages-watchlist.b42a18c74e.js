@@ -1,11 +1,11 @@
 // The watch list: the user's tickers (kept on the server) with price, day change and market
 // cap from the server's market data, an add form and a remove button per row.
 
-import { api } from './api.a10a02d411.js';
+import { api } from './api.7e53e00667.js';
 import { formatDay } from './dates.55a005ad75.js';
 import * as dec from './decimal.515325027d.js';
-import { append, field, formError, h, loadInto, onSubmit, whilePending } from './dom.c63cc8ee1e.js';
-import { MISSING, money, number, signedMoney, signedPercent } from './money.8a6d2dbc4b.js';
+import { append, field, formError, h, loadInto, onSubmit, whilePending } from './dom.ccf23a358f.js';
+import { MISSING, money, number, signedMoney, signedPercent } from './money.18e4ea6ae7.js';
 import { tone } from './tone.64d4aca04b.js';
 
 // Dollars as "$2.87T" / "$455.00B" / "$12.30M" / "$950,000"; exact digits, rounded once for
@@ -18,7 +18,8 @@ function marketCap(amount) {
   return `$${number(dec.round(amount, 0))}`;
 }
 
-// A close (no live quote source) says which day's it is.
+// Prices and changes are in the ticker's listing currency (`entry.currency`). A close (no
+// live quote source) says which day's it is.
 function asOf(entry) {
   if (entry.source !== 'close' || !entry.as_of) return null;
   return h('span', { class: 'as-of', 'data-testid': 'as-of' }, `as of ${formatDay(entry.as_of)}`);
@@ -27,7 +28,7 @@ function asOf(entry) {
 function change(entry) {
   if (!dec.isDecimal(entry.change)) return MISSING;
   const percent = dec.isDecimal(entry.change_percent) ? ` (${signedPercent(dec.round(entry.change_percent, 2))})` : '';
-  return `${signedMoney(entry.change)}${percent}`;
+  return `${signedMoney(entry.change, { currency: entry.currency })}${percent}`;
 }
 
 export function watchlistPage(main, { signal, announce }) {
@@ -79,7 +80,7 @@ export function watchlistPage(main, { signal, announce }) {
         { 'data-testid': 'watch-row', 'data-ticker': entry.ticker },
         h('th', { scope: 'row', 'data-label': 'Ticker' }, entry.ticker),
         h('td', { 'data-label': 'Name' }, entry.name ?? MISSING),
-        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(entry.price), asOf(entry)),
+        h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(entry.price, { currency: entry.currency }), asOf(entry)),
         h('td', { class: `num ${dec.isDecimal(entry.change) ? tone(entry.change) : ''}`, 'data-col': 'change', 'data-label': 'Day change' }, change(entry)),
         h('td', { class: 'num', 'data-col': 'market-cap', 'data-label': 'Market cap' }, marketCap(entry.market_cap)),
         h('td', { class: 'actions' }, remove),

@@ -3,11 +3,11 @@
 // API refuses what would leave a sale short (an over-sell, or an edit or delete under a later
 // sale) and its message is shown where the change was made.
 
-import { accountPicker } from './accounts.5e7ac3c387.js';
-import { api, errorText } from './api.a10a02d411.js';
-import { append, field, h, loadInto, selectField, whilePending } from './dom.c63cc8ee1e.js';
-import { MISSING, money, number } from './money.8a6d2dbc4b.js';
-import { TYPES, transactionForm, typeLabel } from './transaction-form.ea8146fb4f.js';
+import { accountPicker } from './accounts.8bc8d8f9ba.js';
+import { api, errorText } from './api.7e53e00667.js';
+import { append, field, h, loadInto, selectField, whilePending } from './dom.ccf23a358f.js';
+import { MISSING, money, number } from './money.18e4ea6ae7.js';
+import { TYPES, transactionForm, typeLabel } from './transaction-form.3e571fbfd6.js';
 
 const FILTERS = ['ticker', 'type', 'from', 'to'];
 const COLUMNS = 11;
@@ -102,9 +102,10 @@ export function transactionsPage(main, { signal, params, navigate, announce }) {
           h('th', { scope: 'row', 'data-col': 'ticker', 'data-label': 'Ticker' }, tx.ticker),
           h('td', { 'data-col': 'account', 'data-label': 'Account' }, accountName(tx.account)),
           h('td', { class: 'num', 'data-col': 'quantity', 'data-label': 'Quantity' }, number(tx.quantity)),
-          h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(tx.price)),
-          h('td', { class: 'num', 'data-col': 'fee', 'data-label': 'Fee' }, money(tx.fee)),
-          h('td', { class: 'num', 'data-col': 'amount', 'data-label': 'Amount' }, money(tx.amount)),
+          // In the transaction's own currency (its ticker's listing currency unless given).
+          h('td', { class: 'num', 'data-col': 'price', 'data-label': 'Price' }, money(tx.price, { currency: tx.currency })),
+          h('td', { class: 'num', 'data-col': 'fee', 'data-label': 'Fee' }, money(tx.fee, { currency: tx.currency })),
+          h('td', { class: 'num', 'data-col': 'amount', 'data-label': 'Amount' }, money(tx.amount, { currency: tx.currency })),
           h('td', { class: 'num', 'data-col': 'ratio', 'data-label': 'Ratio' }, number(tx.ratio)),
           h('td', { class: 'note', 'data-col': 'note', 'data-label': 'Note' }, tx.note || MISSING),
           h('td', { class: 'actions' }, h('div', { class: 'row-actions' }, actions(tx))),

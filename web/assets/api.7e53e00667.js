@@ -143,6 +143,11 @@ export const api = {
   // Ends the session on the server, so its tokens stop working everywhere, not just here.
   logout: (refresh) => request('POST', '/api/token/logout/', { body: { refresh }, auth: false }),
 
+  // The signed-in user, with `base_currency`: the currency the portfolio's figures are
+  // reported in. Only `base_currency` can be changed.
+  me: (signal) => request('GET', '/api/users/me/', { signal }),
+  updateMe: (fields) => request('PATCH', '/api/users/me/', { body: fields }),
+
   listAssets: (signal) => request('GET', '/api/assets/', { signal }),
   createAsset: (fields) => request('POST', '/api/assets/', { body: fields }),
   updateAsset: (id, fields) => request('PATCH', slash(`/api/assets/${id}`), { body: fields }),
