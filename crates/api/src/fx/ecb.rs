@@ -30,12 +30,7 @@ pub struct Ecb {
 
 impl Ecb {
     pub fn new(url: String, timeout: Duration) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("fattore-api/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|err| err.to_string())?;
+        let http = crate::prices::provider_client(timeout)?;
         Ok(Self { http, url })
     }
 }

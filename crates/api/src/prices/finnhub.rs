@@ -41,12 +41,7 @@ impl FinnhubApi {
         budget: Budget,
         requests: IntCounterVec,
     ) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .user_agent(concat!("fattore-api/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|err| err.to_string())?;
+        let http = super::provider_client(settings.timeout)?;
         Ok(Self {
             http,
             settings,

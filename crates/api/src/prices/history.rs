@@ -31,12 +31,7 @@ pub struct Stooq {
 
 impl Stooq {
     pub fn new(url: String, timeout: Duration) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("fattore-api/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|err| err.to_string())?;
+        let http = super::provider_client(timeout)?;
         Ok(Self { http, url })
     }
 }

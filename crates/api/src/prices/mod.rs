@@ -26,6 +26,17 @@ pub use closes::{CloseRange, Closes, DailyCloses};
 pub use finnhub::FinnhubSettings;
 pub use market::{MarketData, QuoteCaching};
 
+/// The HTTP client of every market-data provider (Finnhub, the history provider, the ECB):
+/// `timeout` for connecting and for the whole request, and our name as the user agent.
+pub fn provider_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .user_agent(concat!("fattore-api/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|err| err.to_string())
+}
+
 /// A latest quote for one symbol, in units of its listing currency (pounds, not pence).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {

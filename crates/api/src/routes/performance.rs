@@ -13,7 +13,7 @@ use crate::input::Identity;
 use crate::ledger::performance::{measure, Range};
 use crate::portfolio::Portfolio;
 use crate::prices::budget::Lane;
-use crate::routes::portfolio::{in_currency, ledger, wanted};
+use crate::routes::portfolio::{earliest, in_currency, ledger, wanted};
 use crate::routes::transactions::account_param;
 use crate::views::ledger::PerformanceView;
 
@@ -86,14 +86,6 @@ pub async fn performance(
         .closes
         .load(Lane::User(me.user_id), ranges, now)
         .await?;
-    // The closes reach back before `first` (a day's value uses its last close before it).
-    let earliest = closes
-        .values()
-        .filter_map(|by_day| by_day.keys().next())
-        .min()
-        .copied()
-        .unwrap_or(first)
-        .min(first);
     let report = in_currency(
         &pool,
         &portfolio,
@@ -101,7 +93,7 @@ pub async fn performance(
         &query,
         &trades,
         &[benchmark.as_str()],
-        earliest,
+        earliest(&closes, first),
     )
     .await?;
     let days: Vec<_> = portfolio.calendar.trading_days_between(from, to).collect();

@@ -15,7 +15,7 @@ use crate::models::{transaction, user};
 use crate::portfolio::in_currency::InCurrency;
 use crate::portfolio::{history, valuation, Portfolio};
 use crate::prices::budget::Lane;
-use crate::prices::{CloseRange, Quote};
+use crate::prices::{CloseRange, Closes, Quote};
 use crate::views::portfolio::{HistoryView, SummaryView};
 
 /// The history ranges, with how many months back each starts (`max`: the first buy).
@@ -68,6 +68,16 @@ pub(crate) async fn in_currency(
         rates,
         today,
     })
+}
+
+/// The first day of `closes`, or `first` if that is earlier: where a conversion of them starts
+/// (the closes reach back before the first transaction, for the last close before a day).
+pub(crate) fn earliest(closes: &Closes, first: NaiveDate) -> NaiveDate {
+    closes
+        .values()
+        .filter_map(|by_day| by_day.keys().next())
+        .min()
+        .map_or(first, |day| first.min(*day))
 }
 
 /// The currency a report is in: `?currency=`, else the caller's base currency.
@@ -215,13 +225,6 @@ pub async fn history(
                 .calendar
                 .trading_days_between(start, end)
                 .collect();
-            let earliest = closes
-                .values()
-                .filter_map(|by_day| by_day.keys().next())
-                .min()
-                .copied()
-                .unwrap_or(first_buy)
-                .min(first_buy);
             let report = in_currency(
                 &pool,
                 &portfolio,
@@ -229,7 +232,7 @@ pub async fn history(
                 &query,
                 &trades,
                 &[benchmark.as_str()],
-                earliest,
+                earliest(&closes, first_buy),
             )
             .await?;
             history::points(
