@@ -14,6 +14,7 @@
 
 //! Transport layer protocol implementation
 
+mod coalesce;
 pub mod ext;
 pub mod listener;
 pub mod socket;
