@@ -218,17 +218,6 @@ impl From<PriceError> for ApiError {
     }
 }
 
-impl From<crate::fx::ConvertError> for ApiError {
-    fn from(err: crate::fx::ConvertError) -> Self {
-        match err {
-            crate::fx::ConvertError::Missing(missing) => {
-                Self::conflict(missing.to_string(), "fx_rate_missing")
-            }
-            crate::fx::ConvertError::Overflow(overflow) => overflow.into(),
-        }
-    }
-}
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {

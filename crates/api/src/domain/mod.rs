@@ -28,5 +28,5 @@ pub use password::{Owner, Password};
 pub use percent_change::PercentChange;
 pub use price::Price;
 pub use sunday::Sunday;
-pub use ticker::Ticker;
+pub use ticker::{listing_currency_of, Ticker};
 pub use username::Username;

@@ -169,6 +169,12 @@ impl Ticker {
     }
 }
 
+/// The listing currency of a stored ticker; one that does not parse (none is stored) is taken
+/// as a US one.
+pub fn listing_currency_of(raw: &str) -> &'static str {
+    Ticker::parse(raw).map_or(US_CURRENCY, |ticker| ticker.listing_currency())
+}
+
 fn find_exchange(suffix: &str) -> Option<&'static Exchange> {
     EXCHANGES.iter().find(|e| e.suffix == suffix)
 }

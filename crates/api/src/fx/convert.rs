@@ -13,7 +13,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::rates::{MissingRate, Rates};
-use crate::domain::Ticker;
 use crate::ledger::{Closes, Overflow, Trade};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,11 +23,7 @@ pub enum ConvertError {
     Overflow(#[from] Overflow),
 }
 
-/// The currency `ticker`'s prices are in; a ticker that does not parse (none is stored) is
-/// taken as a US one.
-pub fn listing_currency(ticker: &str) -> &'static str {
-    Ticker::parse(ticker).map_or("USD", |ticker| ticker.listing_currency())
-}
+pub use crate::domain::listing_currency_of as listing_currency;
 
 /// Every currency a report of `trades` (and of `also`, such as a benchmark) in `target`
 /// touches: the target, each transaction's, and each ticker's listing currency.
@@ -47,6 +42,18 @@ pub fn currencies<'a>(
             .map(|ticker| listing_currency(ticker).to_owned()),
     );
     found
+}
+
+/// A missing rate is the caller's data lacking something the server cannot make up: 409.
+impl From<ConvertError> for crate::error::ApiError {
+    fn from(err: ConvertError) -> Self {
+        match err {
+            ConvertError::Missing(missing) => {
+                Self::conflict(missing.to_string(), "fx_rate_missing")
+            }
+            ConvertError::Overflow(overflow) => overflow.into(),
+        }
+    }
 }
 
 /// `trades` in `target`, each at its own day's rate.

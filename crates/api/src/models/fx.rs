@@ -196,7 +196,7 @@ pub fn currencies_in_use(conn: &mut DbConn) -> QueryResult<BTreeSet<String>> {
         .distinct()
         .load::<String>(c))?);
     for symbol in super::closes::tracked_symbols(conn)? {
-        found.insert(crate::fx::convert::listing_currency(&symbol).to_owned());
+        found.insert(crate::domain::listing_currency_of(&symbol).to_owned());
     }
     Ok(found)
 }
