@@ -38,8 +38,6 @@ pub enum ApiError {
     Conflict { detail: String, code: &'static str },
     #[error("upstream provider failed: {0}")]
     BadGateway(String),
-    #[error("not configured: {0}")]
-    NotConfigured(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -228,7 +226,6 @@ impl ResponseError for ApiError {
             Self::PermissionDenied => StatusCode::FORBIDDEN,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
-            Self::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -275,7 +272,6 @@ impl ResponseError for ApiError {
                     "bad_gateway",
                 )
             }
-            Self::NotConfigured(detail) => ErrorBody::new(detail.clone(), "not_configured"),
             Self::NotFound => ErrorBody::new("Not found.", "not_found"),
             Self::MethodNotAllowed => ErrorBody::new("Method not allowed.", "method_not_allowed"),
             Self::UnsupportedMediaType { given, expected } => ErrorBody::new(
