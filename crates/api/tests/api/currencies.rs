@@ -478,9 +478,13 @@ async fn imported_rates_convert_and_bad_files_name_each_problem(backend: Backend
         "Imported 3 rates of 2 currency pairs."
     );
 
-    // The imported rates convert a pound holding into dollars; none were fetched.
+    // The imported rates convert a pound holding into dollars, with the ECB configured but
+    // unreachable: its failure falls back to the stored rates.
     let history = history();
-    let app = keyless_app_on(db, &history, None, EVENING, |_| {});
+    let app = keyless_app_on(db, &history, None, EVENING, |options| {
+        options.portfolio.fx_provider = api::cli::FxProvider::Ecb;
+        options.portfolio.fx_url = "http://127.0.0.1:9/service/data/EXR".into();
+    });
     let user = app.user("ian").await;
     buy(&app, &user, json!({"type": "BUY", "ticker": "VOD.L", "date": BOUGHT, "quantity": "1000", "price": "0.70"})).await;
     let positions = get(&app, &user, "/api/portfolio/positions/").await;
