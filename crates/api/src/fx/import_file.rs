@@ -2,9 +2,9 @@
 //! line first. Every bad row is reported with its line and field; nothing is stored unless
 //! every row is good.
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::domain::buy_date::parse_iso_date;
 use crate::domain::CurrencyCode;
 use crate::models::fx::FxRate;
 
@@ -78,7 +78,7 @@ pub fn parse(text: &str) -> Result<Vec<FxRate>, Vec<RowError>> {
                 message,
             })
         };
-        let date = NaiveDate::parse_from_str(cell(0), "%Y-%m-%d")
+        let date = parse_iso_date(cell(0))
             .map_err(|_| refuse("date", format!("“{}” is not a date (YYYY-MM-DD).", cell(0))))
             .ok();
         let base = CurrencyCode::parse(cell(1))

@@ -28,6 +28,8 @@ pub struct MissingRate {
 #[derive(Debug, Clone, Default)]
 pub struct Rates {
     pairs: HashMap<(String, String), BTreeMap<NaiveDate, Decimal>>,
+    /// Every currency of a pair, the euro first: what a cross may go through.
+    pivots: Vec<String>,
 }
 
 /// A rate and the day it was observed (for a cross, its older leg's).
@@ -42,7 +44,13 @@ impl Rates {
                 .or_default()
                 .insert(rate.date, rate.rate);
         }
-        Self { pairs }
+        let mut pivots: Vec<String> = pairs
+            .keys()
+            .flat_map(|(base, quote)| [base.clone(), quote.clone()])
+            .collect();
+        pivots.sort_by(|a, b| (a != "EUR", a).cmp(&(b != "EUR", b)));
+        pivots.dedup();
+        Self { pairs, pivots }
     }
 
     /// What 1 `from` is worth in `to` on `day`.
@@ -51,7 +59,12 @@ impl Rates {
             return Ok(Decimal::ONE);
         }
         let mut best = self.leg(from, to, day);
-        for pivot in self.pivots(from, to) {
+        let pivots = self
+            .pivots
+            .iter()
+            .map(String::as_str)
+            .filter(|pivot| *pivot != from && *pivot != to);
+        for pivot in pivots {
             if let (Some((first_day, first)), Some((second_day, second))) =
                 (self.leg(from, pivot, day), self.leg(pivot, to, day))
             {
@@ -89,19 +102,6 @@ impl Rates {
             .range(..=day)
             .next_back()
             .map(|(day, rate)| (*day, *rate))
-    }
-
-    /// Every other currency that has a rate, the euro first.
-    fn pivots<'a>(&'a self, from: &'a str, to: &'a str) -> Vec<&'a str> {
-        let mut pivots: Vec<&str> = self
-            .pairs
-            .keys()
-            .flat_map(|(base, quote)| [base.as_str(), quote.as_str()])
-            .filter(|currency| *currency != from && *currency != to)
-            .collect();
-        pivots.sort_by_key(|currency| (*currency != "EUR", *currency));
-        pivots.dedup();
-        pivots
     }
 }
 

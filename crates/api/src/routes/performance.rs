@@ -13,7 +13,7 @@ use crate::input::Identity;
 use crate::ledger::performance::{measure, Range};
 use crate::portfolio::Portfolio;
 use crate::prices::budget::Lane;
-use crate::routes::portfolio::{earliest, in_currency, ledger, wanted};
+use crate::routes::portfolio::{earliest, in_currency, ledger, report_code, wanted};
 use crate::routes::transactions::account_param;
 use crate::views::ledger::PerformanceView;
 
@@ -86,11 +86,10 @@ pub async fn performance(
         .closes
         .load(Lane::User(me.user_id), ranges, now)
         .await?;
+    let code = report_code(&pool, me.user_id, &query).await?;
     let report = in_currency(
-        &pool,
         &portfolio,
-        me.user_id,
-        &query,
+        code,
         &trades,
         &[benchmark.as_str()],
         earliest(&closes, first),

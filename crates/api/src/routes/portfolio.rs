@@ -45,18 +45,15 @@ pub(crate) async fn ledger(
     .await
 }
 
-/// The currency a report is in (`?currency=`, else the caller's base currency), with the
-/// rates from `first` to today among every currency `trades` and the tickers `also` touch.
+/// A report in `code` (see [`report_code`]), with the rates from `first` to today among every
+/// currency `trades` and the tickers `also` touch.
 pub(crate) async fn in_currency(
-    pool: &DbPool,
     portfolio: &Portfolio,
-    user: i64,
-    query: &params::Query,
+    code: CurrencyCode,
     trades: &[Trade],
     also: &[&str],
     first: NaiveDate,
 ) -> Result<InCurrency, ApiError> {
-    let code = report_code(pool, user, query).await?;
     let today = portfolio.clock.now().date_naive();
     let currencies = convert::currencies(trades, also.iter().copied(), code.as_str());
     let rates = portfolio
@@ -151,7 +148,8 @@ pub async fn summary(
     let first = trades
         .first()
         .map_or(portfolio.clock.now().date_naive(), |t| t.date);
-    let report = in_currency(&pool, &portfolio, me.user_id, &query, &trades, &[], first).await?;
+    let code = report_code(&pool, me.user_id, &query).await?;
+    let report = in_currency(&portfolio, code, &trades, &[], first).await?;
     let lots = valuation::open_lots(&Book::replay(&report.trades(&trades)?)?);
     let quotes = latest_quotes(
         &portfolio,
@@ -209,7 +207,8 @@ pub async fn history(
     let trades = ledger(&pool, me.user_id, None).await?;
     let now = portfolio.clock.now();
     let end = portfolio.calendar.last_closed_day(now);
-    let currency = report_code(&pool, me.user_id, &query).await?.into_inner();
+    let code = report_code(&pool, me.user_id, &query).await?;
+    let currency = code.as_str().to_owned();
     let points = match trades.first().map(|trade| trade.date) {
         Some(first_buy) => {
             let start = months
@@ -226,10 +225,8 @@ pub async fn history(
                 .trading_days_between(start, end)
                 .collect();
             let report = in_currency(
-                &pool,
                 &portfolio,
-                me.user_id,
-                &query,
+                code,
                 &trades,
                 &[benchmark.as_str()],
                 earliest(&closes, first_buy),

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::db::DbPool;
 use crate::domain::money::cents;
 use crate::error::ApiError;
-use crate::fx::convert::{listing_currency, trades_in_listing};
+use crate::fx::convert::trades_in_listing;
 use crate::input::params;
 use crate::input::Identity;
 use crate::ledger::lots::Book;
@@ -18,7 +18,7 @@ use crate::ledger::positions::positions as positions_of;
 use crate::portfolio::in_currency::Effects;
 use crate::portfolio::Portfolio;
 use crate::prices::Quote;
-use crate::routes::portfolio::{in_currency, latest_quotes, ledger};
+use crate::routes::portfolio::{in_currency, latest_quotes, ledger, report_code};
 use crate::routes::transactions::account_param;
 use crate::views::ledger::{
     OwnCurrencyView, PositionTotalsView, PositionView, PositionsView, RealizedView,
@@ -58,7 +58,8 @@ pub async fn positions(
     let first = trades
         .first()
         .map_or(portfolio.clock.now().date_naive(), |t| t.date);
-    let report = in_currency(&pool, &portfolio, me.user_id, &query, &trades, &[], first).await?;
+    let code = report_code(&pool, me.user_id, &query).await?;
+    let report = in_currency(&portfolio, code, &trades, &[], first).await?;
     let book = Book::replay(&report.trades(&trades)?)?;
     let held = book
         .open
@@ -105,7 +106,6 @@ pub async fn positions(
             currency_effect += effects.currency;
         }
         views.push(PositionView {
-            currency: listing_currency(&position.ticker).to_owned(),
             price_source: quote.map(|quote| quote.source),
             price_as_of: quote.and_then(|quote| quote.as_of),
             own: foreign.map(|local| OwnCurrencyView::new(local, rate)),
@@ -175,7 +175,8 @@ pub async fn realized(
     let first = trades
         .first()
         .map_or(portfolio.clock.now().date_naive(), |t| t.date);
-    let report = in_currency(&pool, &portfolio, me.user_id, &query, &trades, &[], first).await?;
+    let code = report_code(&pool, me.user_id, &query).await?;
+    let report = in_currency(&portfolio, code, &trades, &[], first).await?;
     let book = Book::replay(&report.trades(&trades)?)?;
     // The same sales in each ticker's own currency match lot for lot (the same quantities,
     // in the same order).

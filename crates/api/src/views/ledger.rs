@@ -159,7 +159,7 @@ impl OwnCurrencyView {
 impl From<Position> for PositionView {
     fn from(position: Position) -> Self {
         Self {
-            currency: String::new(),
+            currency: listing_currency(&position.ticker).to_owned(),
             own: None,
             price_effect: None,
             currency_effect: None,
